@@ -215,7 +215,7 @@ type PVC struct {
 
 	// size is the requested size of a claim to create.
 	// +optional
-	Size resource.Quantity `json:"size,omitempty"`
+	Size resource.Quantity `json:"size,omitempty,omitzero"`
 
 	// volumeAccessMode is the access mode of a claim to create, such as ReadWriteMany.
 	// +optional
@@ -248,7 +248,7 @@ type SharedMemorySpec struct {
 
 	// size is the size limit of the shared memory volume.
 	// +optional
-	Size resource.Quantity `json:"size,omitempty"`
+	Size resource.Quantity `json:"size,omitempty,omitzero"`
 }
 
 // ExtraPodMetadata adds labels and annotations to a component's pods.
