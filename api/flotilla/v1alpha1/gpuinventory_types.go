@@ -92,7 +92,3 @@ type GPUInventoryList struct {
 	// items are the inventories.
 	Items []GPUInventory `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&GPUInventory{}, &GPUInventoryList{})
-}

@@ -153,7 +153,3 @@ type MemberClusterList struct {
 	// items are the member clusters.
 	Items []MemberCluster `json:"items"`
 }
-
-func init() {
-	SchemeBuilder.Register(&MemberCluster{}, &MemberClusterList{})
-}

@@ -163,9 +163,9 @@ type Resources struct {
 }
 
 // ResourceItem is one set of resource quantities, every one written as a string.
-// +kubebuilder:validation:XValidation:rule="!has(self.gpu) || self.gpu == '' || self.gpu.matches('^[0-9]+$')",message="gpu must be a whole number of GPUs written as a string, such as \"1\"",fieldPath=".gpu"
-// +kubebuilder:validation:XValidation:rule="!has(self.cpu) || self.cpu == '' || isQuantity(self.cpu)",message="cpu must be a Kubernetes quantity such as \"500m\" or \"2\"",fieldPath=".cpu"
-// +kubebuilder:validation:XValidation:rule="!has(self.memory) || self.memory == '' || isQuantity(self.memory)",message="memory must be a Kubernetes quantity such as \"4Gi\"",fieldPath=".memory"
+// +kubebuilder:validation:XValidation:rule="!has(self.gpu) || size(self.gpu) == 0 || self.gpu.matches('^[0-9]+$')",message="gpu must be a whole number of GPUs written as a string, such as \"1\"",fieldPath=".gpu"
+// +kubebuilder:validation:XValidation:rule="!has(self.cpu) || size(self.cpu) == 0 || isQuantity(self.cpu)",message="cpu must be a Kubernetes quantity such as \"500m\" or \"2\"",fieldPath=".cpu"
+// +kubebuilder:validation:XValidation:rule="!has(self.memory) || size(self.memory) == 0 || isQuantity(self.memory)",message="memory must be a Kubernetes quantity such as \"4Gi\"",fieldPath=".memory"
 type ResourceItem struct {
 	// cpu is a CPU quantity such as "1000m" or "2".
 	// +optional
@@ -195,9 +195,9 @@ type ResourceItem struct {
 
 // PVC is a persistent volume claim of a graph: either an existing claim (name only) or one Dynamo
 // creates (create: true with storageClass, size and volumeAccessMode).
-// +kubebuilder:validation:XValidation:rule="!has(self.create) || !self.create || (has(self.storageClass) && self.storageClass != '')",message="storageClass is required when create is true",fieldPath=".storageClass"
+// +kubebuilder:validation:XValidation:rule="!has(self.create) || !self.create || (has(self.storageClass) && size(self.storageClass) > 0)",message="storageClass is required when create is true",fieldPath=".storageClass"
 // +kubebuilder:validation:XValidation:rule="!has(self.create) || !self.create || has(self.size)",message="size is required when create is true",fieldPath=".size"
-// +kubebuilder:validation:XValidation:rule="!has(self.create) || !self.create || (has(self.volumeAccessMode) && self.volumeAccessMode != '')",message="volumeAccessMode is required when create is true",fieldPath=".volumeAccessMode"
+// +kubebuilder:validation:XValidation:rule="!has(self.create) || !self.create || (has(self.volumeAccessMode) && size(self.volumeAccessMode) > 0)",message="volumeAccessMode is required when create is true",fieldPath=".volumeAccessMode"
 type PVC struct {
 	// create asks Dynamo to create the claim; otherwise it must already exist.
 	// +optional
@@ -223,7 +223,7 @@ type PVC struct {
 }
 
 // VolumeMount mounts one of the graph's claims into the main container.
-// +kubebuilder:validation:XValidation:rule="(has(self.useAsCompilationCache) && self.useAsCompilationCache) || (has(self.mountPoint) && self.mountPoint != '')",message="mountPoint is required unless useAsCompilationCache is true",fieldPath=".mountPoint"
+// +kubebuilder:validation:XValidation:rule="(has(self.useAsCompilationCache) && self.useAsCompilationCache) || (has(self.mountPoint) && size(self.mountPoint) > 0)",message="mountPoint is required unless useAsCompilationCache is true",fieldPath=".mountPoint"
 type VolumeMount struct {
 	// name is the name of the claim to mount.
 	// +optional
@@ -284,7 +284,7 @@ type MultinodeSpec struct {
 
 // IngressSpec exposes a component outside the cluster through an Ingress or an Istio
 // VirtualService.
-// +kubebuilder:validation:XValidation:rule="!has(self.enabled) || !self.enabled || (has(self.host) && self.host != '')",message="host is required when ingress is enabled",fieldPath=".host"
+// +kubebuilder:validation:XValidation:rule="!has(self.enabled) || !self.enabled || (has(self.host) && size(self.host) > 0)",message="host is required when ingress is enabled",fieldPath=".host"
 type IngressSpec struct {
 	// enabled turns the ingress on.
 	// +optional

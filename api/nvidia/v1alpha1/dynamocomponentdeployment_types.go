@@ -23,7 +23,7 @@ import (
 // DynamoComponentDeploymentSpec is one component of a graph: its backend framework and its
 // service specification.
 //
-// +kubebuilder:validation:XValidation:rule="self.?backendFramework.orValue('') == oldSelf.?backendFramework.orValue('')",message="backendFramework is immutable",fieldPath=".backendFramework"
+// +kubebuilder:validation:XValidation:rule="has(self.backendFramework) == has(oldSelf.backendFramework) && (!has(self.backendFramework) || self.backendFramework == oldSelf.backendFramework)",message="backendFramework is immutable",fieldPath=".backendFramework"
 type DynamoComponentDeploymentSpec struct {
 	// dynamoComponent is the Dynamo component archive of older Dynamo versions. Deprecated;
 	// accepted for older manifests.
@@ -100,8 +100,4 @@ type DynamoComponentDeploymentList struct {
 
 	// items are the components.
 	Items []DynamoComponentDeployment `json:"items"`
-}
-
-func init() {
-	SchemeBuilder.Register(&DynamoComponentDeployment{}, &DynamoComponentDeploymentList{})
 }

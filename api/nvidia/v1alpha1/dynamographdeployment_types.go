@@ -28,8 +28,7 @@ import (
 //
 // +kubebuilder:validation:XValidation:rule="has(self.services) && size(self.services) > 0",message="services must name at least one service",fieldPath=".services"
 // +kubebuilder:validation:XValidation:rule="!has(self.services) || self.services.all(k, k.matches('^[A-Za-z0-9]([-A-Za-z0-9]*[A-Za-z0-9])?$'))",message="services keys must be letters, digits and '-', starting and ending with a letter or digit: each becomes part of Kubernetes names",fieldPath=".services"
-// +kubebuilder:validation:XValidation:rule="!has(self.services) || self.services.all(a, self.services.all(b, !has(self.services[a].dynamoNamespace) || !has(self.services[b].dynamoNamespace) || self.services[a].dynamoNamespace == self.services[b].dynamoNamespace))",message="services[*].dynamoNamespace must be the same for every service that sets it",fieldPath=".services"
-// +kubebuilder:validation:XValidation:rule="self.?backendFramework.orValue('') == oldSelf.?backendFramework.orValue('')",message="backendFramework is immutable",fieldPath=".backendFramework"
+// +kubebuilder:validation:XValidation:rule="has(self.backendFramework) == has(oldSelf.backendFramework) && (!has(self.backendFramework) || self.backendFramework == oldSelf.backendFramework)",message="backendFramework is immutable",fieldPath=".backendFramework"
 type DynamoGraphDeploymentSpec struct {
 	// dynamoGraph selects a graph packaged with a Dynamo archive. Deprecated upstream; accepted
 	// for older graphs.
@@ -163,8 +162,4 @@ type DynamoGraphDeploymentList struct {
 
 	// items are the graphs.
 	Items []DynamoGraphDeployment `json:"items"`
-}
-
-func init() {
-	SchemeBuilder.Register(&DynamoGraphDeployment{}, &DynamoGraphDeploymentList{})
 }
