@@ -41,11 +41,16 @@ manifests: ## Generate the CRDs into charts/hub/crds and charts/agent/crds.
 	   $$out/flotilla.dev_memberclusters.yaml charts/hub/crds/ && \
 	cp $$out/nvidia.com_dynamocomponentdeployments.yaml $$out/flotilla.dev_gpuinventories.yaml charts/agent/crds/
 
+.PHONY: docs
+docs: ## Generate the API reference (docs/api-reference.md) from the Go types.
+	$(TOOL) crd-ref-docs --source-path=./api --config=hack/crd-ref-docs.yaml --renderer=markdown \
+	  --output-path=docs/api-reference.md --log-level=ERROR
+
 .PHONY: verify-generated
-verify-generated: generate manifests ## Fail if generated files differ from what is committed.
-	@if [ -n "$$(git status --porcelain -- api charts)" ]; then \
-	  echo "Generated files are out of date; run 'make generate manifests' and commit:"; \
-	  git status --porcelain -- api charts; git diff -- api charts | head -50; exit 1; fi
+verify-generated: generate manifests docs ## Fail if generated files differ from what is committed.
+	@if [ -n "$$(git status --porcelain -- api charts docs)" ]; then \
+	  echo "Generated files are out of date; run 'make generate manifests docs' and commit:"; \
+	  git status --porcelain -- api charts docs; git diff -- api charts docs | head -50; exit 1; fi
 
 .PHONY: fmt
 fmt: ## Run gofmt.
