@@ -1,0 +1,29 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package testenv
+
+import "syscall"
+
+// sysProcAttr puts each component in its own process group (so Stop can signal the group)
+// and asks the kernel to SIGKILL it if the test binary dies without stopping it.
+//
+// Pdeathsig fires when the OS thread that started the child exits. The Go runtime only
+// retires a thread when a goroutine exits while locked to it (runtime.LockOSThread), so do
+// not start clusters from such a goroutine.
+func sysProcAttr() *syscall.SysProcAttr {
+	return &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
+}

@@ -1,0 +1,55 @@
+// Package crds_test checks Flotilla's CRDs on a real kube-apiserver and etcd: they install, every
+// example graph is accepted unchanged, and invalid objects are rejected at admission with a message
+// naming the field, leaving nothing stored.
+package crds_test
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	"github.com/flotilla-dev/flotilla/internal/testenv"
+)
+
+var (
+	env       *envtest.Environment
+	cfg       *rest.Config
+	k8sClient client.Client
+	repoRoot  = filepath.Join("..", "..", "..")
+	suiteCtx  context.Context
+	suiteStop context.CancelFunc
+)
+
+func TestCRDs(t *testing.T) {
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "CRD admission suite")
+}
+
+var _ = BeforeSuite(func() {
+	suiteCtx, suiteStop = context.WithCancel(context.Background())
+	By("starting kube-apiserver and etcd with the hub CRDs and the agent's GPUInventory CRD")
+	var err error
+	env, err = testenv.StartEnvtest(suiteCtx,
+		filepath.Join(repoRoot, "charts", "hub", "crds"),
+		filepath.Join(repoRoot, "charts", "agent", "crds", "flotilla.dev_gpuinventories.yaml"),
+	)
+	Expect(err).NotTo(HaveOccurred())
+	cfg = env.Config
+	k8sClient, err = client.New(cfg, client.Options{})
+	Expect(err).NotTo(HaveOccurred())
+})
+
+var _ = AfterSuite(func() {
+	if env != nil {
+		Expect(env.Stop()).To(Succeed())
+	}
+	if suiteStop != nil {
+		suiteStop()
+	}
+})
