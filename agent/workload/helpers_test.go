@@ -1,0 +1,160 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package workload_test
+
+import (
+	"encoding/json"
+	"maps"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/internal/manifests"
+)
+
+// testNamespace is the member namespace the example DCDs are placed in.
+const testNamespace = "team-a"
+
+// exampleGraphs reads every DynamoGraphDeployment of examples/, by name.
+func exampleGraphs(t *testing.T) map[string]*nvidiav1alpha1.DynamoGraphDeployment {
+	t.Helper()
+	docs, err := manifests.ReadDir(filepath.Join("..", "..", "examples"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	graphs := map[string]*nvidiav1alpha1.DynamoGraphDeployment{}
+	for _, doc := range docs {
+		if doc.Object.GetKind() != "DynamoGraphDeployment" {
+			continue
+		}
+		data, err := json.Marshal(doc.Object.Object)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dgd := &nvidiav1alpha1.DynamoGraphDeployment{}
+		if err := json.Unmarshal(data, dgd); err != nil {
+			t.Fatalf("%s: %v", doc.File, err)
+		}
+		graphs[dgd.Name] = dgd
+	}
+	if len(graphs) < 6 {
+		t.Fatalf("found %d graphs in examples/, want at least 6", len(graphs))
+	}
+	return graphs
+}
+
+// exampleDCD returns the DCD the hub sends a member for service of the example graph: the
+// service's spec with the graph's backendFramework, envs and labels merged in, Dynamo's labels,
+// and the name <graph>-<lowercase service>. The Dynamo namespace is left to the label when the
+// service names none, as the hub may.
+func exampleDCD(t *testing.T, graph, service string) *nvidiav1alpha1.DynamoComponentDeployment {
+	t.Helper()
+	dgd, ok := exampleGraphs(t)[graph]
+	if !ok {
+		t.Fatalf("no example graph %q", graph)
+	}
+	return dcdFromGraph(t, dgd, service)
+}
+
+// dcdFromGraph converts one service of dgd into a DCD, as the hub does.
+func dcdFromGraph(t *testing.T, dgd *nvidiav1alpha1.DynamoGraphDeployment, service string) *nvidiav1alpha1.DynamoComponentDeployment {
+	t.Helper()
+	svc, ok := dgd.Spec.Services[service]
+	if !ok {
+		t.Fatalf("graph %s has no service %q", dgd.Name, service)
+	}
+	spec := svc.DeepCopy()
+	dynNamespace := "dynamo-" + dgd.Name
+	if spec.DynamoNamespace != nil && *spec.DynamoNamespace != "" {
+		dynNamespace = *spec.DynamoNamespace
+	}
+	labels := map[string]string{}
+	maps.Copy(labels, dgd.Spec.Labels)
+	labels[nvidiav1alpha1.LabelComponent] = service
+	labels[nvidiav1alpha1.LabelDynamoNamespace] = dynNamespace
+	labels[nvidiav1alpha1.LabelGraphName] = dgd.Name
+	specLabels := map[string]string{}
+	maps.Copy(specLabels, spec.Labels)
+	maps.Copy(specLabels, labels)
+	spec.Labels = specLabels
+	spec.ServiceName = service
+	spec.Envs = mergeEnvByName(dgd.Spec.Envs, spec.Envs)
+	return &nvidiav1alpha1.DynamoComponentDeployment{
+		TypeMeta: metav1.TypeMeta{APIVersion: "nvidia.com/v1alpha1", Kind: "DynamoComponentDeployment"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      dgd.Name + "-" + strings.ToLower(service),
+			Namespace: testNamespace,
+			Labels:    labels,
+		},
+		Spec: nvidiav1alpha1.DynamoComponentDeploymentSpec{
+			BackendFramework:                    dgd.Spec.BackendFramework,
+			DynamoComponentDeploymentSharedSpec: *spec,
+		},
+	}
+}
+
+// mergeEnvByName merges graph and service variables, the service's winning, sorted by name.
+func mergeEnvByName(graph, service []corev1.EnvVar) []corev1.EnvVar {
+	byName := map[string]corev1.EnvVar{}
+	for _, e := range append(slices.Clone(graph), service...) {
+		byName[e.Name] = e
+	}
+	var merged []corev1.EnvVar
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		merged = append(merged, byName[name])
+	}
+	return merged
+}
+
+// allExampleDCDs returns the DCD of every service of every example graph, by DCD name.
+func allExampleDCDs(t *testing.T) map[string]*nvidiav1alpha1.DynamoComponentDeployment {
+	t.Helper()
+	dcds := map[string]*nvidiav1alpha1.DynamoComponentDeployment{}
+	for _, dgd := range exampleGraphs(t) {
+		for service := range dgd.Spec.Services {
+			dcd := dcdFromGraph(t, dgd, service)
+			dcds[dcd.Name] = dcd
+		}
+	}
+	return dcds
+}
+
+// envMap returns a container's variables by name.
+func envMap(c corev1.Container) map[string]corev1.EnvVar {
+	m := map[string]corev1.EnvVar{}
+	for _, e := range c.Env {
+		m[e.Name] = e
+	}
+	return m
+}
+
+// mainOf returns the main container of a pod spec.
+func mainOf(t *testing.T, spec corev1.PodSpec) corev1.Container {
+	t.Helper()
+	for _, c := range spec.Containers {
+		if c.Name == "main" {
+			return c
+		}
+	}
+	t.Fatal("no main container")
+	return corev1.Container{}
+}
