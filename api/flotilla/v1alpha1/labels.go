@@ -24,4 +24,16 @@ const (
 	LabelGraph = "flotilla.dev/graph"
 	// LabelCopy is the index of the graph copy a component belongs to.
 	LabelCopy = "flotilla.dev/copy"
+	// LabelHubRecord marks a DynamoComponentDeployment on the hub that records a placement
+	// decision. Agents never turn such records into workloads, so a cluster may be hub and member
+	// at once.
+	LabelHubRecord = "flotilla.dev/hub-record"
+)
+
+// Names of the objects an agent keeps in its own namespace, which the hub reads.
+const (
+	// InventoryName is the name of the agent's GPUInventory.
+	InventoryName = "inventory"
+	// AgentLeaseName is the name of the Lease the agent renews as its liveness signal.
+	AgentLeaseName = "flotilla-agent"
 )
