@@ -1,0 +1,193 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package component
+
+import (
+	"errors"
+	"testing"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/ptr"
+
+	"github.com/flotilla-dev/flotilla/agent/workload"
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+)
+
+func TestApplyConfigurationClaimsOnlyWhatIsSet(t *testing.T) {
+	d := &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: "w", Namespace: "ns"},
+		Spec:       appsv1.DeploymentSpec{Replicas: ptr.To[int32](2)},
+		Status:     appsv1.DeploymentStatus{Replicas: 5},
+	}
+	u, err := applyConfiguration(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, ok := u.Object["status"]; ok {
+		t.Error("status is applied")
+	}
+	for _, path := range [][]string{
+		{"metadata", "creationTimestamp"},
+		{"spec", "template", "metadata", "creationTimestamp"},
+	} {
+		if _, found, _ := unstructured.NestedFieldNoCopy(u.Object, path...); found {
+			t.Errorf("%v is applied as null", path)
+		}
+	}
+	if got, _, _ := unstructured.NestedInt64(u.Object, "spec", "replicas"); got != 2 {
+		t.Errorf("spec.replicas = %d, want 2", got)
+	}
+	if u.GetAPIVersion() != "apps/v1" || u.GetKind() != "Deployment" {
+		t.Errorf("TypeMeta = %s %s", u.GetAPIVersion(), u.GetKind())
+	}
+}
+
+func TestChanged(t *testing.T) {
+	base := &appsv1.Deployment{
+		ObjectMeta: metav1.ObjectMeta{Name: "w", ResourceVersion: "1", Labels: map[string]string{"a": "1"}},
+		Spec:       appsv1.DeploymentSpec{Replicas: ptr.To[int32](1)},
+	}
+	tests := []struct {
+		name   string
+		mutate func(*appsv1.Deployment)
+		want   bool
+	}{
+		{"same resourceVersion", func(*appsv1.Deployment) {}, false},
+		{"only status moved on", func(d *appsv1.Deployment) {
+			d.ResourceVersion = "2"
+			d.Status.ReadyReplicas = 1
+		}, false},
+		{"label changed", func(d *appsv1.Deployment) {
+			d.ResourceVersion = "2"
+			d.Labels = map[string]string{"a": "2"}
+		}, true},
+		{"spec changed", func(d *appsv1.Deployment) {
+			d.ResourceVersion = "2"
+			d.Spec.Replicas = ptr.To[int32](3)
+		}, true},
+		{"owner added", func(d *appsv1.Deployment) {
+			d.ResourceVersion = "2"
+			d.OwnerReferences = []metav1.OwnerReference{{Name: "dcd", Controller: ptr.To(true)}}
+		}, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			after := base.DeepCopy()
+			tt.mutate(after)
+			if got := changed(base, after); got != tt.want {
+				t.Errorf("changed = %v, want %v", got, tt.want)
+			}
+		})
+	}
+}
+
+func TestStatefulSetsReplicaStatus(t *testing.T) {
+	ready := &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: "w-0", Generation: 2},
+		Spec:       appsv1.StatefulSetSpec{Replicas: ptr.To[int32](2)},
+		Status: appsv1.StatefulSetStatus{ObservedGeneration: 2, UpdatedReplicas: 2, ReadyReplicas: 2,
+			AvailableReplicas: 2},
+	}
+	starting := &appsv1.StatefulSet{
+		ObjectMeta: metav1.ObjectMeta{Name: "w-1", Generation: 1},
+		Spec:       appsv1.StatefulSetSpec{Replicas: ptr.To[int32](2)},
+		Status:     appsv1.StatefulSetStatus{ObservedGeneration: 1, UpdatedReplicas: 2, ReadyReplicas: 1},
+	}
+	got := statefulSetsReplicaStatus([]*appsv1.StatefulSet{ready, starting, nil})
+	want := &nvidiav1alpha1.ServiceReplicaStatus{
+		ComponentKind: "StatefulSet", ComponentName: "w-0",
+		Replicas: 2, UpdatedReplicas: 2, ReadyReplicas: ptr.To[int32](1), AvailableReplicas: ptr.To[int32](1),
+	}
+	if *got.ReadyReplicas != *want.ReadyReplicas || *got.AvailableReplicas != *want.AvailableReplicas ||
+		got.Replicas != want.Replicas || got.UpdatedReplicas != want.UpdatedReplicas ||
+		got.ComponentKind != want.ComponentKind || got.ComponentName != want.ComponentName {
+		t.Errorf("got %+v (ready %d, available %d), want %+v", *got, *got.ReadyReplicas, *got.AvailableReplicas, *want)
+	}
+}
+
+func TestApplyErrorMessage(t *testing.T) {
+	invalid := apierrors.NewInvalid(schema.GroupKind{Group: "apps", Kind: "Deployment"}, "w", field.ErrorList{
+		field.NotSupported(field.NewPath("spec", "template", "spec", "restartPolicy"), "Never", []string{"Always"}),
+	})
+	got := applyErrorMessage(&applyError{kind: workload.KindDeployment, name: "w", err: invalid})
+	if got != invalid.Error() {
+		t.Errorf("message = %q, want the apiserver's %q", got, invalid.Error())
+	}
+	plain := &applyError{kind: workload.KindService, name: "w", err: errors.New("connection refused")}
+	if got := applyErrorMessage(plain); got != "applying Service w: connection refused" {
+		t.Errorf("message = %q", got)
+	}
+}
+
+func TestIsHubRecord(t *testing.T) {
+	tests := []struct {
+		labels map[string]string
+		want   bool
+	}{
+		{map[string]string{flotillav1alpha1.LabelHubRecord: "true"}, true},
+		{map[string]string{flotillav1alpha1.LabelHubRecord: ""}, true},
+		{map[string]string{"other": "true"}, false},
+		{nil, false},
+	}
+	for _, tt := range tests {
+		if got := IsHubRecord(&metav1.ObjectMeta{Labels: tt.labels}); got != tt.want {
+			t.Errorf("IsHubRecord(%v) = %v, want %v", tt.labels, got, tt.want)
+		}
+	}
+}
+
+func TestSetNotAvailableRecordsOnlyChanges(t *testing.T) {
+	recorder := events.NewFakeRecorder(8)
+	r := &Reconciler{Recorder: recorder}
+	dcd := &nvidiav1alpha1.DynamoComponentDeployment{ObjectMeta: metav1.ObjectMeta{Name: "w", Generation: 3}}
+
+	r.setNotAvailable(dcd, ReasonApplyFailed, "refused")
+	first := *meta.FindStatusCondition(dcd.Status.Conditions, nvidiav1alpha1.ConditionAvailable)
+	r.setNotAvailable(dcd, ReasonApplyFailed, "refused")
+	if n := len(recorder.Events); n != 1 {
+		t.Fatalf("%d events for one failure retried, want 1", n)
+	}
+	r.setNotAvailable(dcd, ReasonApplyFailed, "refused again")
+	if n := len(recorder.Events); n != 2 {
+		t.Fatalf("%d events after the message changed, want 2", n)
+	}
+	for _, typ := range []string{nvidiav1alpha1.ConditionAvailable, nvidiav1alpha1.ConditionComponentReady} {
+		c := meta.FindStatusCondition(dcd.Status.Conditions, typ)
+		if c == nil || c.Status != metav1.ConditionFalse || c.Reason != ReasonApplyFailed || c.ObservedGeneration != 3 {
+			t.Errorf("condition %s = %+v", typ, c)
+		}
+	}
+	if c := meta.FindStatusCondition(dcd.Status.Conditions, nvidiav1alpha1.ConditionAvailable); !c.LastTransitionTime.Equal(&first.LastTransitionTime) {
+		t.Error("lastTransitionTime moved without a status change")
+	}
+	if dcd.Status.ObservedGeneration != 3 {
+		t.Errorf("observedGeneration = %d, want 3", dcd.Status.ObservedGeneration)
+	}
+	if got := <-recorder.Events; got != corev1.EventTypeWarning+" "+ReasonApplyFailed+" refused" {
+		t.Errorf("event %q", got)
+	}
+}
