@@ -31,15 +31,26 @@ help: ## Show this help.
 generate: ## Generate deepcopy code for the API types.
 	$(CONTROLLER_GEN) object:headerFile=hack/boilerplate.go.txt paths=./api/...
 
+# The agent's RBAC comes from the kubebuilder markers of its packages, in two groups the chart
+# grants differently by mode (see hack/agentrbac): the DCD controller's, and the inventory's,
+# liveness Lease's and manager's. A run over all of agent/ checks that no package is left out.
+AGENT_RBAC_WORKLOADS := ./agent/component/...;./agent/workload/...
+AGENT_RBAC_AGENT := ./agent/inventory/...;./agent/liveness/...;./agent/manager/...
+
 .PHONY: manifests
-manifests: ## Generate the CRDs into charts/hub/crds and charts/agent/crds.
+manifests: ## Generate the CRDs into charts/hub/crds and charts/agent/crds, and the agent chart's RBAC rules.
 	out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
 	$(CONTROLLER_GEN) crd paths=./api/... output:crd:artifacts:config=$$out && \
 	$(GO) run ./hack/crdfix $$out/*.yaml && \
 	rm -f charts/hub/crds/*.yaml charts/agent/crds/*.yaml && \
 	cp $$out/nvidia.com_dynamographdeployments.yaml $$out/nvidia.com_dynamocomponentdeployments.yaml \
 	   $$out/flotilla.dev_memberclusters.yaml charts/hub/crds/ && \
-	cp $$out/nvidia.com_dynamocomponentdeployments.yaml $$out/flotilla.dev_gpuinventories.yaml charts/agent/crds/
+	cp $$out/nvidia.com_dynamocomponentdeployments.yaml $$out/flotilla.dev_gpuinventories.yaml charts/agent/crds/ && \
+	$(CONTROLLER_GEN) rbac:roleName=flotilla-agent 'paths=$(AGENT_RBAC_WORKLOADS)' output:rbac:artifacts:config=$$out/rbac-workloads && \
+	$(CONTROLLER_GEN) rbac:roleName=flotilla-agent 'paths=$(AGENT_RBAC_AGENT)' output:rbac:artifacts:config=$$out/rbac-agent && \
+	$(CONTROLLER_GEN) rbac:roleName=flotilla-agent paths=./agent/... output:rbac:artifacts:config=$$out/rbac-all && \
+	$(GO) run ./hack/agentrbac -workloads $$out/rbac-workloads/role.yaml -agent $$out/rbac-agent/role.yaml \
+	  -all $$out/rbac-all/role.yaml -out charts/agent/templates/_rbac_rules.tpl
 
 .PHONY: docs
 docs: ## Generate the API reference (docs/api-reference.md) from the Go types.
@@ -63,6 +74,13 @@ vet: ## Run go vet.
 .PHONY: lint
 lint: ## Run golangci-lint.
 	$(GOLANGCI_LINT) run ./...
+
+.PHONY: chart-lint
+chart-lint: ## Lint the agent chart (helm lint --strict) in cluster and namespace-restricted mode.
+	$(HELM) lint --strict charts/agent
+	$(HELM) lint --strict charts/agent --set namespaceRestriction.enabled=true --set namespaceRestriction.readNodes=true
+	$(HELM) lint --strict charts/agent --set namespaceRestriction.enabled=true \
+	  --set-json 'namespaceRestriction.declaredCapacity=[{"product":"NVIDIA-H100-80GB-HBM3","gpusPerNode":8,"nodes":1}]'
 
 .PHONY: build
 build: ## Build the hub and agent binaries into bin/.

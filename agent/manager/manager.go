@@ -1,0 +1,160 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package manager
+
+import (
+	"fmt"
+
+	"github.com/go-logr/logr"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
+	"k8s.io/utils/ptr"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+
+	"github.com/flotilla-dev/flotilla/agent/component"
+	"github.com/flotilla-dev/flotilla/agent/inventory"
+	"github.com/flotilla-dev/flotilla/agent/liveness"
+	"github.com/flotilla-dev/flotilla/agent/workload"
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+)
+
+// RBAC of leader election: the Lease LeaderElectionID and the events client-go's leader
+// election records on it (core events), in the agent's namespace.
+// +kubebuilder:rbac:groups=coordination.k8s.io,namespace=flotilla-system,resources=leases,verbs=get;create;update
+// +kubebuilder:rbac:groups="",namespace=flotilla-system,resources=events,verbs=create;patch
+
+// NewScheme returns a scheme with the built-in kinds, nvidia.com/v1alpha1 and
+// flotilla.dev/v1alpha1: all the agent reads and writes.
+func NewScheme() (*runtime.Scheme, error) {
+	scheme := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{
+		clientgoscheme.AddToScheme, nvidiav1alpha1.AddToScheme, flotillav1alpha1.AddToScheme,
+	} {
+		if err := add(scheme); err != nil {
+			return nil, err
+		}
+	}
+	return scheme, nil
+}
+
+// SetLogger makes logger the logger of controller-runtime (and so of the manager, its caches
+// and controllers) and of klog (client-go's leader election, event broadcasters and the like),
+// so that everything the agent logs comes out in one structured form.
+func SetLogger(logger logr.Logger) {
+	ctrl.SetLogger(logger)
+	klog.SetLoggerWithOptions(logger, klog.ContextualLogger(true))
+}
+
+// Settings tune a manager beyond Options, for tests that run several agents in one process.
+type Settings struct {
+	// Logger is the manager's logger; controller-runtime's global logger (ctrl.Log) when unset.
+	Logger logr.Logger
+	// SkipControllerNameValidation allows several managers with the DCD controller in one
+	// process.
+	SkipControllerNameValidation bool
+}
+
+// New validates o and returns a manager for cfg with the DCD controller, the GPU inventory, the
+// liveness Lease and the health probes added. Start it with its Start method.
+func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	scheme, err := NewScheme()
+	if err != nil {
+		return nil, err
+	}
+	logger := s.Logger
+	if logger.GetSink() == nil {
+		logger = ctrl.Log
+	}
+	logger = logger.WithName("agent")
+	if o.ClusterName != "" {
+		logger = logger.WithValues("cluster", o.ClusterName)
+	}
+
+	mgrOpts := ctrl.Options{
+		Scheme:                        scheme,
+		Logger:                        logger,
+		Metrics:                       metricsserver.Options{BindAddress: o.MetricsBindAddress},
+		HealthProbeBindAddress:        o.HealthProbeBindAddress,
+		LeaderElection:                o.LeaderElect,
+		LeaderElectionID:              LeaderElectionID,
+		LeaderElectionNamespace:       o.Namespace,
+		LeaderElectionReleaseOnCancel: true,
+	}
+	if o.Restricted() {
+		// Every informer of the manager (DCDs and the workloads they own) lists and watches this
+		// one namespace only, which a Role there allows. The inventory and the Lease read the
+		// agent's namespace directly, not through this cache.
+		mgrOpts.Cache = cache.Options{DefaultNamespaces: map[string]cache.Config{o.WatchNamespace: {}}}
+	}
+	if s.SkipControllerNameValidation {
+		mgrOpts.Controller = config.Controller{SkipNameValidation: ptr.To(true)}
+	}
+	mgr, err := ctrl.NewManager(cfg, mgrOpts)
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+
+	if err := (&component.Reconciler{Options: workload.Options{
+		IngressHostSuffix:  o.IngressHostSuffix,
+		Env:                o.WorkloadEnv,
+		ServiceAccountName: o.WorkloadServiceAccount,
+		ClusterDomain:      o.ClusterDomain,
+	}}).SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the DynamoComponentDeployment controller: %w", err)
+	}
+
+	invOpts := inventory.Options{
+		Namespace:            o.Namespace,
+		NamespaceRestriction: o.WatchNamespace,
+		IgnoredTaintKeys:     o.IgnoredTaintKeys,
+		WriteInterval:        o.InventoryWriteInterval,
+	}
+	if o.InventorySource == InventorySourceDeclared {
+		invOpts.Declared = o.DeclaredCapacity
+	}
+	if err := inventory.Add(mgr, invOpts); err != nil {
+		return nil, fmt.Errorf("setting up the GPU inventory: %w", err)
+	}
+	if err := liveness.Add(mgr, liveness.Options{
+		Namespace:     o.Namespace,
+		Identity:      o.LeaseIdentity,
+		RenewInterval: o.LeaseRenewInterval,
+		LeaseDuration: o.LeaseDuration,
+	}); err != nil {
+		return nil, fmt.Errorf("setting up the liveness Lease: %w", err)
+	}
+
+	if err := mgr.AddHealthzCheck("healthz", healthz.Ping); err != nil {
+		return nil, fmt.Errorf("adding the health check: %w", err)
+	}
+	if err := mgr.AddReadyzCheck("readyz", healthz.Ping); err != nil {
+		return nil, fmt.Errorf("adding the readiness check: %w", err)
+	}
+	logger.Info("Agent configured", "namespace", o.Namespace, "watchNamespace", o.WatchNamespace,
+		"inventorySource", o.InventorySource, "leaderElection", o.LeaderElect)
+	return mgr, nil
+}

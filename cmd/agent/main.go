@@ -1,0 +1,89 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Command agent is Flotilla's agent for a member cluster: it turns the DynamoComponentDeployments
+// the hub places in the cluster into workloads, publishes the cluster's GPU inventory and renews
+// the Lease the hub reads as its liveness. Run it with -help for its flags; the agent chart
+// (charts/agent) sets them from its values.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
+)
+
+func main() {
+	os.Exit(run(os.Args[1:], os.Stderr))
+}
+
+// run parses args, starts the agent and returns the process's exit code once it stops: 2 for
+// bad flags (explained on stderr), 1 when the agent cannot start or fails.
+func run(args []string, stderr io.Writer) int {
+	fs := flag.NewFlagSet("agent", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	// controller-runtime registers --kubeconfig on the global flag set; offer it here too.
+	if f := flag.CommandLine.Lookup("kubeconfig"); f != nil {
+		fs.Var(f.Value, f.Name, f.Usage)
+	}
+	opts := agentmanager.NewOptions(os.Getenv)
+	opts.BindFlags(fs)
+	// Structured JSON logs by default; --zap-devel switches to human-readable ones.
+	zapOpts := zap.Options{}
+	zapOpts.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(stderr, "agent: unexpected arguments %q\n", fs.Args())
+		return 2
+	}
+	if err := opts.Validate(); err != nil {
+		fmt.Fprintf(stderr, "agent: invalid flags:\n%v\n", err)
+		return 2
+	}
+
+	logger := zap.New(zap.UseFlagOptions(&zapOpts))
+	agentmanager.SetLogger(logger)
+	log := ctrl.Log.WithName("setup")
+
+	cfg, err := ctrl.GetConfig()
+	if err != nil {
+		log.Error(err, "Cannot load the API server configuration (--kubeconfig, $KUBECONFIG or in-cluster)")
+		return 1
+	}
+	mgr, err := agentmanager.New(cfg, opts, agentmanager.Settings{Logger: logger})
+	if err != nil {
+		log.Error(err, "Cannot set up the agent")
+		return 1
+	}
+	log.Info("Starting the agent")
+	if err := mgr.Start(ctrl.SetupSignalHandler()); err != nil {
+		log.Error(err, "The agent stopped with an error")
+		return 1
+	}
+	return 0
+}
