@@ -18,16 +18,13 @@ package workload_test
 
 import (
 	"encoding/json"
-	"maps"
 	"path/filepath"
-	"slices"
-	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/internal/dynamo"
 	"github.com/flotilla-dev/flotilla/internal/manifests"
 )
 
@@ -78,51 +75,11 @@ func exampleDCD(t *testing.T, graph, service string) *nvidiav1alpha1.DynamoCompo
 // dcdFromGraph converts one service of dgd into a DCD, as the hub does.
 func dcdFromGraph(t *testing.T, dgd *nvidiav1alpha1.DynamoGraphDeployment, service string) *nvidiav1alpha1.DynamoComponentDeployment {
 	t.Helper()
-	svc, ok := dgd.Spec.Services[service]
-	if !ok {
-		t.Fatalf("graph %s has no service %q", dgd.Name, service)
+	dcd, err := dynamo.ComponentDeployment(dgd, service, testNamespace)
+	if err != nil {
+		t.Fatal(err)
 	}
-	spec := svc.DeepCopy()
-	dynNamespace := "dynamo-" + dgd.Name
-	if spec.DynamoNamespace != nil && *spec.DynamoNamespace != "" {
-		dynNamespace = *spec.DynamoNamespace
-	}
-	labels := map[string]string{}
-	maps.Copy(labels, dgd.Spec.Labels)
-	labels[nvidiav1alpha1.LabelComponent] = service
-	labels[nvidiav1alpha1.LabelDynamoNamespace] = dynNamespace
-	labels[nvidiav1alpha1.LabelGraphName] = dgd.Name
-	specLabels := map[string]string{}
-	maps.Copy(specLabels, spec.Labels)
-	maps.Copy(specLabels, labels)
-	spec.Labels = specLabels
-	spec.ServiceName = service
-	spec.Envs = mergeEnvByName(dgd.Spec.Envs, spec.Envs)
-	return &nvidiav1alpha1.DynamoComponentDeployment{
-		TypeMeta: metav1.TypeMeta{APIVersion: "nvidia.com/v1alpha1", Kind: "DynamoComponentDeployment"},
-		ObjectMeta: metav1.ObjectMeta{
-			Name:      dgd.Name + "-" + strings.ToLower(service),
-			Namespace: testNamespace,
-			Labels:    labels,
-		},
-		Spec: nvidiav1alpha1.DynamoComponentDeploymentSpec{
-			BackendFramework:                    dgd.Spec.BackendFramework,
-			DynamoComponentDeploymentSharedSpec: *spec,
-		},
-	}
-}
-
-// mergeEnvByName merges graph and service variables, the service's winning, sorted by name.
-func mergeEnvByName(graph, service []corev1.EnvVar) []corev1.EnvVar {
-	byName := map[string]corev1.EnvVar{}
-	for _, e := range append(slices.Clone(graph), service...) {
-		byName[e.Name] = e
-	}
-	var merged []corev1.EnvVar
-	for _, name := range slices.Sorted(maps.Keys(byName)) {
-		merged = append(merged, byName[name])
-	}
-	return merged
+	return dcd
 }
 
 // allExampleDCDs returns the DCD of every service of every example graph, by DCD name.

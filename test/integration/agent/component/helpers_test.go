@@ -37,6 +37,7 @@ import (
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/internal/dynamo"
 	"github.com/flotilla-dev/flotilla/internal/manifests"
 )
 
@@ -96,53 +97,13 @@ func exampleDCD(graph, service, ns string) *nvidiav1alpha1.DynamoComponentDeploy
 	return nil
 }
 
-// dcdFromGraph converts one service of dgd into the DCD a hub sends a member: the service's spec
-// with the graph's backendFramework, envs and labels merged in, Dynamo's labels, and the name
-// <graph>-<lowercase service> (as agent/workload's tests do).
+// dcdFromGraph converts one service of dgd into the DCD a hub sends a member.
 func dcdFromGraph(dgd *nvidiav1alpha1.DynamoGraphDeployment, service, ns string) *nvidiav1alpha1.DynamoComponentDeployment {
 	GinkgoHelper()
-	svc, ok := dgd.Spec.Services[service]
-	Expect(ok).To(BeTrue(), "graph %s has no service %q", dgd.Name, service)
-	spec := svc.DeepCopy()
-	dynNamespace := "dynamo-" + dgd.Name
-	if spec.DynamoNamespace != nil && *spec.DynamoNamespace != "" {
-		dynNamespace = *spec.DynamoNamespace
-	}
-	labels := map[string]string{}
-	maps.Copy(labels, dgd.Spec.Labels)
-	labels[nvidiav1alpha1.LabelComponent] = service
-	labels[nvidiav1alpha1.LabelDynamoNamespace] = dynNamespace
-	labels[nvidiav1alpha1.LabelGraphName] = dgd.Name
-	specLabels := map[string]string{}
-	maps.Copy(specLabels, spec.Labels)
-	maps.Copy(specLabels, labels)
-	spec.Labels = specLabels
-	spec.ServiceName = service
-	spec.Envs = mergeEnvByName(dgd.Spec.Envs, spec.Envs)
-	return &nvidiav1alpha1.DynamoComponentDeployment{
-		ObjectMeta: metav1.ObjectMeta{
-			Name:      dgd.Name + "-" + strings.ToLower(service),
-			Namespace: ns,
-			Labels:    labels,
-		},
-		Spec: nvidiav1alpha1.DynamoComponentDeploymentSpec{
-			BackendFramework:                    dgd.Spec.BackendFramework,
-			DynamoComponentDeploymentSharedSpec: *spec,
-		},
-	}
-}
-
-// mergeEnvByName merges graph and service variables, the service's winning, sorted by name.
-func mergeEnvByName(graph, service []corev1.EnvVar) []corev1.EnvVar {
-	byName := map[string]corev1.EnvVar{}
-	for _, e := range append(slices.Clone(graph), service...) {
-		byName[e.Name] = e
-	}
-	var merged []corev1.EnvVar
-	for _, name := range slices.Sorted(maps.Keys(byName)) {
-		merged = append(merged, byName[name])
-	}
-	return merged
+	dcd, err := dynamo.ComponentDeployment(dgd, service, ns)
+	Expect(err).NotTo(HaveOccurred())
+	dcd.TypeMeta = metav1.TypeMeta{}
+	return dcd
 }
 
 // newNamespace creates a namespace of its own for one spec and returns its name.
