@@ -37,9 +37,9 @@ func ComponentName(graph, service string) string {
 	return graph + "-" + strings.ToLower(service)
 }
 
-// DynamoNamespace is the Dynamo namespace of a graph: the dynamoNamespace its services set (the
+// Namespace is the Dynamo namespace of a graph: the dynamoNamespace its services set (the
 // first in name order; admission checks they agree), else dynamo-<graph>.
-func DynamoNamespace(dgd *nvidiav1alpha1.DynamoGraphDeployment) string {
+func Namespace(dgd *nvidiav1alpha1.DynamoGraphDeployment) string {
 	for _, name := range slices.Sorted(maps.Keys(dgd.Spec.Services)) {
 		if svc := dgd.Spec.Services[name]; svc != nil && ptr.Deref(svc.DynamoNamespace, "") != "" {
 			return *svc.DynamoNamespace
@@ -62,7 +62,7 @@ func ComponentDeployment(dgd *nvidiav1alpha1.DynamoGraphDeployment, service, nam
 	if svc != nil {
 		spec = svc.DeepCopy()
 	}
-	dynNamespace := DynamoNamespace(dgd)
+	dynNamespace := Namespace(dgd)
 
 	labels := maps.Clone(dgd.Spec.Labels)
 	if labels == nil {

@@ -62,7 +62,7 @@ func TestDynamoNamespaceTakesTheServicesOwn(t *testing.T) {
 	dgd.Spec.Services = map[string]*nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{
 		"A": {}, "B": {DynamoNamespace: ptr.To("shared")},
 	}
-	if got := dynamo.DynamoNamespace(dgd); got != "shared" {
-		t.Errorf("DynamoNamespace = %q, want shared", got)
+	if got := dynamo.Namespace(dgd); got != "shared" {
+		t.Errorf("Namespace = %q, want shared", got)
 	}
 }
