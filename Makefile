@@ -16,7 +16,7 @@ HELM := $(TOOL) helm
 # hack/kube-binaries.sh builds them from the Go module proxy when absent.
 export FLOTILLA_KUBE_BIN_DIR ?=
 
-GO_TEST_FLAGS ?=
+GO_TEST_FLAGS ?= -timeout 30m
 
 .PHONY: all
 all: generate manifests build
@@ -92,8 +92,12 @@ build: ## Build the hub and agent binaries into bin/.
 kube-binaries: ## Build (or reuse from the cache) kube-apiserver, etcd, controller-manager, scheduler, kubectl and kwok.
 	bash hack/kube-binaries.sh
 
+.PHONY: test-tools
+test-tools: ## Build (or reuse) the Go tools the tests run, e.g. helm for the chart tests.
+	$(HELM) version --short >/dev/null
+
 .PHONY: test
-test: kube-binaries ## Run unit, integration (real apiserver + etcd) and harness tests.
+test: kube-binaries test-tools ## Run unit, integration (real apiserver + etcd) and harness tests.
 	$(GO) test $(GO_TEST_FLAGS) ./...
 
 .PHONY: test-e2e
