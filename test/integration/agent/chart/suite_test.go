@@ -32,6 +32,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -57,7 +58,7 @@ func TestChart(t *testing.T) {
 	RunSpecs(t, "Agent chart suite")
 }
 
-var _ = BeforeSuite(func() {
+var _ = BeforeSuite(func(ctx SpecContext) {
 	var err error
 	repoRoot, err = filepath.Abs(filepath.Join("..", "..", "..", ".."))
 	Expect(err).NotTo(HaveOccurred())
@@ -66,7 +67,11 @@ var _ = BeforeSuite(func() {
 	// The agents log as the binary does (structured JSON, through agentmanager.SetLogger, which
 	// also routes klog and so client-go's reflector errors), to a buffer the specs search.
 	agentmanager.SetLogger(zap.New(zap.WriteTo(io.MultiWriter(agentLogs, GinkgoWriter))))
-})
+
+	By("building the helm Go tool, or reusing the build cache (minutes on a cold machine)")
+	_, err = helm(ctx, "version", "--short")
+	Expect(err).NotTo(HaveOccurred())
+}, NodeTimeout(25*time.Minute))
 
 // helm runs the helm Go tool of hack/tools in the repository and returns its standard output.
 func helm(ctx context.Context, args ...string) (string, error) {
