@@ -472,29 +472,7 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 
 // workerDCD returns a DCD of one replica asking for one GPU, tolerating the fake nodes' taint.
 func workerDCD(namespace, name string) *nvidiav1alpha1.DynamoComponentDeployment {
-	return &nvidiav1alpha1.DynamoComponentDeployment{
-		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: map[string]string{
-			nvidiav1alpha1.LabelComponent:       "VllmDecodeWorker",
-			nvidiav1alpha1.LabelDynamoNamespace: "chart-graph",
-			nvidiav1alpha1.LabelGraphName:       "chart-graph",
-		}},
-		Spec: nvidiav1alpha1.DynamoComponentDeploymentSpec{
-			BackendFramework: "vllm",
-			DynamoComponentDeploymentSharedSpec: nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{
-				ServiceName:   "VllmDecodeWorker",
-				ComponentType: nvidiav1alpha1.ComponentTypeWorker,
-				Replicas:      ptr.To[int32](1),
-				Resources:     &nvidiav1alpha1.Resources{Limits: &nvidiav1alpha1.ResourceItem{GPU: "1"}},
-				ExtraPodSpec: &nvidiav1alpha1.ExtraPodSpec{
-					PodSpec: &corev1.PodSpec{Tolerations: []corev1.Toleration{testenv.KwokToleration()}},
-					MainContainer: &corev1.Container{
-						Image:   "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.6.1",
-						Command: []string{"python3", "-m", "dynamo.vllm"},
-					},
-				},
-			},
-		},
-	}
+	return testenv.GPUWorkerDCD(namespace, name, "chart-graph")
 }
 
 // getDCD reads the current state of dcd.

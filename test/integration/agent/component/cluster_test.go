@@ -88,29 +88,7 @@ var _ = Describe("The agent's DCD controller in a cluster with fake GPU nodes", 
 	}
 
 	It("makes a one-GPU worker Available once its pod runs on a GPU node", func(ctx SpecContext) {
-		dcd = &nvidiav1alpha1.DynamoComponentDeployment{
-			ObjectMeta: metav1.ObjectMeta{Name: gpuWorker, Namespace: ns, Labels: map[string]string{
-				nvidiav1alpha1.LabelComponent:       "VllmDecodeWorker",
-				nvidiav1alpha1.LabelDynamoNamespace: "kwok-graph",
-				nvidiav1alpha1.LabelGraphName:       "kwok-graph",
-			}},
-			Spec: nvidiav1alpha1.DynamoComponentDeploymentSpec{
-				BackendFramework: "vllm",
-				DynamoComponentDeploymentSharedSpec: nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{
-					ServiceName:   "VllmDecodeWorker",
-					ComponentType: nvidiav1alpha1.ComponentTypeWorker,
-					Replicas:      ptr.To[int32](1),
-					Resources:     &nvidiav1alpha1.Resources{Limits: &nvidiav1alpha1.ResourceItem{GPU: "1"}},
-					ExtraPodSpec: &nvidiav1alpha1.ExtraPodSpec{
-						PodSpec: &corev1.PodSpec{Tolerations: []corev1.Toleration{testenv.KwokToleration()}},
-						MainContainer: &corev1.Container{
-							Image:   "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.6.1",
-							Command: []string{"python3", "-m", "dynamo.vllm"},
-						},
-					},
-				},
-			},
-		}
+		dcd = testenv.GPUWorkerDCD(ns, gpuWorker, "kwok-graph")
 		By("creating a worker DCD of 1 replica asking for 1 GPU, tolerating the fake nodes' taint")
 		Expect(c.Create(ctx, dcd)).To(Succeed())
 

@@ -1,0 +1,54 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package testenv
+
+import (
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+)
+
+// GPUWorkerDCD returns a vLLM worker DynamoComponentDeployment of one replica asking for one GPU
+// and tolerating the fake GPU nodes' taint, with Dynamo's labels for the given graph: the
+// smallest component that runs on a local cluster's KWOK GPU nodes.
+func GPUWorkerDCD(namespace, name, graph string) *nvidiav1alpha1.DynamoComponentDeployment {
+	return &nvidiav1alpha1.DynamoComponentDeployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: map[string]string{
+			nvidiav1alpha1.LabelComponent:       "VllmDecodeWorker",
+			nvidiav1alpha1.LabelDynamoNamespace: graph,
+			nvidiav1alpha1.LabelGraphName:       graph,
+		}},
+		Spec: nvidiav1alpha1.DynamoComponentDeploymentSpec{
+			BackendFramework: "vllm",
+			DynamoComponentDeploymentSharedSpec: nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{
+				ServiceName:   "VllmDecodeWorker",
+				ComponentType: nvidiav1alpha1.ComponentTypeWorker,
+				Replicas:      ptr.To[int32](1),
+				Resources:     &nvidiav1alpha1.Resources{Limits: &nvidiav1alpha1.ResourceItem{GPU: "1"}},
+				ExtraPodSpec: &nvidiav1alpha1.ExtraPodSpec{
+					PodSpec: &corev1.PodSpec{Tolerations: []corev1.Toleration{KwokToleration()}},
+					MainContainer: &corev1.Container{
+						Image:   "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.6.1",
+						Command: []string{"python3", "-m", "dynamo.vllm"},
+					},
+				},
+			},
+		},
+	}
+}
