@@ -17,7 +17,6 @@ limitations under the License.
 package workload_test
 
 import (
-	"encoding/json"
 	"path/filepath"
 	"testing"
 
@@ -34,23 +33,12 @@ const testNamespace = "team-a"
 // exampleGraphs reads every DynamoGraphDeployment of examples/, by name.
 func exampleGraphs(t *testing.T) map[string]*nvidiav1alpha1.DynamoGraphDeployment {
 	t.Helper()
-	docs, err := manifests.ReadDir(filepath.Join("..", "..", "examples"))
+	list, err := manifests.ReadGraphs(filepath.Join("..", "..", "examples"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	graphs := map[string]*nvidiav1alpha1.DynamoGraphDeployment{}
-	for _, doc := range docs {
-		if doc.Object.GetKind() != "DynamoGraphDeployment" {
-			continue
-		}
-		data, err := json.Marshal(doc.Object.Object)
-		if err != nil {
-			t.Fatal(err)
-		}
-		dgd := &nvidiav1alpha1.DynamoGraphDeployment{}
-		if err := json.Unmarshal(data, dgd); err != nil {
-			t.Fatalf("%s: %v", doc.File, err)
-		}
+	for _, dgd := range list {
 		graphs[dgd.Name] = dgd
 	}
 	if len(graphs) < 6 {

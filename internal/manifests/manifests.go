@@ -29,8 +29,11 @@ import (
 	"sort"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime"
 	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
 	"sigs.k8s.io/yaml"
+
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 )
 
 // Document is one object of a manifest file, with the file it came from.
@@ -97,4 +100,25 @@ func Decode(data []byte) ([]*unstructured.Unstructured, error) {
 		}
 		objs = append(objs, &unstructured.Unstructured{Object: content})
 	}
+}
+
+// ReadGraphs reads every DynamoGraphDeployment of the *.yaml files of dir, in file and document
+// order, skipping documents of other kinds.
+func ReadGraphs(dir string) ([]*nvidiav1alpha1.DynamoGraphDeployment, error) {
+	docs, err := ReadDir(dir)
+	if err != nil {
+		return nil, err
+	}
+	var graphs []*nvidiav1alpha1.DynamoGraphDeployment
+	for _, doc := range docs {
+		if doc.Object.GetKind() != "DynamoGraphDeployment" {
+			continue
+		}
+		dgd := &nvidiav1alpha1.DynamoGraphDeployment{}
+		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(doc.Object.Object, dgd); err != nil {
+			return nil, fmt.Errorf("%s: %s: %w", doc.File, doc.Object.GetName(), err)
+		}
+		graphs = append(graphs, dgd)
+	}
+	return graphs, nil
 }

@@ -17,7 +17,6 @@ limitations under the License.
 package component_test
 
 import (
-	"encoding/json"
 	"fmt"
 	"maps"
 	"path/filepath"
@@ -54,19 +53,8 @@ const (
 // exampleGraphs reads every DynamoGraphDeployment of examples/.
 func exampleGraphs() []*nvidiav1alpha1.DynamoGraphDeployment {
 	GinkgoHelper()
-	docs, err := manifests.ReadDir(filepath.Join(repoRoot, "examples"))
+	graphs, err := manifests.ReadGraphs(filepath.Join(repoRoot, "examples"))
 	Expect(err).NotTo(HaveOccurred())
-	var graphs []*nvidiav1alpha1.DynamoGraphDeployment
-	for _, doc := range docs {
-		if doc.Object.GetKind() != "DynamoGraphDeployment" {
-			continue
-		}
-		data, err := json.Marshal(doc.Object.Object)
-		Expect(err).NotTo(HaveOccurred())
-		dgd := &nvidiav1alpha1.DynamoGraphDeployment{}
-		Expect(json.Unmarshal(data, dgd)).To(Succeed(), "decoding %s", doc.File)
-		graphs = append(graphs, dgd)
-	}
 	Expect(len(graphs)).To(BeNumerically(">=", 6), "example graphs in examples/")
 	return graphs
 }
