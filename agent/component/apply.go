@@ -27,12 +27,12 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
+	"github.com/flotilla-dev/flotilla/internal/ssa"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 )
 
@@ -107,7 +107,7 @@ func (r *Reconciler) apply(ctx context.Context, dcd *nvidiav1alpha1.DynamoCompon
 	if err != nil {
 		return nil, err
 	}
-	u, err := applyConfiguration(obj)
+	u, err := ssa.Configuration(obj)
 	if err != nil {
 		return nil, err
 	}
@@ -150,37 +150,6 @@ func (r *Reconciler) current(ctx context.Context, k workload.Kind, key client.Ob
 		return nil, err
 	}
 	return obj, nil
-}
-
-// applyConfiguration returns obj as the body of a server-side apply: its JSON form without
-// status and without the null values (creationTimestamp) that typed objects serialize, so
-// that the agent claims only the fields it sets.
-func applyConfiguration(obj client.Object) (*unstructured.Unstructured, error) {
-	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(obj)
-	if err != nil {
-		return nil, err
-	}
-	delete(m, "status")
-	pruneNulls(m)
-	return &unstructured.Unstructured{Object: m}, nil
-}
-
-// pruneNulls removes the null values of a JSON object, recursively.
-func pruneNulls(v any) {
-	switch v := v.(type) {
-	case map[string]any:
-		for k, e := range v {
-			if e == nil {
-				delete(v, k)
-				continue
-			}
-			pruneNulls(e)
-		}
-	case []any:
-		for _, e := range v {
-			pruneNulls(e)
-		}
-	}
 }
 
 // changed reports whether an apply changed what the agent controls of an object: its labels,

@@ -25,7 +25,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/client-go/tools/events"
@@ -35,36 +34,6 @@ import (
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 )
-
-func TestApplyConfigurationClaimsOnlyWhatIsSet(t *testing.T) {
-	d := &appsv1.Deployment{
-		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
-		ObjectMeta: metav1.ObjectMeta{Name: "w", Namespace: "ns"},
-		Spec:       appsv1.DeploymentSpec{Replicas: ptr.To[int32](2)},
-		Status:     appsv1.DeploymentStatus{Replicas: 5},
-	}
-	u, err := applyConfiguration(d)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, ok := u.Object["status"]; ok {
-		t.Error("status is applied")
-	}
-	for _, path := range [][]string{
-		{"metadata", "creationTimestamp"},
-		{"spec", "template", "metadata", "creationTimestamp"},
-	} {
-		if _, found, _ := unstructured.NestedFieldNoCopy(u.Object, path...); found {
-			t.Errorf("%v is applied as null", path)
-		}
-	}
-	if got, _, _ := unstructured.NestedInt64(u.Object, "spec", "replicas"); got != 2 {
-		t.Errorf("spec.replicas = %d, want 2", got)
-	}
-	if u.GetAPIVersion() != "apps/v1" || u.GetKind() != "Deployment" {
-		t.Errorf("TypeMeta = %s %s", u.GetAPIVersion(), u.GetKind())
-	}
-}
 
 func TestChanged(t *testing.T) {
 	base := &appsv1.Deployment{

@@ -37,3 +37,52 @@ const (
 	// AgentLeaseName is the name of the Lease the agent renews as its liveness signal.
 	AgentLeaseName = "flotilla-agent"
 )
+
+// Labels and annotations on the DynamoComponentDeployments the hub writes on members, which tie
+// each one back to its hub record.
+const (
+	// LabelHubNamespace is the hub namespace of the graph a member DynamoComponentDeployment
+	// belongs to.
+	LabelHubNamespace = "flotilla.dev/hub-namespace"
+	// LabelGraphUID is the UID of that graph on the hub. A member DynamoComponentDeployment whose
+	// name is taken by an object without this graph's UID belongs to someone else and is never
+	// overwritten.
+	LabelGraphUID = "flotilla.dev/graph-uid"
+	// AnnotationHubRecord is "<namespace>/<name>" of the hub record a member
+	// DynamoComponentDeployment was applied from.
+	AnnotationHubRecord = "flotilla.dev/hub-record"
+	// AnnotationMemberNamespace, on a hub record, is the namespace of its copy on the member.
+	AnnotationMemberNamespace = "flotilla.dev/member-namespace"
+	// AnnotationMemberName, on a hub record, is the name of its copy on the member: Dynamo's
+	// <graph>-<service>.
+	AnnotationMemberName = "flotilla.dev/member-name"
+	// ManagedByHub is the app.kubernetes.io/managed-by value of what the hub writes on members.
+	ManagedByHub = "flotilla-hub"
+	// FieldManagerHub is the server-side apply field manager of the hub.
+	FieldManagerHub = "flotilla-hub"
+)
+
+// The registration of a member cluster with the hub (DESIGN decision 9). A kubeconfig Secret in
+// the hub's member namespace, labelled LabelMemberKubeconfig=true, with the kubeconfig under
+// KubeconfigSecretKey, registers a member named after the Secret; a Cluster API Cluster with its
+// <name>-kubeconfig Secret registers a member named after the Cluster. The annotations below, on
+// the Secret or the Cluster, describe the member's agent.
+const (
+	// LabelMemberKubeconfig marks a Secret holding a member's kubeconfig (multicluster-runtime's
+	// kubeconfig provider label).
+	LabelMemberKubeconfig = "sigs.k8s.io/multicluster-runtime-kubeconfig"
+	// KubeconfigSecretKey is the data key of the kubeconfig in a member kubeconfig Secret.
+	KubeconfigSecretKey = "kubeconfig"
+	// AnnotationAgentNamespace is the namespace of the member's agent, where its GPUInventory and
+	// Lease live; the hub's --member-agent-namespace when absent.
+	AnnotationAgentNamespace = "flotilla.dev/agent-namespace"
+	// AnnotationNamespaceRestriction is the one namespace of a namespace-restricted member: the
+	// hub reads and writes DynamoComponentDeployments there only. Absent for a cluster-mode member.
+	AnnotationNamespaceRestriction = "flotilla.dev/namespace-restriction"
+	// FinalizerMemberCleanup, on a hub record, holds it until its copy is deleted from the member
+	// (or the member leaves the fleet).
+	FinalizerMemberCleanup = "flotilla.dev/member-cleanup"
+	// FinalizerGraph, on a DynamoGraphDeployment on the hub, holds it until its copies are
+	// removed from every member, or the deletion timeout has passed.
+	FinalizerGraph = "flotilla.dev/graph"
+)

@@ -111,6 +111,15 @@ type MemberClusterStatus struct {
 	// +optional
 	InventoryTime *metav1.Time `json:"inventoryTime,omitempty"`
 
+	// pendingCleanup is the number of DynamoComponentDeployments the hub still has to delete
+	// from this member: copies of graphs deleted or moved while the member was unreachable.
+	// They are deleted when the member is reachable again, or forgotten when it leaves the
+	// fleet; each is a terminating DynamoComponentDeployment record on the hub labelled
+	// flotilla.dev/cluster=<member>.
+	// +optional
+	// +kubebuilder:validation:Minimum=0
+	PendingCleanup int32 `json:"pendingCleanup,omitempty"`
+
 	// observedGeneration is the generation of the spec the hub last acted on.
 	// +optional
 	ObservedGeneration int64 `json:"observedGeneration,omitempty"`

@@ -152,3 +152,26 @@ func (p *PlacementSpec) CopyCount() int32 {
 	}
 	return p.Copies
 }
+
+// Conditions Flotilla adds to Dynamo's objects on the hub, next to Dynamo's own (Ready on a
+// graph, Available on a component).
+const (
+	// GraphScheduled is True on a DynamoGraphDeployment when every copy has a member.
+	GraphScheduled = "Scheduled"
+	// ConditionSynced is True on a hub DynamoComponentDeployment record when its copy on the
+	// member matches it, and on a DynamoGraphDeployment when all its records are synced.
+	ConditionSynced = "Synced"
+)
+
+// Reasons of the Synced condition of a hub record, which the graph controller reads.
+const (
+	// ReasonSynced: the copy on the member matches the record.
+	ReasonSynced = "Synced"
+	// ReasonMemberUnavailable: the hub cannot reach the member now.
+	ReasonMemberUnavailable = "MemberUnavailable"
+	// ReasonNameTaken: another object holds Dynamo's name on the member; it is never
+	// overwritten, and the copy is placed elsewhere.
+	ReasonNameTaken = "NameTaken"
+	// ReasonApplyFailed: the member's API server refused the copy.
+	ReasonApplyFailed = "ApplyFailed"
+)

@@ -1,0 +1,403 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package graph
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/builder"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/hub/metrics"
+	"github.com/flotilla-dev/flotilla/internal/validation"
+	"github.com/flotilla-dev/flotilla/pkg/placement"
+)
+
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments/finalizers,verbs=update
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// DefaultDeletionTimeout is how long deleting a graph waits for unreachable members by default.
+const DefaultDeletionTimeout = 5 * time.Minute
+
+// Event reasons.
+const (
+	eventPlaced        = "Placed"
+	eventMoved         = "Moved"
+	eventUnschedulable = "Unschedulable"
+	eventInvalid       = "InvalidSpec"
+	eventDeleteTimeout = "DeletionTimeout"
+)
+
+// Reconciler is the graph controller: it places the copies of every DynamoGraphDeployment on
+// the hub, writes one hub record (a DynamoComponentDeployment that never becomes a workload)
+// per service of each placed copy, and aggregates the records' status, which the sync
+// controller mirrors from the members, into the graph's status.
+type Reconciler struct {
+	// Client reads and writes the hub.
+	Client client.Client
+	// Fleet places graphs.
+	Fleet *Fleet
+	// Recorder records placement decisions and failures on the graph.
+	Recorder events.EventRecorder
+	// Clock is the time source; the real clock when nil.
+	Clock clock.PassiveClock
+	// DeletionTimeout bounds how long a graph's deletion waits for unreachable members; their
+	// copies are deleted when they come back.
+	DeletionTimeout time.Duration
+}
+
+// SetupWithManager registers the controller with the hub's local manager: it reconciles a
+// graph when it changes, when one of its records changes, and when a MemberCluster changes
+// (capacity appeared, a member was lost).
+func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
+	if r.Clock == nil {
+		r.Clock = clock.RealClock{}
+	}
+	if r.DeletionTimeout <= 0 {
+		r.DeletionTimeout = DefaultDeletionTimeout
+	}
+	return ctrl.NewControllerManagedBy(mgr).
+		Named("graph").
+		For(&nvidiav1alpha1.DynamoGraphDeployment{}).
+		Owns(&nvidiav1alpha1.DynamoComponentDeployment{}, builder.WithPredicates(predicate.NewPredicateFuncs(isRecord))).
+		Watches(&flotillav1alpha1.MemberCluster{}, handler.EnqueueRequestsFromMapFunc(r.graphsToRevisit)).
+		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
+		Complete(r)
+}
+
+func isRecord(o client.Object) bool {
+	return o.GetLabels()[flotillav1alpha1.LabelHubRecord] == "true"
+}
+
+// graphsToRevisit maps a MemberCluster change to the graphs it may concern: those not fully
+// placed (capacity may have appeared) and those with a copy on the member.
+func (r *Reconciler) graphsToRevisit(ctx context.Context, o client.Object) []reconcile.Request {
+	list := &nvidiav1alpha1.DynamoGraphDeploymentList{}
+	if err := r.Client.List(ctx, list); err != nil {
+		log.FromContext(ctx).Error(err, "Cannot list graphs for a MemberCluster change")
+		return nil
+	}
+	var out []reconcile.Request
+	for i := range list.Items {
+		dgd := &list.Items[i]
+		if concerns(dgd, o.GetName()) {
+			out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: dgd.Namespace, Name: dgd.Name}})
+		}
+	}
+	return out
+}
+
+// concerns reports whether a change of member may change where or how the graph runs.
+func concerns(dgd *nvidiav1alpha1.DynamoGraphDeployment, member string) bool {
+	pl := dgd.Status.Placement
+	if pl == nil || !meta.IsStatusConditionTrue(dgd.Status.Conditions, flotillav1alpha1.GraphScheduled) {
+		return true
+	}
+	for _, c := range pl.Copies {
+		if c.Cluster == member {
+			return true
+		}
+	}
+	return false
+}
+
+// Reconcile places one graph and brings its records and status up to date.
+func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
+	dgd := &nvidiav1alpha1.DynamoGraphDeployment{}
+	if err := r.Client.Get(ctx, req.NamespacedName, dgd); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.forget(req.String())
+		}
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	if !dgd.DeletionTimestamp.IsZero() {
+		return r.reconcileDelete(ctx, dgd)
+	}
+	if controllerutil.AddFinalizer(dgd, flotillav1alpha1.FinalizerGraph) {
+		// The update triggers the next reconcile.
+		return reconcile.Result{}, r.Client.Update(ctx, dgd)
+	}
+
+	before := dgd.DeepCopy()
+	result, err := r.reconcileGraph(ctx, dgd)
+	metrics.Graphs.Set(req.String(), dgd.Status.State)
+	if !equality.Semantic.DeepEqual(before.Status, dgd.Status) {
+		if perr := r.Client.Status().Patch(ctx, dgd, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); perr != nil {
+			return reconcile.Result{}, errors.Join(err, perr)
+		}
+	}
+	return result, err
+}
+
+// reconcileGraph validates, places, writes the records and computes the status (not yet
+// written) of a graph that is not being deleted.
+func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.DynamoGraphDeployment) (reconcile.Result, error) {
+	owner := dgd.Namespace + "/" + dgd.Name
+
+	// 1. What CEL cannot check. An invalid graph keeps the copies it runs.
+	if errs, _ := validation.Graph(dgd); len(errs) > 0 {
+		r.invalid(dgd, errs.ToAggregate().Error())
+		return reconcile.Result{}, nil
+	}
+	req, err := placement.RequestFromGraph(dgd)
+	if err != nil {
+		r.invalid(dgd, err.Error())
+		return reconcile.Result{}, nil
+	}
+
+	// 2. Where the copies run now: the records say, else the status (a lost status write).
+	stored, err := r.records(ctx, dgd)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	for idx := range stored {
+		if idx >= req.Policy.CopyCount() {
+			continue
+		}
+		if m := stored.member(idx); m != "" {
+			for len(req.Current) <= idx {
+				req.Current = append(req.Current, "")
+			}
+			req.Current[idx] = m
+		}
+	}
+	// A copy whose name is taken on its member goes elsewhere.
+	for idx := range stored {
+		for _, rec := range stored.live(idx) {
+			if c := meta.FindStatusCondition(rec.Status.Conditions, flotillav1alpha1.ConditionSynced); c != nil && c.Reason == flotillav1alpha1.ReasonNameTaken {
+				req.Replace = append(req.Replace, idx)
+				req.Exclude = append(req.Exclude, placement.Exclusion{Member: rec.Labels[flotillav1alpha1.LabelCluster], Reason: c.Message})
+				break
+			}
+		}
+	}
+
+	// 3. Place.
+	clusterList := &flotillav1alpha1.MemberClusterList{}
+	if err := r.Client.List(ctx, clusterList); err != nil {
+		return reconcile.Result{}, err
+	}
+	start := time.Now()
+	d, err := r.Fleet.Place(clusterList.Items, req)
+	if err != nil {
+		metrics.ObservePlacement("error", time.Since(start))
+		setInvalidStatus(dgd, ReasonPlacementFailed, err.Error())
+		r.event(dgd, corev1.EventTypeWarning, ReasonPlacementFailed, "%v", err)
+		return reconcile.Result{}, err
+	}
+	result := "placed"
+	if d.Placed() < len(d.Copies) {
+		result = "unschedulable"
+	}
+	metrics.ObservePlacement(result, time.Since(start))
+
+	// 4. Write the records of the decision, remove the others.
+	desired, err := desiredRecords(dgd, d, r.Client.Scheme())
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	if _, err := applyRecords(ctx, r.Client, desired, stored); err != nil {
+		return reconcile.Result{}, err
+	}
+	for _, mv := range d.Moves {
+		r.Fleet.ReleaseCopy(owner, mv.Index)
+	}
+	r.recordDecision(dgd, d)
+
+	// 5. Status, from the records as they are now (re-read: the ones just written have no
+	// status yet, which copyStatus reads as progressing).
+	if stored, err = r.records(ctx, dgd); err != nil {
+		return reconcile.Result{}, err
+	}
+	clusters := map[string]*flotillav1alpha1.MemberCluster{}
+	for i := range clusterList.Items {
+		clusters[clusterList.Items[i].Name] = &clusterList.Items[i]
+	}
+	views := make([]copyView, 0, len(d.Copies))
+	placedOn := make([]string, 0, len(d.Copies))
+	for _, c := range d.Copies {
+		v := copyView{index: c.Index, member: c.Member, namespace: c.Namespace}
+		if c.Member == "" {
+			v.reason = d.Summary()
+		} else {
+			v.records = onMember(stored.live(c.Index), c.Member)
+		}
+		views = append(views, v)
+		placedOn = append(placedOn, c.Member)
+	}
+	summary := ""
+	if d.Placed() < len(d.Copies) {
+		summary = d.Summary()
+	}
+	setPlacementStatus(dgd, views, clusters, summary, r.Clock.Now())
+	metrics.Copies.Set(owner, placedOn)
+	r.releaseVisible(owner, dgd, clusters)
+
+	if d.Placed() < len(d.Copies) {
+		// Capacity appearing on a MemberCluster triggers a reconcile; this is a safety net.
+		return reconcile.Result{RequeueAfter: time.Minute}, nil
+	}
+	return reconcile.Result{}, nil
+}
+
+// onMember keeps the records placed on member (a copy that just moved still has records on
+// its old member, being deleted).
+func onMember(recs []*nvidiav1alpha1.DynamoComponentDeployment, member string) []*nvidiav1alpha1.DynamoComponentDeployment {
+	return slices.DeleteFunc(recs, func(rec *nvidiav1alpha1.DynamoComponentDeployment) bool {
+		return rec.Labels[flotillav1alpha1.LabelCluster] != member
+	})
+}
+
+// releaseVisible releases the reservation of each ready copy once its member published an
+// inventory newer than the copy's readiness: the inventory then counts its pods.
+func (r *Reconciler) releaseVisible(owner string, dgd *nvidiav1alpha1.DynamoGraphDeployment, clusters map[string]*flotillav1alpha1.MemberCluster) {
+	for _, c := range dgd.Status.Placement.Copies {
+		if c.State != flotillav1alpha1.CopyReady || c.LastTransitionTime == nil {
+			continue
+		}
+		mc := clusters[c.Cluster]
+		if mc == nil || mc.Status.InventoryTime == nil || !mc.Status.InventoryTime.After(c.LastTransitionTime.Time) {
+			continue
+		}
+		r.Fleet.ReleaseCopy(owner, int(c.Index))
+	}
+}
+
+// records lists the graph's hub records.
+func (r *Reconciler) records(ctx context.Context, dgd *nvidiav1alpha1.DynamoGraphDeployment) (records, error) {
+	list := &nvidiav1alpha1.DynamoComponentDeploymentList{}
+	if err := r.Client.List(ctx, list, client.InNamespace(dgd.Namespace), client.MatchingLabels{
+		flotillav1alpha1.LabelHubRecord: "true", flotillav1alpha1.LabelGraph: dgd.Name,
+	}); err != nil {
+		return nil, err
+	}
+	return groupRecords(dgd, list.Items), nil
+}
+
+// recordDecision records an event for every copy placed or moved, and one when copies stay
+// unplaced, unless the graph's Scheduled condition already says the same.
+func (r *Reconciler) recordDecision(dgd *nvidiav1alpha1.DynamoGraphDeployment, d *placement.Decision) {
+	for _, c := range d.Copies {
+		if c.Member != "" && !c.Kept {
+			r.event(dgd, corev1.EventTypeNormal, eventPlaced, "Copy %d placed on member %s, namespace %s", c.Index, c.Member, c.Namespace)
+		}
+	}
+	for _, mv := range d.Moves {
+		to := mv.To
+		if to == "" {
+			to = "no member (none fits)"
+		}
+		r.event(dgd, corev1.EventTypeWarning, eventMoved, "Copy %d moves from %s to %s: %s", mv.Index, mv.From, to, mv.Reason)
+	}
+	if d.Placed() < len(d.Copies) {
+		prev := meta.FindStatusCondition(dgd.Status.Conditions, flotillav1alpha1.GraphScheduled)
+		msg := fmt.Sprintf("%d/%d copies placed: %s", d.Placed(), len(d.Copies), d.Summary())
+		if prev == nil || prev.Message != msg {
+			r.event(dgd, corev1.EventTypeWarning, eventUnschedulable, "%s", msg)
+		}
+	}
+}
+
+// invalid marks the graph failed, with an event the first time.
+func (r *Reconciler) invalid(dgd *nvidiav1alpha1.DynamoGraphDeployment, msg string) {
+	prev := meta.FindStatusCondition(dgd.Status.Conditions, nvidiav1alpha1.ConditionReady)
+	if prev == nil || prev.Reason != ReasonInvalidSpec || prev.Message != msg {
+		r.event(dgd, corev1.EventTypeWarning, eventInvalid, "%s", msg)
+	}
+	setInvalidStatus(dgd, ReasonInvalidSpec, msg)
+}
+
+// reconcileDelete removes the graph's records, which the sync controller deletes from the
+// members before letting them go, and releases the graph once they are gone or once
+// DeletionTimeout has passed since the deletion began: records of unreachable members then stay,
+// terminating, until their member comes back or leaves the fleet (see MemberCluster
+// status.pendingCleanup).
+func (r *Reconciler) reconcileDelete(ctx context.Context, dgd *nvidiav1alpha1.DynamoGraphDeployment) (reconcile.Result, error) {
+	if !controllerutil.ContainsFinalizer(dgd, flotillav1alpha1.FinalizerGraph) {
+		return reconcile.Result{}, nil
+	}
+	stored, err := r.records(ctx, dgd)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	var waiting []string
+	for _, svcs := range stored {
+		for _, rec := range svcs {
+			if rec.DeletionTimestamp.IsZero() {
+				if err := r.Client.Delete(ctx, rec, client.Preconditions{UID: &rec.UID}); client.IgnoreNotFound(err) != nil {
+					return reconcile.Result{}, err
+				}
+			}
+			waiting = append(waiting, rec.Labels[flotillav1alpha1.LabelCluster])
+		}
+	}
+	if len(waiting) > 0 {
+		deadline := dgd.DeletionTimestamp.Add(r.DeletionTimeout)
+		now := r.Clock.Now()
+		if now.Before(deadline) {
+			return reconcile.Result{RequeueAfter: min(5*time.Second, deadline.Sub(now))}, nil
+		}
+		slices.Sort(waiting)
+		r.event(dgd, corev1.EventTypeWarning, eventDeleteTimeout,
+			"Deleted after %s with %d copies of components left on unreachable members (%s): they are removed when the members return",
+			r.DeletionTimeout, len(waiting), strings.Join(slices.Compact(waiting), ", "))
+	}
+	before := dgd.DeepCopy()
+	controllerutil.RemoveFinalizer(dgd, flotillav1alpha1.FinalizerGraph)
+	if err := r.Client.Patch(ctx, dgd, client.MergeFrom(before)); client.IgnoreNotFound(err) != nil {
+		return reconcile.Result{}, err
+	}
+	r.forget(dgd.Namespace + "/" + dgd.Name)
+	return reconcile.Result{}, nil
+}
+
+// forget drops what the controller keeps in memory about a graph.
+func (r *Reconciler) forget(owner string) {
+	r.Fleet.Release(owner)
+	metrics.Graphs.Forget(owner)
+	metrics.Copies.Forget(owner)
+}
+
+func (r *Reconciler) event(dgd *nvidiav1alpha1.DynamoGraphDeployment, eventType, reason, format string, args ...any) {
+	if r.Recorder != nil {
+		r.Recorder.Eventf(dgd, nil, eventType, reason, "Place", format, args...)
+	}
+}

@@ -1,0 +1,179 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package graph
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"strconv"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/internal/dynamo"
+	"github.com/flotilla-dev/flotilla/internal/ssa"
+	"github.com/flotilla-dev/flotilla/pkg/placement"
+)
+
+// RecordName is the name of the hub record of one service of one copy of a graph on one
+// member: <graph>-<lowercased service>-<copy>-<member>. Copies never collide, and neither does
+// a copy that moves with its former self: the old record stays, terminating, until its copy is
+// deleted from the old member (which may be unreachable), while the new one is written at once.
+func RecordName(graph, service string, copyIndex int, member string) string {
+	return dynamo.ComponentName(graph, service) + "-" + strconv.Itoa(copyIndex) + "-" + member
+}
+
+// records are a graph's hub records, by copy index and then record name.
+type records map[int]map[string]*nvidiav1alpha1.DynamoComponentDeployment
+
+// groupRecords sorts a graph's hub records by copy and service; records of other graphs (by
+// owner UID) are left out.
+func groupRecords(dgd *nvidiav1alpha1.DynamoGraphDeployment, list []nvidiav1alpha1.DynamoComponentDeployment) records {
+	out := records{}
+	for i := range list {
+		rec := &list[i]
+		if !metav1.IsControlledBy(rec, dgd) {
+			continue
+		}
+		idx, err := strconv.Atoi(rec.Labels[flotillav1alpha1.LabelCopy])
+		if err != nil {
+			continue
+		}
+		if out[idx] == nil {
+			out[idx] = map[string]*nvidiav1alpha1.DynamoComponentDeployment{}
+		}
+		out[idx][rec.Name] = rec
+	}
+	return out
+}
+
+// live returns the records of a copy that are not being deleted.
+func (rs records) live(copyIndex int) []*nvidiav1alpha1.DynamoComponentDeployment {
+	var out []*nvidiav1alpha1.DynamoComponentDeployment
+	for _, svc := range slices.Sorted(maps.Keys(rs[copyIndex])) {
+		if rec := rs[copyIndex][svc]; rec.DeletionTimestamp.IsZero() {
+			out = append(out, rec)
+		}
+	}
+	return out
+}
+
+// member returns the member of a copy as its live records say; "" when it has none.
+func (rs records) member(copyIndex int) string {
+	for _, rec := range rs.live(copyIndex) {
+		if m := rec.Labels[flotillav1alpha1.LabelCluster]; m != "" {
+			return m
+		}
+	}
+	return ""
+}
+
+// desiredRecords returns the hub records of a decision: one per service of every placed copy,
+// as Dynamo would write the DCD on the member, named RecordName, labelled with the graph, copy
+// and member, annotated with the name and namespace of the copy on the member, and controlled
+// by the graph.
+func desiredRecords(dgd *nvidiav1alpha1.DynamoGraphDeployment, d *placement.Decision, scheme *runtime.Scheme) ([]*nvidiav1alpha1.DynamoComponentDeployment, error) {
+	var out []*nvidiav1alpha1.DynamoComponentDeployment
+	for _, c := range d.Copies {
+		if c.Member == "" {
+			continue
+		}
+		for _, svc := range slices.Sorted(maps.Keys(dgd.Spec.Services)) {
+			rec, err := dynamo.ComponentDeployment(dgd, svc, c.Namespace)
+			if err != nil {
+				return nil, err
+			}
+			rec.Annotations = map[string]string{
+				flotillav1alpha1.AnnotationMemberName:      rec.Name,
+				flotillav1alpha1.AnnotationMemberNamespace: c.Namespace,
+			}
+			rec.Name = RecordName(dgd.Name, svc, c.Index, c.Member)
+			rec.Namespace = dgd.Namespace
+			rec.Labels[flotillav1alpha1.LabelHubRecord] = "true"
+			rec.Labels[flotillav1alpha1.LabelGraph] = dgd.Name
+			rec.Labels[flotillav1alpha1.LabelCopy] = strconv.Itoa(c.Index)
+			rec.Labels[flotillav1alpha1.LabelCluster] = c.Member
+			if err := controllerutil.SetControllerReference(dgd, rec, scheme); err != nil {
+				return nil, err
+			}
+			out = append(out, rec)
+		}
+	}
+	return out, nil
+}
+
+// upToDate reports whether the stored record already says what desired says.
+func upToDate(stored, desired *nvidiav1alpha1.DynamoComponentDeployment) bool {
+	if stored == nil || !stored.DeletionTimestamp.IsZero() {
+		return false
+	}
+	for k, v := range desired.Labels {
+		if stored.Labels[k] != v {
+			return false
+		}
+	}
+	for k, v := range desired.Annotations {
+		if stored.Annotations[k] != v {
+			return false
+		}
+	}
+	return equality.Semantic.DeepEqual(stored.Spec, desired.Spec)
+}
+
+// applyRecords writes the desired records that differ from the stored ones, with server-side
+// apply, and deletes the stored records no longer desired (their copy moved, the service or
+// the copy is gone). It returns whether anything changed.
+func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1alpha1.DynamoComponentDeployment, stored records) (bool, error) {
+	changed := false
+	keep := map[string]bool{}
+	byName := map[string]*nvidiav1alpha1.DynamoComponentDeployment{}
+	for _, svcs := range stored {
+		for _, rec := range svcs {
+			byName[rec.Name] = rec
+		}
+	}
+	for _, rec := range desired {
+		keep[rec.Name] = true
+		if upToDate(byName[rec.Name], rec) {
+			continue
+		}
+		if old := byName[rec.Name]; old != nil && !old.DeletionTimestamp.IsZero() {
+			// The name is still held by a copy being removed; apply once it is gone.
+			continue
+		}
+		if err := ssa.Apply(ctx, c, rec, flotillav1alpha1.FieldManagerHub); err != nil {
+			return changed, fmt.Errorf("applying record %s: %w", rec.Name, err)
+		}
+		changed = true
+	}
+	for name, rec := range byName {
+		if keep[name] || !rec.DeletionTimestamp.IsZero() {
+			continue
+		}
+		if err := c.Delete(ctx, rec, client.Preconditions{UID: &rec.UID}); client.IgnoreNotFound(err) != nil {
+			return changed, fmt.Errorf("deleting record %s: %w", name, err)
+		}
+		changed = true
+	}
+	return changed, nil
+}

@@ -1,0 +1,247 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+package graph
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/hub/membercluster"
+	"github.com/flotilla-dev/flotilla/internal/dynamo"
+)
+
+// Reasons of the graph's conditions.
+const (
+	ReasonAllCopiesReady  = "AllCopiesReady"
+	ReasonCopiesNotReady  = "CopiesNotReady"
+	ReasonInvalidSpec     = "InvalidSpec"
+	ReasonPlaced          = "Placed"
+	ReasonUnschedulable   = "Unschedulable"
+	ReasonSynced          = flotillav1alpha1.ReasonSynced
+	ReasonSyncPending     = "SyncPending"
+	ReasonPlacementFailed = "PlacementFailed"
+)
+
+// copyView is one copy as the hub sees it: where it was placed and its live records.
+type copyView struct {
+	index     int
+	member    string
+	namespace string
+	// reason says why a copy without a member has none.
+	reason  string
+	records []*nvidiav1alpha1.DynamoComponentDeployment
+}
+
+// copyStatus derives the state of one copy from its records, as the sync controller mirrored
+// them from the member, and from its member's MemberCluster (nil when gone).
+func copyStatus(c copyView, services int, mc *flotillav1alpha1.MemberCluster) flotillav1alpha1.CopyStatus {
+	st := flotillav1alpha1.CopyStatus{Index: int32(c.index), Cluster: c.member, Namespace: c.namespace}
+	ready := 0
+	var notReady []string
+	var syncProblem *metav1.Condition
+	for _, rec := range c.records {
+		if meta.IsStatusConditionTrue(rec.Status.Conditions, nvidiav1alpha1.ConditionAvailable) {
+			ready++
+		} else {
+			notReady = append(notReady, rec.Spec.ServiceName)
+		}
+		if s := meta.FindStatusCondition(rec.Status.Conditions, flotillav1alpha1.ConditionSynced); s != nil && s.Status == metav1.ConditionFalse && syncProblem == nil {
+			syncProblem = s
+		}
+	}
+	st.ReadyServices = fmt.Sprintf("%d/%d", ready, services)
+	joined := mc != nil && meta.IsStatusConditionTrue(mc.Status.Conditions, flotillav1alpha1.MemberJoined)
+	reachable := joined && meta.FindStatusCondition(mc.Status.Conditions, flotillav1alpha1.MemberJoined).Reason != membercluster.ReasonUnreachable
+	switch {
+	case c.member == "":
+		st.State, st.Message = flotillav1alpha1.CopyPending, c.reason
+	case !reachable:
+		st.State = flotillav1alpha1.CopyUnreachable
+		st.Message = "member " + c.member + " is unreachable"
+		if mc != nil {
+			if j := meta.FindStatusCondition(mc.Status.Conditions, flotillav1alpha1.MemberJoined); j != nil {
+				st.Message = j.Message
+			}
+		} else {
+			st.Message = "member " + c.member + " has left the fleet"
+		}
+	case syncProblem != nil && syncProblem.Reason == flotillav1alpha1.ReasonNameTaken:
+		st.State, st.Message = flotillav1alpha1.CopyFailed, syncProblem.Message
+	case syncProblem != nil && syncProblem.Reason == flotillav1alpha1.ReasonMemberUnavailable:
+		st.State, st.Message = flotillav1alpha1.CopyUnreachable, syncProblem.Message
+	case syncProblem != nil:
+		st.State, st.Message = flotillav1alpha1.CopyFailed, syncProblem.Message
+	case len(c.records) < services:
+		st.State, st.Message = flotillav1alpha1.CopyProgressing, "writing the copy's records"
+	case ready == services:
+		st.State = flotillav1alpha1.CopyReady
+	default:
+		st.State = flotillav1alpha1.CopyProgressing
+		st.Message = "not available yet: " + strings.Join(notReady, ", ")
+	}
+	return st
+}
+
+// setPlacementStatus writes status.placement, status.services, status.state and the Ready,
+// Scheduled and Synced conditions of a valid graph from its copies. unschedulable is the
+// placement's summary when a copy has no member.
+func setPlacementStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, copies []copyView, clusters map[string]*flotillav1alpha1.MemberCluster, unschedulable string, now time.Time) {
+	services := slices.Sorted(maps.Keys(dgd.Spec.Services))
+	prev := map[int32]flotillav1alpha1.CopyStatus{}
+	if dgd.Status.Placement != nil {
+		for _, c := range dgd.Status.Placement.Copies {
+			prev[c.Index] = c
+		}
+	}
+	pl := &flotillav1alpha1.GraphPlacementStatus{}
+	readyCopies, readyServices, placed := 0, 0, 0
+	var members []string
+	summed := map[string]*nvidiav1alpha1.ServiceReplicaStatus{}
+	for _, c := range copies {
+		st := copyStatus(c, len(services), clusters[c.member])
+		if p, ok := prev[st.Index]; ok && p.State == st.State && p.LastTransitionTime != nil {
+			st.LastTransitionTime = p.LastTransitionTime
+		} else {
+			st.LastTransitionTime = &metav1.Time{Time: now}
+		}
+		pl.Copies = append(pl.Copies, st)
+		if st.State == flotillav1alpha1.CopyReady {
+			readyCopies++
+		}
+		var n int
+		_, _ = fmt.Sscanf(st.ReadyServices, "%d/", &n)
+		readyServices += n
+		if c.member != "" {
+			placed++
+			members = append(members, c.member)
+		}
+		for _, rec := range c.records {
+			sumService(summed, dgd.Name, rec)
+		}
+	}
+	slices.Sort(members)
+	members = slices.Compact(members)
+	pl.ReadyCopies = fmt.Sprintf("%d/%d", readyCopies, len(copies))
+	pl.ReadyServices = fmt.Sprintf("%d/%d", readyServices, len(services)*len(copies))
+	pl.Clusters = strings.Join(members, ",")
+	dgd.Status.Placement = pl
+
+	dgd.Status.Services = nil
+	if len(summed) > 0 {
+		dgd.Status.Services = map[string]nvidiav1alpha1.ServiceReplicaStatus{}
+		for name, s := range summed {
+			dgd.Status.Services[name] = *s
+		}
+	}
+
+	gen := dgd.Generation
+	// Scheduled.
+	if placed == len(copies) {
+		msg := make([]string, 0, len(copies))
+		for _, c := range copies {
+			msg = append(msg, fmt.Sprintf("copy %d on %s", c.index, c.member))
+		}
+		setCondition(dgd, flotillav1alpha1.GraphScheduled, metav1.ConditionTrue, ReasonPlaced, strings.Join(msg, ", "))
+	} else {
+		setCondition(dgd, flotillav1alpha1.GraphScheduled, metav1.ConditionFalse, ReasonUnschedulable,
+			fmt.Sprintf("%d/%d copies placed: %s", placed, len(copies), unschedulable))
+	}
+	// Synced.
+	synced, syncMsg := true, ""
+	for _, st := range pl.Copies {
+		if st.Cluster != "" && st.State != flotillav1alpha1.CopyReady && st.State != flotillav1alpha1.CopyProgressing {
+			synced, syncMsg = false, fmt.Sprintf("copy %d on %s: %s", st.Index, st.Cluster, st.Message)
+			break
+		}
+	}
+	if synced {
+		setCondition(dgd, flotillav1alpha1.ConditionSynced, metav1.ConditionTrue, ReasonSynced, "Every placed copy is written to its member")
+	} else {
+		setCondition(dgd, flotillav1alpha1.ConditionSynced, metav1.ConditionFalse, ReasonSyncPending, syncMsg)
+	}
+	// Ready and state, in Dynamo's semantics: successful when every component of every copy is
+	// available.
+	if readyCopies == len(copies) {
+		dgd.Status.State = nvidiav1alpha1.StateSuccessful
+		setCondition(dgd, nvidiav1alpha1.ConditionReady, metav1.ConditionTrue, ReasonAllCopiesReady,
+			fmt.Sprintf("All %d copies are ready on %s", len(copies), pl.Clusters))
+	} else {
+		dgd.Status.State = nvidiav1alpha1.StatePending
+		var waiting []string
+		for _, st := range pl.Copies {
+			if st.State != flotillav1alpha1.CopyReady {
+				w := fmt.Sprintf("copy %d %s", st.Index, st.State)
+				if st.Message != "" {
+					w += " (" + st.Message + ")"
+				}
+				waiting = append(waiting, w)
+			}
+		}
+		setCondition(dgd, nvidiav1alpha1.ConditionReady, metav1.ConditionFalse, ReasonCopiesNotReady,
+			fmt.Sprintf("%d/%d copies ready: %s", readyCopies, len(copies), strings.Join(waiting, "; ")))
+	}
+	dgd.Status.ObservedGeneration = gen
+}
+
+// setInvalidStatus marks a graph failed because its spec cannot be placed.
+func setInvalidStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, reason, msg string) {
+	dgd.Status.State = nvidiav1alpha1.StateFailed
+	setCondition(dgd, nvidiav1alpha1.ConditionReady, metav1.ConditionFalse, reason, msg)
+	dgd.Status.ObservedGeneration = dgd.Generation
+}
+
+// sumService adds one record's replica status to its service's sum over copies.
+func sumService(sum map[string]*nvidiav1alpha1.ServiceReplicaStatus, graph string, rec *nvidiav1alpha1.DynamoComponentDeployment) {
+	s := rec.Status.Service
+	if s == nil {
+		return
+	}
+	name := rec.Spec.ServiceName
+	cur, ok := sum[name]
+	if !ok {
+		cur = &nvidiav1alpha1.ServiceReplicaStatus{ComponentKind: s.ComponentKind, ComponentName: dynamo.ComponentName(graph, name)}
+		sum[name] = cur
+	}
+	cur.Replicas += s.Replicas
+	cur.UpdatedReplicas += s.UpdatedReplicas
+	cur.ReadyReplicas = addPtr(cur.ReadyReplicas, s.ReadyReplicas)
+	cur.AvailableReplicas = addPtr(cur.AvailableReplicas, s.AvailableReplicas)
+}
+
+func addPtr(a, b *int32) *int32 {
+	if b == nil {
+		return a
+	}
+	v := *b
+	if a != nil {
+		v += *a
+	}
+	return &v
+}
+
+func setCondition(dgd *nvidiav1alpha1.DynamoGraphDeployment, t string, s metav1.ConditionStatus, reason, msg string) {
+	meta.SetStatusCondition(&dgd.Status.Conditions, metav1.Condition{
+		Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: dgd.Generation,
+	})
+}

@@ -1,0 +1,188 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+// Package manager assembles the hub: a multicluster-runtime manager whose provider is the
+// member registry (hub/members), fed by the member sources, with the controllers that take a
+// graph from `kubectl apply` on the hub to its members:
+//
+//  1. members.SecretSource and members.ClusterAPISource register members and keep their
+//     MemberClusters;
+//  2. membercluster.Reconciler keeps MemberCluster status (Joined, AgentReady, Schedulable,
+//     GPU inventory) from each member's agent Lease and GPUInventory;
+//  3. graph.Reconciler places each DynamoGraphDeployment's copies (pkg/placement) and writes
+//     one hub record per service and copy, then aggregates their status into the graph's;
+//  4. recordsync.Reconciler applies each record to its member and mirrors the member's status
+//     back.
+package manager
+
+import (
+	"fmt"
+
+	"github.com/go-logr/logr"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"k8s.io/klog/v2"
+	"k8s.io/utils/ptr"
+	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
+	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/config"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
+	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
+	mcmanager "sigs.k8s.io/multicluster-runtime/pkg/manager"
+
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/hub/graph"
+	"github.com/flotilla-dev/flotilla/hub/membercluster"
+	"github.com/flotilla-dev/flotilla/hub/members"
+	"github.com/flotilla-dev/flotilla/hub/recordsync"
+	"github.com/flotilla-dev/flotilla/pkg/placement"
+	"github.com/flotilla-dev/flotilla/pkg/placement/plugins"
+)
+
+// RBAC of leader election: the Lease LeaderElectionID and the events client-go's leader
+// election records on it, in the hub's namespace.
+// +kubebuilder:rbac:groups=coordination.k8s.io,namespace=flotilla-system,resources=leases,verbs=get;create;update
+// +kubebuilder:rbac:groups="",namespace=flotilla-system,resources=events,verbs=create;patch
+
+// NewScheme returns a scheme with the built-in kinds, nvidia.com/v1alpha1,
+// flotilla.dev/v1alpha1 and Cluster API's core types: all the hub reads and writes.
+func NewScheme() (*runtime.Scheme, error) {
+	scheme := runtime.NewScheme()
+	for _, add := range []func(*runtime.Scheme) error{
+		clientgoscheme.AddToScheme, nvidiav1alpha1.AddToScheme, flotillav1alpha1.AddToScheme, clusterv1.AddToScheme,
+	} {
+		if err := add(scheme); err != nil {
+			return nil, err
+		}
+	}
+	return scheme, nil
+}
+
+// SetLogger makes logger the logger of controller-runtime and of klog.
+func SetLogger(logger logr.Logger) {
+	ctrl.SetLogger(logger)
+	klog.SetLoggerWithOptions(logger, klog.ContextualLogger(true))
+}
+
+// Settings tune a hub beyond Options, for tests that run several hubs in one process.
+type Settings struct {
+	// Logger is the manager's logger; controller-runtime's global logger when unset.
+	Logger logr.Logger
+	// SkipControllerNameValidation allows several hubs in one process.
+	SkipControllerNameValidation bool
+}
+
+// Hub is an assembled hub: its manager (start it with Start) and its member registry.
+type Hub struct {
+	mcmanager.Manager
+	// Members is the member registry, the manager's provider.
+	Members *members.Provider
+}
+
+// New validates o and returns the hub for cfg (the hub cluster), with every source and
+// controller added.
+func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
+	if err := o.Validate(); err != nil {
+		return nil, err
+	}
+	scheme, err := NewScheme()
+	if err != nil {
+		return nil, err
+	}
+	logger := s.Logger
+	if logger.GetSink() == nil {
+		logger = ctrl.Log
+	}
+	logger = logger.WithName("hub")
+
+	provider := members.NewProvider(members.Options{
+		Scheme:                scheme,
+		QPS:                   float32(o.MemberQPS),
+		Burst:                 o.MemberBurst,
+		DefaultAgentNamespace: o.MemberAgentNamespace,
+	})
+	mgrOpts := ctrl.Options{
+		Scheme:                        scheme,
+		Logger:                        logger,
+		Metrics:                       metricsserver.Options{BindAddress: o.MetricsBindAddress},
+		HealthProbeBindAddress:        o.HealthProbeBindAddress,
+		LeaderElection:                o.LeaderElect,
+		LeaderElectionID:              LeaderElectionID,
+		LeaderElectionNamespace:       o.LeaderElectionNamespace,
+		LeaderElectionReleaseOnCancel: true,
+	}
+	if !o.HasSource(SourceClusterAPI) {
+		// Without Cluster API, whose kubeconfig Secrets live next to their Clusters, the hub reads
+		// Secrets in the member Secret namespace only, which a Role there allows.
+		mgrOpts.Cache = cache.Options{ByObject: map[client.Object]cache.ByObject{
+			&corev1.Secret{}: {Namespaces: map[string]cache.Config{o.MemberSecretNamespace: {}}},
+		}}
+	}
+	if s.SkipControllerNameValidation {
+		mgrOpts.Controller = config.Controller{SkipNameValidation: ptr.To(true)}
+	}
+	mgr, err := mcmanager.New(cfg, provider, mgrOpts)
+	if err != nil {
+		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+	local := mgr.GetLocalManager()
+	recorder := local.GetEventRecorder("flotilla-hub")
+
+	// 1. Member sources.
+	if o.HasSource(SourceKubeconfigSecrets) {
+		if err := (&members.SecretSource{Client: local.GetClient(), Provider: provider, Namespace: o.MemberSecretNamespace, Recorder: recorder}).SetupWithManager(local); err != nil {
+			return nil, fmt.Errorf("setting up the kubeconfig Secret source: %w", err)
+		}
+	}
+	if o.HasSource(SourceClusterAPI) {
+		if err := (&members.ClusterAPISource{Client: local.GetClient(), Provider: provider, Recorder: recorder}).SetupWithManager(local); err != nil {
+			return nil, fmt.Errorf("setting up the Cluster API source: %w", err)
+		}
+	}
+	// 2. MemberCluster status.
+	if err := (&membercluster.Reconciler{
+		Hub: local.GetClient(), Members: provider, Recorder: recorder,
+		LostAfter: o.MemberLostAfter, ProbeInterval: o.MemberProbeInterval,
+	}).SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the MemberCluster controller: %w", err)
+	}
+	// 3. Graphs.
+	if err := (&graph.Reconciler{
+		Client: local.GetClient(), Recorder: recorder, DeletionTimeout: o.DeletionTimeout,
+		Fleet: graph.NewFleet(placement.NewPlacer(plugins.NewDefaultFramework())),
+	}).SetupWithManager(local); err != nil {
+		return nil, fmt.Errorf("setting up the graph controller: %w", err)
+	}
+	// 4. Sync to members.
+	if err := (&recordsync.Reconciler{Hub: local.GetClient(), Members: provider}).SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the sync controller: %w", err)
+	}
+
+	if o.HealthProbeBindAddress != "0" {
+		if err := mgr.AddHealthzCheck("ping", healthz.Ping); err != nil {
+			return nil, err
+		}
+		if err := mgr.AddReadyzCheck("ping", healthz.Ping); err != nil {
+			return nil, err
+		}
+	}
+	return &Hub{Manager: mgr, Members: provider}, nil
+}
+

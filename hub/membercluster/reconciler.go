@@ -1,0 +1,421 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+// Package membercluster keeps the status of the hub's MemberClusters: whether the hub reaches
+// the member (Joined), whether its agent renews its Lease (AgentReady), whether new copies may
+// go there (Schedulable), and the GPU inventory its agent publishes, read through the member's
+// cache (never its Nodes or Pods, DESIGN decision 4).
+package membercluster
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"time"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/events"
+	"k8s.io/utils/clock"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/cluster"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+	mcbuilder "sigs.k8s.io/multicluster-runtime/pkg/builder"
+	mccontroller "sigs.k8s.io/multicluster-runtime/pkg/controller"
+	mcmanager "sigs.k8s.io/multicluster-runtime/pkg/manager"
+	"sigs.k8s.io/multicluster-runtime/pkg/multicluster"
+	mcreconcile "sigs.k8s.io/multicluster-runtime/pkg/reconcile"
+
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/hub/members"
+	"github.com/flotilla-dev/flotilla/hub/metrics"
+)
+
+// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=get;list;watch;update;patch
+// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=get;list;watch
+// +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
+
+// AnnotationUnreachableSince, on a MemberCluster, is when the hub last started failing to reach
+// the member (RFC 3339). It is kept on the object so that the grace period before the member
+// counts as lost runs from the first failure, across retries and hub restarts.
+const AnnotationUnreachableSince = "flotilla.dev/unreachable-since"
+
+// Reasons of the MemberCluster conditions.
+const (
+	ReasonReachable         = "Reachable"
+	ReasonUnreachable       = "Unreachable"
+	ReasonLost              = "Lost"
+	ReasonNotEngaged        = "NotEngaged"
+	ReasonLeaseRenewed      = "LeaseRenewed"
+	ReasonLeaseExpired      = "LeaseExpired"
+	ReasonLeaseMissing      = "LeaseMissing"
+	ReasonReady             = "Ready"
+	ReasonCordoned          = "Cordoned"
+	ReasonAgentNotReady     = "AgentNotReady"
+	ReasonNamespaceMismatch = "NamespaceMismatch"
+)
+
+// Defaults of the Reconciler's timings.
+const (
+	DefaultLostAfter     = 2 * time.Minute
+	DefaultProbeInterval = 10 * time.Second
+	// probeTimeout bounds every call to a member in one reconcile.
+	probeTimeout = 5 * time.Second
+)
+
+// Reconciler keeps MemberCluster status.
+type Reconciler struct {
+	// Hub reads and writes MemberClusters.
+	Hub client.Client
+	// Members knows the registered members and their clusters.
+	Members *members.Provider
+	// Recorder records the member's transitions as events.
+	Recorder events.EventRecorder
+	// Clock is the time source; the real clock when nil.
+	Clock clock.PassiveClock
+	// LostAfter is how long a member may stay unreachable before Joined turns False and its
+	// copies may move.
+	LostAfter time.Duration
+	// ProbeInterval is how often a member's API server is probed.
+	ProbeInterval time.Duration
+}
+
+// SetupWithManager registers the controller: it reconciles MemberClusters on the hub, and on
+// every change of a member's GPUInventory or agent Lease.
+func (r *Reconciler) SetupWithManager(mgr mcmanager.Manager) error {
+	if r.Clock == nil {
+		r.Clock = clock.RealClock{}
+	}
+	if r.LostAfter <= 0 {
+		r.LostAfter = DefaultLostAfter
+	}
+	if r.ProbeInterval <= 0 {
+		r.ProbeInterval = DefaultProbeInterval
+	}
+	return mcbuilder.ControllerManagedBy(mgr).
+		Named("membercluster").
+		For(&flotillav1alpha1.MemberCluster{},
+			mcbuilder.WithEngageWithLocalCluster(true), mcbuilder.WithEngageWithProviderClusters(false)).
+		Watches(&flotillav1alpha1.GPUInventory{}, toMemberCluster,
+			mcbuilder.WithEngageWithLocalCluster(false), mcbuilder.WithEngageWithProviderClusters(true)).
+		Watches(&coordinationv1.Lease{}, toMemberCluster,
+			mcbuilder.WithEngageWithLocalCluster(false), mcbuilder.WithEngageWithProviderClusters(true)).
+		// Hub records entering or leaving deletion change the member's pendingCleanup.
+		Watches(&nvidiav1alpha1.DynamoComponentDeployment{}, recordToMemberCluster,
+			mcbuilder.WithEngageWithLocalCluster(true), mcbuilder.WithEngageWithProviderClusters(false)).
+		WithOptions(mccontroller.Options{MaxConcurrentReconciles: 4}).
+		Complete(r)
+}
+
+// toMemberCluster maps any object on a member to the member's MemberCluster on the hub.
+func toMemberCluster(name multicluster.ClusterName, _ cluster.Cluster) handler.TypedEventHandler[client.Object, mcreconcile.Request] {
+	return handler.TypedEnqueueRequestsFromMapFunc(func(context.Context, client.Object) []mcreconcile.Request {
+		return []mcreconcile.Request{{Request: reconcile.Request{NamespacedName: types.NamespacedName{Name: string(name)}}}}
+	})
+}
+
+// recordToMemberCluster maps a hub record to the MemberCluster of its member.
+func recordToMemberCluster(multicluster.ClusterName, cluster.Cluster) handler.TypedEventHandler[client.Object, mcreconcile.Request] {
+	return handler.TypedEnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []mcreconcile.Request {
+		member := o.GetLabels()[flotillav1alpha1.LabelCluster]
+		if member == "" || o.GetLabels()[flotillav1alpha1.LabelHubRecord] != "true" {
+			return nil
+		}
+		return []mcreconcile.Request{{Request: reconcile.Request{NamespacedName: types.NamespacedName{Name: member}}}}
+	})
+}
+
+// observation is what one reconcile learnt about a member.
+type observation struct {
+	reg        members.Registration
+	registered bool
+	cluster    cluster.Cluster
+	// probeErr is why the member's API server did not answer; nil when it did.
+	probeErr  error
+	lease     *coordinationv1.Lease
+	inventory *flotillav1alpha1.GPUInventory
+}
+
+// Reconcile brings one MemberCluster's status up to date.
+func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (reconcile.Result, error) {
+	mc := &flotillav1alpha1.MemberCluster{}
+	if err := r.Hub.Get(ctx, req.NamespacedName, mc); err != nil {
+		if apierrors.IsNotFound(err) {
+			metrics.Members.Forget(req.Name)
+		}
+		return reconcile.Result{}, client.IgnoreNotFound(err)
+	}
+	obs := r.observe(ctx, mc.Name)
+	pending, err := r.pendingCleanup(ctx, mc.Name)
+	if err != nil {
+		return reconcile.Result{}, err
+	}
+	now := r.Clock.Now()
+
+	// 1. Keep the anchor of the grace period on the object.
+	if err := r.updateUnreachableSince(ctx, mc, obs, now); err != nil {
+		return reconcile.Result{}, err
+	}
+	// 2. Compute the status from what was observed.
+	before := mc.DeepCopy()
+	requeue := r.computeStatus(mc, obs, now)
+	mc.Status.PendingCleanup = pending
+	state := memberState(mc)
+	metrics.Members.Set(mc.Name, state)
+	// 3. Patch it if it changed, and say so.
+	if !equality.Semantic.DeepEqual(before.Status, mc.Status) {
+		if err := r.Hub.Status().Patch(ctx, mc, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+			return reconcile.Result{}, err
+		}
+		if memberState(before) != state && r.Recorder != nil {
+			eventType := corev1.EventTypeNormal
+			if state != ReasonReady {
+				eventType = corev1.EventTypeWarning
+			}
+			r.Recorder.Eventf(mc, nil, eventType, state, "Observe", "Member is %s: %s", state, schedulableMessage(mc))
+		}
+	}
+	return reconcile.Result{RequeueAfter: requeue}, nil
+}
+
+// observe reads the member's registration, probes its API server and reads its agent's Lease
+// and GPUInventory from the member's cache, each bounded by probeTimeout.
+func (r *Reconciler) observe(ctx context.Context, name string) observation {
+	var obs observation
+	obs.reg, obs.registered = r.Members.Lookup(name)
+	cl, err := r.Members.Get(ctx, multicluster.ClusterName(name))
+	if err != nil {
+		obs.probeErr = errors.New("the member is not engaged")
+		return obs
+	}
+	obs.cluster = cl
+	obs.probeErr = probe(ctx, cl)
+	if obs.probeErr != nil {
+		return obs
+	}
+	readCtx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	lease := &coordinationv1.Lease{}
+	if err := cl.GetClient().Get(readCtx, client.ObjectKey{Namespace: obs.reg.AgentNamespace, Name: flotillav1alpha1.AgentLeaseName}, lease); err == nil {
+		obs.lease = lease
+	} else if !apierrors.IsNotFound(err) {
+		log.FromContext(ctx).V(1).Info("Cannot read the agent Lease", "err", err.Error())
+	}
+	inv := &flotillav1alpha1.GPUInventory{}
+	if err := cl.GetClient().Get(readCtx, client.ObjectKey{Namespace: obs.reg.AgentNamespace, Name: flotillav1alpha1.InventoryName}, inv); err == nil {
+		obs.inventory = inv
+	} else if !apierrors.IsNotFound(err) {
+		log.FromContext(ctx).V(1).Info("Cannot read the GPUInventory", "err", err.Error())
+	}
+	return obs
+}
+
+// pendingCleanup counts the hub records of the member waiting for their copy's deletion.
+func (r *Reconciler) pendingCleanup(ctx context.Context, member string) (int32, error) {
+	records := &nvidiav1alpha1.DynamoComponentDeploymentList{}
+	if err := r.Hub.List(ctx, records, client.MatchingLabels{
+		flotillav1alpha1.LabelHubRecord: "true", flotillav1alpha1.LabelCluster: member,
+	}); err != nil {
+		return 0, err
+	}
+	var n int32
+	for i := range records.Items {
+		if !records.Items[i].DeletionTimestamp.IsZero() {
+			n++
+		}
+	}
+	return n, nil
+}
+
+// probe asks the member's API server whether it is ready (/readyz is readable by any
+// authenticated identity), within probeTimeout.
+func probe(ctx context.Context, cl cluster.Cluster) error {
+	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cl.GetConfig().Host+"/readyz", http.NoBody)
+	if err != nil {
+		return err
+	}
+	resp, err := cl.GetHTTPClient().Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /readyz: %s", resp.Status)
+	}
+	return nil
+}
+
+// updateUnreachableSince sets the annotation on the first failed probe and removes it on the
+// first successful one.
+func (r *Reconciler) updateUnreachableSince(ctx context.Context, mc *flotillav1alpha1.MemberCluster, obs observation, now time.Time) error {
+	_, has := mc.Annotations[AnnotationUnreachableSince]
+	if (obs.probeErr != nil) == has {
+		return nil
+	}
+	before := mc.DeepCopy()
+	if obs.probeErr == nil {
+		delete(mc.Annotations, AnnotationUnreachableSince)
+	} else {
+		if mc.Annotations == nil {
+			mc.Annotations = map[string]string{}
+		}
+		mc.Annotations[AnnotationUnreachableSince] = now.UTC().Format(time.RFC3339)
+	}
+	return r.Hub.Patch(ctx, mc, client.MergeFrom(before))
+}
+
+// unreachableSince reads the annotation; now when absent or unreadable.
+func unreachableSince(mc *flotillav1alpha1.MemberCluster, now time.Time) time.Time {
+	if t, err := time.Parse(time.RFC3339, mc.Annotations[AnnotationUnreachableSince]); err == nil {
+		return t
+	}
+	return now
+}
+
+// computeStatus writes the conditions and inventory of mc from obs and returns when to look
+// again.
+func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs observation, now time.Time) time.Duration {
+	st := &mc.Status
+	st.ObservedGeneration = mc.Generation
+	if obs.registered {
+		src := obs.reg.Source
+		st.Source = &src
+		st.NamespaceRestriction = obs.reg.NamespaceRestriction
+	}
+	requeue := r.ProbeInterval
+
+	// Joined: reachable, or unreachable for less than LostAfter.
+	joined := metav1.Condition{Type: flotillav1alpha1.MemberJoined, ObservedGeneration: mc.Generation}
+	switch {
+	case obs.cluster == nil:
+		joined.Status, joined.Reason = metav1.ConditionFalse, ReasonNotEngaged
+		joined.Message = "The hub holds no connection to the member: its registration is missing or its kubeconfig unusable"
+		if obs.registered {
+			joined.Message = "The member is registered by " + members.DescribeSource(obs.reg.Source) + " but not engaged yet"
+		}
+	case obs.probeErr == nil:
+		joined.Status, joined.Reason, joined.Message = metav1.ConditionTrue, ReasonReachable, "The member's API server answers"
+	default:
+		since := unreachableSince(mc, now)
+		lostAt := since.Add(r.LostAfter)
+		if now.Before(lostAt) {
+			joined.Status, joined.Reason = metav1.ConditionTrue, ReasonUnreachable
+			joined.Message = fmt.Sprintf("Unreachable since %s (%v); counted lost at %s", since.UTC().Format(time.RFC3339), obs.probeErr, lostAt.UTC().Format(time.RFC3339))
+			requeue = min(requeue, lostAt.Sub(now)+time.Second)
+		} else {
+			joined.Status, joined.Reason = metav1.ConditionFalse, ReasonLost
+			joined.Message = fmt.Sprintf("Unreachable since %s (%v)", since.UTC().Format(time.RFC3339), obs.probeErr)
+		}
+	}
+	meta.SetStatusCondition(&st.Conditions, joined)
+
+	// AgentReady: the agent's Lease renewed within its duration. An unreachable member keeps
+	// the last verdict until the Lease, as last seen, expires.
+	agent := metav1.Condition{Type: flotillav1alpha1.MemberAgentReady, ObservedGeneration: mc.Generation}
+	lease := obs.lease
+	switch {
+	case lease == nil && obs.probeErr != nil:
+		agent.Status, agent.Reason, agent.Message = metav1.ConditionFalse, ReasonLeaseMissing, "The agent's Lease cannot be read: the member is unreachable"
+	case lease == nil:
+		agent.Status, agent.Reason = metav1.ConditionFalse, ReasonLeaseMissing
+		agent.Message = fmt.Sprintf("No Lease %s/%s: is the agent installed in namespace %s?", obs.reg.AgentNamespace, flotillav1alpha1.AgentLeaseName, obs.reg.AgentNamespace)
+	default:
+		expiry := leaseExpiry(lease)
+		if now.Before(expiry) {
+			agent.Status, agent.Reason = metav1.ConditionTrue, ReasonLeaseRenewed
+			agent.Message = "The agent renews its Lease"
+			requeue = min(requeue, expiry.Sub(now)+100*time.Millisecond)
+		} else {
+			agent.Status, agent.Reason = metav1.ConditionFalse, ReasonLeaseExpired
+			agent.Message = fmt.Sprintf("The agent's Lease expired at %s", expiry.UTC().Format(time.RFC3339))
+		}
+	}
+	meta.SetStatusCondition(&st.Conditions, agent)
+
+	// Inventory, as the agent last published it.
+	mismatch := ""
+	if inv := obs.inventory; inv != nil {
+		st.GPUs = inv.Status.GPUs
+		st.GPUsFree, st.GPUsTotal = flotillav1alpha1.GPUTotals(inv.Status.GPUs)
+		st.InventoryTime = inv.Status.UpdateTime
+		if inv.Status.NamespaceRestriction != obs.reg.NamespaceRestriction {
+			mismatch = fmt.Sprintf("the agent works in namespace %q but the member is registered with namespace restriction %q (%s)",
+				inv.Status.NamespaceRestriction, obs.reg.NamespaceRestriction, flotillav1alpha1.AnnotationNamespaceRestriction)
+		}
+	}
+
+	// Schedulable: new copies may go there.
+	sched := metav1.Condition{Type: flotillav1alpha1.MemberSchedulable, ObservedGeneration: mc.Generation,
+		Status: metav1.ConditionFalse}
+	switch {
+	case joined.Status != metav1.ConditionTrue:
+		sched.Reason, sched.Message = joined.Reason, joined.Message
+	case obs.probeErr != nil:
+		sched.Reason, sched.Message = ReasonUnreachable, joined.Message
+	case agent.Status != metav1.ConditionTrue:
+		sched.Reason, sched.Message = ReasonAgentNotReady, agent.Message
+	case mismatch != "":
+		sched.Reason, sched.Message = ReasonNamespaceMismatch, mismatch
+	case mc.Spec.Unschedulable:
+		sched.Reason, sched.Message = ReasonCordoned, "spec.unschedulable is true: no new copies"
+	default:
+		sched.Status, sched.Reason, sched.Message = metav1.ConditionTrue, ReasonReady, "New copies may be placed here"
+	}
+	meta.SetStatusCondition(&st.Conditions, sched)
+	return requeue
+}
+
+// leaseExpiry is when the Lease expires: its last renewal (or acquisition) plus its duration.
+func leaseExpiry(l *coordinationv1.Lease) time.Time {
+	var renewed time.Time
+	switch {
+	case l.Spec.RenewTime != nil:
+		renewed = l.Spec.RenewTime.Time
+	case l.Spec.AcquireTime != nil:
+		renewed = l.Spec.AcquireTime.Time
+	}
+	d := time.Duration(0)
+	if l.Spec.LeaseDurationSeconds != nil {
+		d = time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second
+	}
+	return renewed.Add(d)
+}
+
+// memberState is the Schedulable reason: the member's state for metrics and events.
+func memberState(mc *flotillav1alpha1.MemberCluster) string {
+	if c := meta.FindStatusCondition(mc.Status.Conditions, flotillav1alpha1.MemberSchedulable); c != nil {
+		return c.Reason
+	}
+	return ReasonNotEngaged
+}
+
+func schedulableMessage(mc *flotillav1alpha1.MemberCluster) string {
+	if c := meta.FindStatusCondition(mc.Status.Conditions, flotillav1alpha1.MemberSchedulable); c != nil {
+		return c.Message
+	}
+	return ""
+}

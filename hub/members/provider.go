@@ -1,0 +1,330 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package members
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/selection"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/cluster"
+	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/multicluster-runtime/pkg/clusters"
+	"sigs.k8s.io/multicluster-runtime/pkg/multicluster"
+
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+)
+
+// Registration is one member cluster as a source describes it.
+type Registration struct {
+	// Name is the member's name: the name of its MemberCluster and of its multicluster-runtime
+	// cluster.
+	Name string
+	// Source is where the registration comes from.
+	Source flotillav1alpha1.MemberSource
+	// Kubeconfig reaches the member as its flotilla-hub identity (or, for Cluster API, as the
+	// Cluster's kubeconfig Secret says).
+	Kubeconfig []byte
+	// AgentNamespace is the namespace of the member's agent: its GPUInventory and Lease.
+	AgentNamespace string
+	// NamespaceRestriction is the only namespace the hub may use on a namespace-restricted
+	// member; empty in cluster mode.
+	NamespaceRestriction string
+	// Labels are the labels the source gives the member's MemberCluster.
+	Labels map[string]string
+}
+
+// Errors of Register that only a change of the source mends.
+var (
+	// ErrNameTaken is returned when another source already registered the name.
+	ErrNameTaken = errors.New("member name already registered by another source")
+	// ErrInvalidKubeconfig is returned when the kubeconfig is missing or does not parse.
+	ErrInvalidKubeconfig = errors.New("invalid member kubeconfig")
+)
+
+// Options configure a Provider.
+type Options struct {
+	// Scheme of the members' clients: it must hold the Dynamo and Flotilla APIs, core and
+	// coordination.
+	Scheme *runtime.Scheme
+	// QPS and Burst limit each member's client (client-go's defaults of 5 and 10 would cap a
+	// hub syncing many graphs).
+	QPS   float32
+	Burst int
+	// DefaultAgentNamespace is the agent namespace of registrations that name none.
+	DefaultAgentNamespace string
+}
+
+// Provider is the hub's multicluster-runtime Provider: it engages one Cluster per registered
+// member. It is safe for concurrent use.
+type Provider struct {
+	opts     Options
+	clusters clusters.Clusters[cluster.Cluster]
+
+	mu sync.Mutex
+	// regs holds every registration, engaged or not, by name.
+	regs map[string]entry
+	// ctx and aware are set by Start; before it, registrations wait.
+	ctx   context.Context
+	aware multicluster.Aware
+
+	// engageMu serialises engagements, which build clusters and touch no network.
+	engageMu sync.Mutex
+}
+
+type entry struct {
+	reg Registration
+	// hash identifies what engaging depends on: the kubeconfig and the namespaces.
+	hash string
+}
+
+var (
+	_ multicluster.Provider         = &Provider{}
+	_ multicluster.ProviderRunnable = &Provider{}
+)
+
+// NewProvider returns a Provider with opts.
+func NewProvider(opts Options) *Provider {
+	if opts.DefaultAgentNamespace == "" {
+		opts.DefaultAgentNamespace = "flotilla-system"
+	}
+	p := &Provider{
+		opts:     opts,
+		clusters: clusters.New[cluster.Cluster](),
+		regs:     map[string]entry{},
+	}
+	logger := log.Log.WithName("members")
+	p.clusters.ErrorHandler = logger.Error
+	return p
+}
+
+// Register adds or updates a member. A member whose kubeconfig or namespaces changed is engaged
+// again with the new ones; one whose labels alone changed is not. Register returns ErrNameTaken
+// if another source holds the name, and an error if the kubeconfig is unusable.
+func (p *Provider) Register(reg Registration) error {
+	if reg.AgentNamespace == "" {
+		reg.AgentNamespace = p.opts.DefaultAgentNamespace
+	}
+	if _, err := p.restConfig(reg.Kubeconfig); err != nil {
+		return err
+	}
+	h := sha256.New()
+	for _, part := range [][]byte{reg.Kubeconfig, []byte(reg.AgentNamespace), []byte(reg.NamespaceRestriction)} {
+		h.Write(part)
+		h.Write([]byte{0})
+	}
+	e := entry{reg: reg, hash: hex.EncodeToString(h.Sum(nil))}
+
+	p.mu.Lock()
+	old, exists := p.regs[reg.Name]
+	if exists && !SameSource(old.reg.Source, reg.Source) {
+		p.mu.Unlock()
+		return fmt.Errorf("%w: %s", ErrNameTaken, DescribeSource(old.reg.Source))
+	}
+	p.regs[reg.Name] = e
+	ctx, aware := p.ctx, p.aware
+	p.mu.Unlock()
+
+	if aware == nil {
+		return nil // Start engages it.
+	}
+	if exists && old.hash == e.hash {
+		if _, err := p.clusters.Get(ctx, multicluster.ClusterName(reg.Name)); err == nil {
+			return nil
+		}
+	}
+	return p.engage(ctx, aware, e)
+}
+
+// Unregister removes the member name if source registered it, and disengages it.
+func (p *Provider) Unregister(name string, source flotillav1alpha1.MemberSource) {
+	p.mu.Lock()
+	old, exists := p.regs[name]
+	if !exists || !SameSource(old.reg.Source, source) {
+		p.mu.Unlock()
+		return
+	}
+	delete(p.regs, name)
+	p.mu.Unlock()
+	p.clusters.Remove(multicluster.ClusterName(name))
+	log.Log.WithName("members").Info("Disengaged member", "member", name)
+}
+
+// Lookup returns the registration of a member, without its kubeconfig.
+func (p *Provider) Lookup(name string) (Registration, bool) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	e, ok := p.regs[name]
+	if !ok {
+		return Registration{}, false
+	}
+	reg := e.reg
+	reg.Kubeconfig = nil
+	reg.Labels = maps.Clone(reg.Labels)
+	return reg, true
+}
+
+// Names returns the names of every registered member, sorted.
+func (p *Provider) Names() []string {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Sorted(maps.Keys(p.regs))
+}
+
+// Get returns the engaged cluster of a member, or an error wrapping
+// multicluster.ErrClusterNotFound.
+func (p *Provider) Get(ctx context.Context, name multicluster.ClusterName) (cluster.Cluster, error) {
+	return p.clusters.Get(ctx, name)
+}
+
+// IndexField indexes a field on every member's cache, current and future.
+func (p *Provider) IndexField(ctx context.Context, obj client.Object, field string, extract client.IndexerFunc) error {
+	return p.clusters.IndexField(ctx, obj, field, extract)
+}
+
+// Start engages the members registered so far, then those registered later, until ctx ends.
+func (p *Provider) Start(ctx context.Context, aware multicluster.Aware) error {
+	p.mu.Lock()
+	if p.aware != nil {
+		p.mu.Unlock()
+		return errors.New("members provider already started")
+	}
+	p.ctx, p.aware = ctx, aware
+	waiting := slices.Collect(maps.Values(p.regs))
+	p.mu.Unlock()
+	for _, e := range waiting {
+		if err := p.engage(ctx, aware, e); err != nil {
+			log.FromContext(ctx).Error(err, "Cannot engage member", "member", e.reg.Name)
+		}
+	}
+	<-ctx.Done()
+	return nil
+}
+
+// engage builds the member's cluster and engages it, replacing an engaged one.
+func (p *Provider) engage(ctx context.Context, aware multicluster.Aware, e entry) error {
+	p.engageMu.Lock()
+	defer p.engageMu.Unlock()
+	// A registration replaced or removed meanwhile is not engaged.
+	p.mu.Lock()
+	cur, ok := p.regs[e.reg.Name]
+	p.mu.Unlock()
+	if !ok || cur.hash != e.hash {
+		return nil
+	}
+	cfg, err := p.restConfig(e.reg.Kubeconfig)
+	if err != nil {
+		return err
+	}
+	cl, err := cluster.New(cfg, p.clusterOptions(e.reg))
+	if err != nil {
+		return fmt.Errorf("member %s: %w", e.reg.Name, err)
+	}
+	name := multicluster.ClusterName(e.reg.Name)
+	p.clusters.Remove(name)
+	if err := p.clusters.Add(ctx, name, cl, aware); err != nil {
+		return fmt.Errorf("member %s: %w", e.reg.Name, err)
+	}
+	log.Log.WithName("members").Info("Engaged member", "member", e.reg.Name, "server", cfg.Host,
+		"agentNamespace", e.reg.AgentNamespace, "namespaceRestriction", e.reg.NamespaceRestriction)
+	return nil
+}
+
+// restConfig parses a member kubeconfig and applies the client limits.
+func (p *Provider) restConfig(kubeconfig []byte) (*rest.Config, error) {
+	if len(kubeconfig) == 0 {
+		return nil, fmt.Errorf("%w: empty", ErrInvalidKubeconfig)
+	}
+	cfg, err := clientcmd.RESTConfigFromKubeConfig(kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("%w: %w", ErrInvalidKubeconfig, err)
+	}
+	if p.opts.QPS > 0 {
+		cfg.QPS = p.opts.QPS
+	}
+	if p.opts.Burst > 0 {
+		cfg.Burst = p.opts.Burst
+	}
+	cfg.UserAgent = "flotilla-hub"
+	return cfg, nil
+}
+
+// clusterOptions scope a member's cache to what its flotilla-hub identity may read (DESIGN
+// decision 9): the agent's GPUInventory and Lease in the agent's namespace, and only the
+// DynamoComponentDeployments the hub wrote (those carrying a graph UID), in the restricted
+// namespace for a namespace-restricted member. Namespaces are never cached: the hub only creates
+// them.
+func (p *Provider) clusterOptions(reg Registration) cluster.Option {
+	return func(o *cluster.Options) {
+		o.Scheme = p.opts.Scheme
+		agentNamespace := map[string]cache.Config{reg.AgentNamespace: {}}
+		hubWritten, _ := labels.NewRequirement(flotillav1alpha1.LabelGraphUID, selection.Exists, nil)
+		dcds := cache.ByObject{Label: labels.NewSelector().Add(*hubWritten)}
+		if reg.NamespaceRestriction != "" {
+			dcds.Namespaces = map[string]cache.Config{reg.NamespaceRestriction: {}}
+		}
+		o.Cache.ByObject = map[client.Object]cache.ByObject{
+			&flotillav1alpha1.GPUInventory{}: {
+				Namespaces: agentNamespace,
+				Field:      fields.OneTermEqualSelector("metadata.name", flotillav1alpha1.InventoryName),
+			},
+			&coordinationv1.Lease{}: {
+				Namespaces: agentNamespace,
+				Field:      fields.OneTermEqualSelector("metadata.name", flotillav1alpha1.AgentLeaseName),
+			},
+			&nvidiav1alpha1.DynamoComponentDeployment{}: dcds,
+		}
+		o.Client.Cache = &client.CacheOptions{DisableFor: []client.Object{&corev1.Namespace{}}}
+	}
+}
+
+// SameSource reports whether a and b name the same source object.
+func SameSource(a, b flotillav1alpha1.MemberSource) bool {
+	eq := func(x, y *flotillav1alpha1.ObjectReference) bool {
+		return (x == nil && y == nil) || (x != nil && y != nil && *x == *y)
+	}
+	return eq(a.ClusterAPI, b.ClusterAPI) && eq(a.KubeconfigSecret, b.KubeconfigSecret)
+}
+
+// DescribeSource names a source for messages: "kubeconfig Secret ns/name" or "Cluster API
+// Cluster ns/name".
+func DescribeSource(s flotillav1alpha1.MemberSource) string {
+	switch {
+	case s.ClusterAPI != nil:
+		return fmt.Sprintf("Cluster API Cluster %s/%s", s.ClusterAPI.Namespace, s.ClusterAPI.Name)
+	case s.KubeconfigSecret != nil:
+		return fmt.Sprintf("kubeconfig Secret %s/%s", s.KubeconfigSecret.Namespace, s.KubeconfigSecret.Name)
+	default:
+		return "unknown source"
+	}
+}
