@@ -37,8 +37,14 @@ generate: ## Generate deepcopy code for the API types.
 AGENT_RBAC_WORKLOADS := ./agent/component/...;./agent/workload/...
 AGENT_RBAC_AGENT := ./agent/inventory/...;./agent/liveness/...;./agent/manager/...
 
+# The hub's RBAC comes from the kubebuilder markers of every package under hub/, in one run:
+# hack/hubrbac sorts the rules into the groups the hub chart grants differently (member
+# kubeconfig Secrets, Cluster API, the hub's own namespace, the rest) by what they are about, so
+# markers may move between the hub's packages.
+HUB_RBAC := ./hub/...
+
 .PHONY: manifests
-manifests: ## Generate the CRDs into charts/hub/crds and charts/agent/crds, and the agent chart's RBAC rules.
+manifests: ## Generate the CRDs into charts/hub/crds and charts/agent/crds, and the charts' RBAC rules.
 	out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
 	$(CONTROLLER_GEN) crd paths=./api/... output:crd:artifacts:config=$$out && \
 	$(GO) run ./hack/crdfix $$out/*.yaml && \
@@ -50,7 +56,19 @@ manifests: ## Generate the CRDs into charts/hub/crds and charts/agent/crds, and 
 	$(CONTROLLER_GEN) rbac:roleName=flotilla-agent 'paths=$(AGENT_RBAC_AGENT)' output:rbac:artifacts:config=$$out/rbac-agent && \
 	$(CONTROLLER_GEN) rbac:roleName=flotilla-agent paths=./agent/... output:rbac:artifacts:config=$$out/rbac-all && \
 	$(GO) run ./hack/agentrbac -workloads $$out/rbac-workloads/role.yaml -agent $$out/rbac-agent/role.yaml \
-	  -all $$out/rbac-all/role.yaml -out charts/agent/templates/_rbac_rules.tpl
+	  -all $$out/rbac-all/role.yaml -out charts/agent/templates/_rbac_rules.tpl && \
+	$(CONTROLLER_GEN) rbac:roleName=flotilla-hub 'paths=$(HUB_RBAC)' output:rbac:artifacts:config=$$out/rbac-hub && \
+	$(GO) run ./hack/hubrbac -rbac $$out/rbac-hub/role.yaml -out charts/hub/templates/_rbac_rules.tpl
+
+# The Cluster API Cluster CRD the hub's integration tests install, generated from the Cluster API
+# types the hub reads (sigs.k8s.io/cluster-api/api in go.mod), so that tests and code agree.
+CAPI_CRD := test/integration/hub/testdata/cluster.x-k8s.io_clusters.yaml
+
+.PHONY: capi-crd
+capi-crd: ## Generate the Cluster API Cluster CRD for the hub's integration tests from sigs.k8s.io/cluster-api/api.
+	out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
+	$(CONTROLLER_GEN) crd paths=sigs.k8s.io/cluster-api/api/core/v1beta2 output:crd:artifacts:config=$$out && \
+	mkdir -p $$(dirname $(CAPI_CRD)) && cp $$out/cluster.x-k8s.io_clusters.yaml $(CAPI_CRD)
 
 .PHONY: docs
 docs: ## Generate the API reference (docs/api-reference.md) from the Go types.
@@ -58,10 +76,10 @@ docs: ## Generate the API reference (docs/api-reference.md) from the Go types.
 	  --output-path=docs/api-reference.md --log-level=ERROR
 
 .PHONY: verify-generated
-verify-generated: generate manifests docs ## Fail if generated files differ from what is committed.
-	@if [ -n "$$(git status --porcelain -- api charts docs)" ]; then \
-	  echo "Generated files are out of date; run 'make generate manifests docs' and commit:"; \
-	  git status --porcelain -- api charts docs; git diff -- api charts docs | head -50; exit 1; fi
+verify-generated: generate manifests docs capi-crd ## Fail if generated files differ from what is committed.
+	@if [ -n "$$(git status --porcelain -- api charts docs $(CAPI_CRD))" ]; then \
+	  echo "Generated files are out of date; run 'make generate manifests docs capi-crd' and commit:"; \
+	  git status --porcelain -- api charts docs $(CAPI_CRD); git diff -- api charts docs $(CAPI_CRD) | head -50; exit 1; fi
 
 .PHONY: fmt
 fmt: ## Run gofmt.
@@ -76,11 +94,13 @@ lint: ## Run golangci-lint.
 	$(GOLANGCI_LINT) run ./...
 
 .PHONY: chart-lint
-chart-lint: ## Lint the agent chart (helm lint --strict) in cluster and namespace-restricted mode.
+chart-lint: ## Lint the charts (helm lint --strict): the agent's in both modes, the hub's with each member source.
 	$(HELM) lint --strict charts/agent
 	$(HELM) lint --strict charts/agent --set namespaceRestriction.enabled=true --set namespaceRestriction.readNodes=true
 	$(HELM) lint --strict charts/agent --set namespaceRestriction.enabled=true \
 	  --set-json 'namespaceRestriction.declaredCapacity=[{"product":"NVIDIA-H100-80GB-HBM3","gpusPerNode":8,"nodes":1}]'
+	$(HELM) lint --strict charts/hub
+	$(HELM) lint --strict charts/hub --set 'members.sources={kubeconfig-secrets,cluster-api}'
 
 .PHONY: build
 build: ## Build the hub and agent binaries into bin/.

@@ -39,18 +39,13 @@ limitations under the License.
 package main
 
 import (
-	"bytes"
 	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"os"
-	"slices"
-	"strconv"
 	"strings"
 
-	rbacv1 "k8s.io/api/rbac/v1"
-	utilyaml "k8s.io/apimachinery/pkg/util/yaml"
+	"github.com/flotilla-dev/flotilla/hack/internal/rbacrules"
 )
 
 // agentNamespacePlaceholder is the namespace the agent's markers name for its own namespace.
@@ -100,46 +95,26 @@ func run(workloadsPath, agentPath, allPath, outPath string) error {
 	if err != nil {
 		return err
 	}
-	if old, err := os.ReadFile(outPath); err == nil && bytes.Equal(old, tpl) {
-		return nil
-	}
-	return os.WriteFile(outPath, tpl, 0o644)
-}
-
-// role is the part of a ClusterRole or Role that matters here.
-type role struct {
-	Kind     string `json:"kind"`
-	Metadata struct {
-		Name      string `json:"name"`
-		Namespace string `json:"namespace"`
-	} `json:"metadata"`
-	Rules []rbacv1.PolicyRule `json:"rules"`
+	return rbacrules.WriteIfChanged(outPath, tpl)
 }
 
 // roles decodes the ClusterRole and Roles of a controller-gen role.yaml into rule sets: the
 // cluster-wide ones and those of the agent's namespace.
-func roles(name string, data []byte) (cluster, namespaced ruleSet, err error) {
-	cluster, namespaced = ruleSet{}, ruleSet{}
-	dec := utilyaml.NewYAMLOrJSONDecoder(bytes.NewReader(data), 4096)
-	for {
-		var r role
-		if err := dec.Decode(&r); errors.Is(err, io.EOF) {
-			break
-		} else if err != nil {
-			return nil, nil, fmt.Errorf("%s: %w", name, err)
-		}
+func roles(name string, data []byte) (cluster, namespaced rbacrules.Set, err error) {
+	cluster, namespaced = rbacrules.Set{}, rbacrules.Set{}
+	decoded, err := rbacrules.Decode(data)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %w", name, err)
+	}
+	for _, r := range decoded {
 		switch {
-		case r.Kind == "":
-			continue // an empty document
 		case r.Kind == "ClusterRole":
-			err = cluster.add(r.Rules)
-		case r.Kind == "Role" && r.Metadata.Namespace == agentNamespacePlaceholder:
-			err = namespaced.add(r.Rules)
-		case r.Kind == "Role":
+			err = cluster.Add(r.Rules)
+		case r.Metadata.Namespace == agentNamespacePlaceholder:
+			err = namespaced.Add(r.Rules)
+		default:
 			err = fmt.Errorf("a Role in namespace %q: the agent's markers may name only namespace=%s, its own namespace",
 				r.Metadata.Namespace, agentNamespacePlaceholder)
-		default:
-			err = fmt.Errorf("unexpected kind %q", r.Kind)
 		}
 		if err != nil {
 			return nil, nil, fmt.Errorf("%s: %w", name, err)
@@ -166,7 +141,7 @@ func generate(workloadsYAML, agentYAML, allYAML []byte) ([]byte, error) {
 
 	if len(wNamespaced) > 0 {
 		return nil, fmt.Errorf("-workloads: the DCD controller's rules must not name a namespace: restricted mode grants "+
-			"them in its target namespace (%s)", strings.Join(wNamespaced.keys(), ", "))
+			"them in its target namespace (%s)", strings.Join(wNamespaced.Keys(), ", "))
 	}
 	if len(workloads) == 0 {
 		return nil, errors.New("-workloads: no rules")
@@ -175,7 +150,7 @@ func generate(workloadsYAML, agentYAML, allYAML []byte) ([]byte, error) {
 		return nil, errors.New("-agent: no rules in the agent's namespace")
 	}
 	for k := range workloads {
-		if clusterScoped[k.resource] || clusterScoped[strings.SplitN(k.resource, "/", 2)[0]] {
+		if clusterScoped[k.Resource] || clusterScoped[strings.SplitN(k.Resource, "/", 2)[0]] {
 			return nil, fmt.Errorf("-workloads: %s is cluster-scoped: restricted mode cannot grant it with a Role", k)
 		}
 	}
@@ -187,15 +162,15 @@ func generate(workloadsYAML, agentYAML, allYAML []byte) ([]byte, error) {
 			}
 		}
 	}
-	if want := union(workloads, nodeReader); !allCluster.equal(want) {
+	if want := rbacrules.Union(workloads, nodeReader); !allCluster.Equal(want) {
 		return nil, fmt.Errorf("-all: the cluster-wide rules of agent/... (%s) differ from those of the listed packages (%s): "+
 			"add the package with the markers to the rbac paths of make manifests",
-			allCluster.describe(), want.describe())
+			allCluster.Describe(), want.Describe())
 	}
-	if !allNamespaced.equal(agentNamespace) {
+	if !allNamespaced.Equal(agentNamespace) {
 		return nil, fmt.Errorf("-all: the rules in the agent's namespace of agent/... (%s) differ from those of the listed "+
 			"packages (%s): add the package with the markers to the rbac paths of make manifests",
-			allNamespaced.describe(), agentNamespace.describe())
+			allNamespaced.Describe(), agentNamespace.Describe())
 	}
 
 	var b strings.Builder
@@ -206,7 +181,7 @@ packages (agent/...). DO NOT EDIT: change the markers and run make manifests.
 `)
 	for _, d := range []struct {
 		name, doc string
-		rules     ruleSet
+		rules     rbacrules.Set
 	}{
 		{"workloads", "The DCD controller's rules: DCDs and the workloads built from them, all namespaced.\n" +
 			"A ClusterRole in cluster mode, a Role in the target namespace in namespace-restricted mode.", workloads},
@@ -215,132 +190,12 @@ packages (agent/...). DO NOT EDIT: change the markers and run make manifests.
 		{"agentNamespace", "The rules in the agent's own namespace: its GPUInventory, its liveness Lease and\n" +
 			"leader election. A Role in the release namespace.", agentNamespace},
 		{"workloadsAndNodeReader", "workloads and nodeReader together: the cluster-mode ClusterRole.",
-			union(workloads, nodeReader)},
+			rbacrules.Union(workloads, nodeReader)},
 		{"workloadsAndAgentNamespace", "workloads and agentNamespace together: the one Role of a namespace-restricted\n" +
-			"agent whose target namespace is its own.", union(workloads, agentNamespace)},
+			"agent whose target namespace is its own.", rbacrules.Union(workloads, agentNamespace)},
 	} {
 		fmt.Fprintf(&b, "\n{{- /*\n%s\n*/ -}}\n{{- define \"flotilla-agent.rules.%s\" -}}\n%s{{- end -}}\n",
-			d.doc, d.name, d.rules.yaml())
+			d.doc, d.name, d.rules.YAML())
 	}
 	return []byte(b.String()), nil
-}
-
-// resourceKey is one resource (or subresource, "dcds/status") of one API group.
-type resourceKey struct{ group, resource string }
-
-func (k resourceKey) String() string {
-	if k.group == "" {
-		return k.resource
-	}
-	return k.resource + "." + k.group
-}
-
-// ruleSet is a set of granted (group, resource, verb), the form in which rules compare.
-type ruleSet map[resourceKey]map[string]bool
-
-func (s ruleSet) add(rules []rbacv1.PolicyRule) error {
-	for _, r := range rules {
-		if len(r.ResourceNames) > 0 || len(r.NonResourceURLs) > 0 {
-			return fmt.Errorf("rule %v: resourceNames and nonResourceURLs are not supported", r)
-		}
-		for _, list := range [][]string{r.APIGroups, r.Resources, r.Verbs} {
-			if slices.ContainsFunc(list, func(s string) bool { return strings.Contains(s, "*") }) {
-				return fmt.Errorf("rule %v: wildcards are not allowed", r)
-			}
-		}
-		for _, g := range r.APIGroups {
-			for _, res := range r.Resources {
-				k := resourceKey{g, res}
-				if s[k] == nil {
-					s[k] = map[string]bool{}
-				}
-				for _, v := range r.Verbs {
-					s[k][v] = true
-				}
-			}
-		}
-	}
-	return nil
-}
-
-func union(sets ...ruleSet) ruleSet {
-	u := ruleSet{}
-	for _, s := range sets {
-		for k, verbs := range s {
-			if u[k] == nil {
-				u[k] = map[string]bool{}
-			}
-			for v := range verbs {
-				u[k][v] = true
-			}
-		}
-	}
-	return u
-}
-
-func (s ruleSet) equal(o ruleSet) bool { return s.describe() == o.describe() }
-
-// keys returns the resources of s, sorted.
-func (s ruleSet) keys() []string {
-	var out []string
-	for k := range s {
-		out = append(out, k.String())
-	}
-	slices.Sort(out)
-	return out
-}
-
-// describe returns "resource.group: verb,verb; ..." sorted: a canonical text of s.
-func (s ruleSet) describe() string {
-	var parts []string
-	for k, verbs := range s {
-		parts = append(parts, k.String()+": "+strings.Join(sortedKeys(verbs), ","))
-	}
-	slices.Sort(parts)
-	return strings.Join(parts, "; ")
-}
-
-// yaml renders s as a YAML list of PolicyRules: one rule per API group and verb set, resources
-// sorted, rules ordered by group and first resource, in flow style with quoted strings.
-func (s ruleSet) yaml() string {
-	type ruleKey struct{ group, verbs string }
-	resources := map[ruleKey][]string{}
-	for k, verbs := range s {
-		rk := ruleKey{k.group, strings.Join(sortedKeys(verbs), ",")}
-		resources[rk] = append(resources[rk], k.resource)
-	}
-	keys := make([]ruleKey, 0, len(resources))
-	for rk := range resources {
-		slices.Sort(resources[rk])
-		keys = append(keys, rk)
-	}
-	slices.SortFunc(keys, func(a, b ruleKey) int {
-		if c := strings.Compare(a.group, b.group); c != 0 {
-			return c
-		}
-		return strings.Compare(resources[a][0], resources[b][0])
-	})
-	var b strings.Builder
-	for _, rk := range keys {
-		fmt.Fprintf(&b, "- apiGroups: %s\n  resources: %s\n  verbs: %s\n",
-			flowList([]string{rk.group}), flowList(resources[rk]), flowList(strings.Split(rk.verbs, ",")))
-	}
-	return b.String()
-}
-
-func flowList(items []string) string {
-	quoted := make([]string, len(items))
-	for i, it := range items {
-		quoted[i] = strconv.Quote(it)
-	}
-	return "[" + strings.Join(quoted, ", ") + "]"
-}
-
-func sortedKeys(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	slices.Sort(out)
-	return out
 }

@@ -13,6 +13,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
+
 package graph
 
 import (
@@ -99,7 +100,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		For(&nvidiav1alpha1.DynamoGraphDeployment{}).
 		Owns(&nvidiav1alpha1.DynamoComponentDeployment{}, builder.WithPredicates(predicate.NewPredicateFuncs(isRecord))).
 		Watches(&flotillav1alpha1.MemberCluster{}, handler.EnqueueRequestsFromMapFunc(r.graphsToRevisit)).
-		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: 4, SkipNameValidation: mgr.GetControllerOptions().SkipNameValidation}).
 		Complete(r)
 }
 
@@ -160,7 +161,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	result, err := r.reconcileGraph(ctx, dgd)
 	metrics.Graphs.Set(req.String(), dgd.Status.State)
 	if !equality.Semantic.DeepEqual(before.Status, dgd.Status) {
-		if perr := r.Client.Status().Patch(ctx, dgd, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); perr != nil {
+		// The graph controller is the only writer of the graph's status on the hub: a plain merge
+		// patch, without resourceVersion, so that a stale cache after its own last write does not
+		// fail the write and delay the status (the status-upstream latency).
+		if perr := r.Client.Status().Patch(ctx, dgd, client.MergeFrom(before)); perr != nil {
 			return reconcile.Result{}, errors.Join(err, perr)
 		}
 	}

@@ -13,6 +13,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
+
 // Package manager assembles the hub: a multicluster-runtime manager whose provider is the
 // member registry (hub/members), fed by the member sources, with the controllers that take a
 // graph from `kubectl apply` on the hub to its members:
@@ -185,4 +186,3 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 	}
 	return &Hub{Manager: mgr, Members: provider}, nil
 }
-

@@ -13,6 +13,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
+
 // Package membercluster keeps the status of the hub's MemberClusters: whether the hub reaches
 // the member (Joined), whether its agent renews its Lease (AgentReady), whether new copies may
 // go there (Schedulable), and the GPU inventory its agent publishes, read through the member's
@@ -57,9 +58,10 @@ import (
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// AnnotationUnreachableSince, on a MemberCluster, is when the hub last started failing to reach
-// the member (RFC 3339). It is kept on the object so that the grace period before the member
-// counts as lost runs from the first failure, across retries and hub restarts.
+// AnnotationUnreachableSince is the annotation, on a MemberCluster, holding when the hub last
+// started failing to reach the member (RFC 3339). It is kept on the object so that the grace
+// period before the member counts as lost runs from the first failure, across retries and hub
+// restarts.
 const AnnotationUnreachableSince = "flotilla.dev/unreachable-since"
 
 // Reasons of the MemberCluster conditions.
@@ -125,7 +127,7 @@ func (r *Reconciler) SetupWithManager(mgr mcmanager.Manager) error {
 		// Hub records entering or leaving deletion change the member's pendingCleanup.
 		Watches(&nvidiav1alpha1.DynamoComponentDeployment{}, recordToMemberCluster,
 			mcbuilder.WithEngageWithLocalCluster(true), mcbuilder.WithEngageWithProviderClusters(false)).
-		WithOptions(mccontroller.Options{MaxConcurrentReconciles: 4}).
+		WithOptions(mccontroller.Options{MaxConcurrentReconciles: 4, SkipNameValidation: mgr.GetControllerOptions().SkipNameValidation}).
 		Complete(r)
 }
 
@@ -151,7 +153,9 @@ func recordToMemberCluster(multicluster.ClusterName, cluster.Cluster) handler.Ty
 type observation struct {
 	reg        members.Registration
 	registered bool
-	cluster    cluster.Cluster
+	// engageErr is why the member's last engagement failed.
+	engageErr error
+	cluster   cluster.Cluster
 	// probeErr is why the member's API server did not answer; nil when it did.
 	probeErr  error
 	lease     *coordinationv1.Lease
@@ -186,7 +190,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (re
 	metrics.Members.Set(mc.Name, state)
 	// 3. Patch it if it changed, and say so.
 	if !equality.Semantic.DeepEqual(before.Status, mc.Status) {
-		if err := r.Hub.Status().Patch(ctx, mc, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); err != nil {
+		// The controller is the only writer of MemberCluster status: no resourceVersion, so that
+		// a stale cache after its own last write does not fail and delay the write.
+		if err := r.Hub.Status().Patch(ctx, mc, client.MergeFrom(before)); err != nil {
 			return reconcile.Result{}, err
 		}
 		if memberState(before) != state && r.Recorder != nil {
@@ -205,6 +211,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (re
 func (r *Reconciler) observe(ctx context.Context, name string) observation {
 	var obs observation
 	obs.reg, obs.registered = r.Members.Lookup(name)
+	obs.engageErr = r.Members.EngageError(name)
 	cl, err := r.Members.Get(ctx, multicluster.ClusterName(name))
 	if err != nil {
 		obs.probeErr = errors.New("the member is not engaged")
@@ -308,28 +315,37 @@ func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs obser
 	}
 	requeue := r.ProbeInterval
 
-	// Joined: reachable, or unreachable for less than LostAfter.
+	// Joined: reachable; or, for a member that was joined, unreachable (or not engaged yet, as
+	// after a hub restart) for less than LostAfter.
+	wasJoined := meta.IsStatusConditionTrue(st.Conditions, flotillav1alpha1.MemberJoined)
 	joined := metav1.Condition{Type: flotillav1alpha1.MemberJoined, ObservedGeneration: mc.Generation}
+	problem := ""
 	switch {
+	case obs.cluster == nil && obs.registered && obs.engageErr != nil:
+		problem = "registered by " + members.DescribeSource(obs.reg.Source) + " but cannot be engaged: " + obs.engageErr.Error()
+	case obs.cluster == nil && obs.registered:
+		problem = "registered by " + members.DescribeSource(obs.reg.Source) + " but not engaged yet"
 	case obs.cluster == nil:
-		joined.Status, joined.Reason = metav1.ConditionFalse, ReasonNotEngaged
-		joined.Message = "The hub holds no connection to the member: its registration is missing or its kubeconfig unusable"
-		if obs.registered {
-			joined.Message = "The member is registered by " + members.DescribeSource(obs.reg.Source) + " but not engaged yet"
-		}
-	case obs.probeErr == nil:
+		problem = "no source registers it (or the hub has not read its source yet)"
+	case obs.probeErr != nil:
+		problem = "its API server does not answer: " + obs.probeErr.Error()
+	}
+	since := unreachableSince(mc, now)
+	lostAt := since.Add(r.LostAfter)
+	switch {
+	case problem == "":
 		joined.Status, joined.Reason, joined.Message = metav1.ConditionTrue, ReasonReachable, "The member's API server answers"
+	case !wasJoined && obs.cluster == nil:
+		joined.Status, joined.Reason, joined.Message = metav1.ConditionFalse, ReasonNotEngaged, "The member is "+problem
+	case !wasJoined:
+		joined.Status, joined.Reason, joined.Message = metav1.ConditionFalse, ReasonUnreachable, "The member was never reached: "+problem
+	case now.Before(lostAt):
+		joined.Status, joined.Reason = metav1.ConditionTrue, ReasonUnreachable
+		joined.Message = fmt.Sprintf("Unreachable since %s: %s; counted lost at %s", since.UTC().Format(time.RFC3339), problem, lostAt.UTC().Format(time.RFC3339))
+		requeue = min(requeue, lostAt.Sub(now)+time.Second)
 	default:
-		since := unreachableSince(mc, now)
-		lostAt := since.Add(r.LostAfter)
-		if now.Before(lostAt) {
-			joined.Status, joined.Reason = metav1.ConditionTrue, ReasonUnreachable
-			joined.Message = fmt.Sprintf("Unreachable since %s (%v); counted lost at %s", since.UTC().Format(time.RFC3339), obs.probeErr, lostAt.UTC().Format(time.RFC3339))
-			requeue = min(requeue, lostAt.Sub(now)+time.Second)
-		} else {
-			joined.Status, joined.Reason = metav1.ConditionFalse, ReasonLost
-			joined.Message = fmt.Sprintf("Unreachable since %s (%v)", since.UTC().Format(time.RFC3339), obs.probeErr)
-		}
+		joined.Status, joined.Reason = metav1.ConditionFalse, ReasonLost
+		joined.Message = fmt.Sprintf("Unreachable since %s: %s", since.UTC().Format(time.RFC3339), problem)
 	}
 	meta.SetStatusCondition(&st.Conditions, joined)
 

@@ -33,8 +33,8 @@ import (
 // administrator sets with another manager (kubectl) are never removed by a source.
 const fieldOwnerSources = "flotilla-hub-members"
 
-// AnnotationSource, on a MemberCluster, names the source that registered it (DescribeSource), so
-// that a source only deletes the MemberClusters it made.
+// AnnotationSource is the annotation, on a MemberCluster, that names the source that registered
+// it (DescribeSource), so that a source only deletes the MemberClusters it made.
 const AnnotationSource = "flotilla.dev/source"
 
 // ApplyMemberCluster creates the MemberCluster of reg, or brings the labels its source gives it

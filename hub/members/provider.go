@@ -88,17 +88,25 @@ type Options struct {
 // Provider is the hub's multicluster-runtime Provider: it engages one Cluster per registered
 // member. It is safe for concurrent use.
 type Provider struct {
-	opts     Options
+	opts Options
+	// clusters runs the engaged clusters (start, cache sync, indexers), each under a key of its
+	// own (see engagement).
 	clusters clusters.Clusters[cluster.Cluster]
 
 	mu sync.Mutex
 	// regs holds every registration, engaged or not, by name.
 	regs map[string]entry
+	// errs holds why the last engagement of a member failed, by name.
+	errs map[string]error
+	// engaged holds the engagement of every engaged member, by name.
+	engaged map[string]engagement
+	// keys counts the engagements, to key each one in clusters.
+	keys uint64
 	// ctx and aware are set by Start; before it, registrations wait.
 	ctx   context.Context
 	aware multicluster.Aware
 
-	// engageMu serialises engagements, which build clusters and touch no network.
+	// engageMu serialises engagements once their clusters are built.
 	engageMu sync.Mutex
 }
 
@@ -106,6 +114,32 @@ type entry struct {
 	reg Registration
 	// hash identifies what engaging depends on: the kubeconfig and the namespaces.
 	hash string
+}
+
+// engagement is one engaged cluster of a member. It is held in clusters under a key used once
+// ("<name>#<n>"), not under the member's name: clusters.Clusters removes a cluster by name when
+// the cluster stops, so a member engaged again under its name would lose its new cluster when
+// the old one finished stopping after the new one was added. The manager is engaged with the
+// member's name.
+type engagement struct {
+	key     multicluster.ClusterName
+	cluster cluster.Cluster
+	// hash is the hash of the registration engaged.
+	hash string
+	// cancel ends the engagement: the cluster and the manager's engagement with it.
+	cancel context.CancelFunc
+}
+
+// stoppingCluster is an engaged cluster as clusters runs it: when it stops, for whatever
+// reason, its engagement ends.
+type stoppingCluster struct {
+	cluster.Cluster
+	stopped func()
+}
+
+func (c stoppingCluster) Start(ctx context.Context) error {
+	defer c.stopped()
+	return c.Cluster.Start(ctx)
 }
 
 var (
@@ -122,6 +156,8 @@ func NewProvider(opts Options) *Provider {
 		opts:     opts,
 		clusters: clusters.New[cluster.Cluster](),
 		regs:     map[string]entry{},
+		engaged:  map[string]engagement{},
+		errs:     map[string]error{},
 	}
 	logger := log.Log.WithName("members")
 	p.clusters.ErrorHandler = logger.Error
@@ -158,12 +194,25 @@ func (p *Provider) Register(reg Registration) error {
 	if aware == nil {
 		return nil // Start engages it.
 	}
-	if exists && old.hash == e.hash {
-		if _, err := p.clusters.Get(ctx, multicluster.ClusterName(reg.Name)); err == nil {
-			return nil
-		}
+	if exists && old.hash == e.hash && p.engagedWith(e) {
+		return nil
 	}
-	return p.engage(ctx, aware, e)
+	err := p.engage(ctx, aware, e)
+	p.mu.Lock()
+	if err != nil {
+		p.errs[reg.Name] = err
+	} else {
+		delete(p.errs, reg.Name)
+	}
+	p.mu.Unlock()
+	return err
+}
+
+// EngageError returns why the member's last engagement failed; nil once it succeeded.
+func (p *Provider) EngageError(name string) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.errs[name]
 }
 
 // Unregister removes the member name if source registered it, and disengages it.
@@ -175,8 +224,13 @@ func (p *Provider) Unregister(name string, source flotillav1alpha1.MemberSource)
 		return
 	}
 	delete(p.regs, name)
+	delete(p.errs, name)
+	eng, engaged := p.engaged[name]
+	delete(p.engaged, name)
 	p.mu.Unlock()
-	p.clusters.Remove(multicluster.ClusterName(name))
+	if engaged {
+		p.stop(eng)
+	}
 	log.Log.WithName("members").Info("Disengaged member", "member", name)
 }
 
@@ -203,8 +257,14 @@ func (p *Provider) Names() []string {
 
 // Get returns the engaged cluster of a member, or an error wrapping
 // multicluster.ErrClusterNotFound.
-func (p *Provider) Get(ctx context.Context, name multicluster.ClusterName) (cluster.Cluster, error) {
-	return p.clusters.Get(ctx, name)
+func (p *Provider) Get(_ context.Context, name multicluster.ClusterName) (cluster.Cluster, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	eng, ok := p.engaged[string(name)]
+	if !ok {
+		return nil, fmt.Errorf("member %s: %w", name, multicluster.ErrClusterNotFound)
+	}
+	return eng.cluster, nil
 }
 
 // IndexField indexes a field on every member's cache, current and future.
@@ -233,31 +293,99 @@ func (p *Provider) Start(ctx context.Context, aware multicluster.Aware) error {
 
 // engage builds the member's cluster and engages it, replacing an engaged one.
 func (p *Provider) engage(ctx context.Context, aware multicluster.Aware, e entry) error {
-	p.engageMu.Lock()
-	defer p.engageMu.Unlock()
 	// A registration replaced or removed meanwhile is not engaged.
-	p.mu.Lock()
-	cur, ok := p.regs[e.reg.Name]
-	p.mu.Unlock()
-	if !ok || cur.hash != e.hash {
+	if !p.current(e) {
 		return nil
 	}
 	cfg, err := p.restConfig(e.reg.Kubeconfig)
 	if err != nil {
 		return err
 	}
+	if err := p.preflight(ctx, cfg, e.reg); err != nil {
+		return err
+	}
+	// Building the cluster asks the member's discovery which cached kinds are namespaced: an
+	// unreachable member takes up to the client's dial or TLS handshake timeout here, outside
+	// engageMu, so that it does not hold up the engagement of other members.
 	cl, err := cluster.New(cfg, p.clusterOptions(e.reg))
 	if err != nil {
 		return fmt.Errorf("member %s: %w", e.reg.Name, err)
 	}
-	name := multicluster.ClusterName(e.reg.Name)
-	p.clusters.Remove(name)
-	if err := p.clusters.Add(ctx, name, cl, aware); err != nil {
-		return fmt.Errorf("member %s: %w", e.reg.Name, err)
+	p.engageMu.Lock()
+	defer p.engageMu.Unlock()
+	name := e.reg.Name
+	p.mu.Lock()
+	p.keys++
+	key := multicluster.ClusterName(fmt.Sprintf("%s#%d", name, p.keys))
+	p.mu.Unlock()
+	engCtx, cancel := context.WithCancel(ctx)
+	eng := engagement{key: key, cluster: cl, hash: e.hash, cancel: cancel}
+	// clusters starts the cluster, waits for its cache and applies the indexers; the manager is
+	// engaged below, under the member's name.
+	if err := p.clusters.Add(engCtx, key, stoppingCluster{Cluster: cl, stopped: func() { p.drop(name, key) }}, nil); err != nil {
+		cancel()
+		return fmt.Errorf("member %s: %w", name, err)
 	}
-	log.Log.WithName("members").Info("Engaged member", "member", e.reg.Name, "server", cfg.Host,
+	// Unregister or a newer Register may have come while the cluster started: then this
+	// engagement is not published.
+	p.mu.Lock()
+	if !p.currentLocked(e) {
+		p.mu.Unlock()
+		p.stop(eng)
+		return nil
+	}
+	old, replaced := p.engaged[name]
+	p.engaged[name] = eng
+	p.mu.Unlock()
+	if replaced {
+		p.stop(old)
+	}
+	if err := aware.Engage(engCtx, multicluster.ClusterName(name), cl); err != nil {
+		p.drop(name, key)
+		return fmt.Errorf("member %s: %w", name, err)
+	}
+	log.Log.WithName("members").Info("Engaged member", "member", name, "server", cfg.Host,
 		"agentNamespace", e.reg.AgentNamespace, "namespaceRestriction", e.reg.NamespaceRestriction)
 	return nil
+}
+
+// engagedWith reports whether the member of e is engaged with e's kubeconfig and namespaces.
+func (p *Provider) engagedWith(e entry) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	eng, ok := p.engaged[e.reg.Name]
+	return ok && eng.hash == e.hash
+}
+
+// current reports whether e is still the registration of its name.
+func (p *Provider) current(e entry) bool {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.currentLocked(e)
+}
+
+func (p *Provider) currentLocked(e entry) bool {
+	cur, ok := p.regs[e.reg.Name]
+	return ok && cur.hash == e.hash
+}
+
+// drop ends the engagement key of the member name if it is still the member's.
+func (p *Provider) drop(name string, key multicluster.ClusterName) {
+	p.mu.Lock()
+	eng, ok := p.engaged[name]
+	if ok && eng.key == key {
+		delete(p.engaged, name)
+	}
+	p.mu.Unlock()
+	if ok && eng.key == key {
+		p.stop(eng)
+	}
+}
+
+// stop stops an engagement's cluster and ends the manager's engagement with it.
+func (p *Provider) stop(eng engagement) {
+	p.clusters.Remove(eng.key)
+	eng.cancel()
 }
 
 // restConfig parses a member kubeconfig and applies the client limits.

@@ -85,6 +85,13 @@ func (s *SecretSource) Reconcile(ctx context.Context, req reconcile.Request) (re
 		NamespaceRestriction: secret.Annotations[flotillav1alpha1.AnnotationNamespaceRestriction],
 		Labels:               secret.Labels,
 	}
+	// The MemberCluster shows the member even when it cannot be engaged, and why; but not
+	// when another source holds the name (Register then says so).
+	if cur, taken := s.Provider.Lookup(reg.Name); !taken || SameSource(cur.Source, reg.Source) {
+		if err := ApplyMemberCluster(ctx, s.Client, reg); err != nil {
+			return reconcile.Result{}, fmt.Errorf("applying MemberCluster %s: %w", reg.Name, err)
+		}
+	}
 	if err := s.Provider.Register(reg); err != nil {
 		if errors.Is(err, ErrNameTaken) || errors.Is(err, ErrInvalidKubeconfig) {
 			// Only a change of the Secret mends these: say why, and wait for it.
@@ -94,10 +101,8 @@ func (s *SecretSource) Reconcile(ctx context.Context, req reconcile.Request) (re
 			}
 			return reconcile.Result{}, nil
 		}
+		// Unreachable or refused: retried with the controller's backoff.
 		return reconcile.Result{}, err
-	}
-	if err := ApplyMemberCluster(ctx, s.Client, reg); err != nil {
-		return reconcile.Result{}, fmt.Errorf("applying MemberCluster %s: %w", reg.Name, err)
 	}
 	return reconcile.Result{}, nil
 }

@@ -13,6 +13,7 @@ WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
 See the License for the specific language governing permissions and
 limitations under the License.
 */
+
 // Package recordsync is the hub's sync controller (DESIGN decision 8): it applies every hub
 // record (a DynamoComponentDeployment the graph controller writes on the hub) to its member
 // under Dynamo's own name <graph>-<service>, mirrors the member's status back onto the record,
@@ -89,10 +90,9 @@ func (r *Reconciler) SetupWithManager(mgr mcmanager.Manager) error {
 			mcbuilder.WithEngageWithLocalCluster(false), mcbuilder.WithEngageWithProviderClusters(true)).
 		Watches(&flotillav1alpha1.MemberCluster{}, r.memberToRecords,
 			mcbuilder.WithEngageWithLocalCluster(true), mcbuilder.WithEngageWithProviderClusters(false)).
-		WithOptions(mccontroller.Options{MaxConcurrentReconciles: 8}).
+		WithOptions(mccontroller.Options{MaxConcurrentReconciles: 8, SkipNameValidation: mgr.GetControllerOptions().SkipNameValidation}).
 		Complete(r)
 }
-
 
 // toRecord maps a member's copy to its hub record, named in its annotation.
 func toRecord(multicluster.ClusterName, cluster.Cluster) handler.TypedEventHandler[client.Object, mcreconcile.Request] {

@@ -26,7 +26,6 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
-	authenticationv1 "k8s.io/api/authentication/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -34,7 +33,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -45,6 +43,7 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/internal/charttest"
 	"github.com/flotilla-dev/flotilla/internal/testenv"
 )
 
@@ -90,7 +89,6 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 	var (
 		cluster *testenv.Cluster
 		admin   client.Client
-		cs      kubernetes.Interface
 		scheme  *runtime.Scheme
 	)
 
@@ -119,8 +117,6 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 		Expect(err).NotTo(HaveOccurred())
 		admin, err = client.New(cluster.RESTConfig(), client.Options{Scheme: scheme})
 		Expect(err).NotTo(HaveOccurred())
-		cs, err = kubernetes.NewForConfig(cluster.RESTConfig())
-		Expect(err).NotTo(HaveOccurred())
 
 		By("creating the namespaces of the releases and of the workloads")
 		for _, ns := range []string{restrictedNS, otherNS, clusterNS} {
@@ -132,20 +128,14 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 	// in this process instead.
 	install := func(ctx context.Context, objs []*unstructured.Unstructured) {
 		GinkgoHelper()
-		for _, o := range objs {
-			if o.GetKind() == "Deployment" {
-				continue
-			}
-			Expect(admin.Create(ctx, o.DeepCopy())).To(Succeed(), "creating %s %s/%s", o.GetKind(), o.GetNamespace(), o.GetName())
-		}
+		Expect(charttest.Install(ctx, admin, objs)).To(Succeed())
 	}
 
 	// asToken returns a config for the cluster's API server that authenticates with token only:
 	// no client certificate.
 	asToken := func(token string) *rest.Config {
 		GinkgoHelper()
-		cfg := rest.AnonymousClientConfig(cluster.RESTConfig())
-		cfg.BearerToken = token
+		cfg := charttest.TokenConfig(cluster.RESTConfig(), token)
 		Expect(cfg.CertData).To(BeEmpty())
 		Expect(cfg.CertFile).To(BeEmpty())
 		return cfg
@@ -155,12 +145,9 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 	// that the API server authenticates it as that ServiceAccount, and returns its config.
 	serviceAccountConfig := func(ctx context.Context, namespace, name string) *rest.Config {
 		GinkgoHelper()
-		tr, err := cs.CoreV1().ServiceAccounts(namespace).CreateToken(ctx, name, &authenticationv1.TokenRequest{
-			Spec: authenticationv1.TokenRequestSpec{ExpirationSeconds: ptr.To[int64](3600)},
-		}, metav1.CreateOptions{})
+		cfg, err := charttest.ServiceAccountConfig(ctx, cluster.RESTConfig(), namespace, name)
 		Expect(err).NotTo(HaveOccurred())
-		cfg := asToken(tr.Status.Token)
-		expectUser(ctx, cfg, fmt.Sprintf("system:serviceaccount:%s:%s", namespace, name))
+		Expect(cfg.CertData).To(BeEmpty())
 		return cfg
 	}
 
@@ -503,11 +490,7 @@ func boundGPURequests(ctx context.Context, g Gomega, c client.Client) int64 {
 // expectUser checks that the API server authenticates cfg as user.
 func expectUser(ctx context.Context, cfg *rest.Config, user string) {
 	GinkgoHelper()
-	cs, err := kubernetes.NewForConfig(cfg)
-	Expect(err).NotTo(HaveOccurred())
-	review, err := cs.AuthenticationV1().SelfSubjectReviews().Create(ctx, &authenticationv1.SelfSubjectReview{}, metav1.CreateOptions{})
-	Expect(err).NotTo(HaveOccurred())
-	Expect(review.Status.UserInfo.Username).To(Equal(user))
+	Expect(charttest.Username(ctx, cfg)).To(Equal(user))
 }
 
 // expectForbidden checks that a call was refused by authorization.

@@ -25,11 +25,7 @@ import (
 	"bytes"
 	"context"
 	"flag"
-	"fmt"
 	"io"
-	"os/exec"
-	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -40,18 +36,19 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
-	"github.com/flotilla-dev/flotilla/internal/manifests"
+	"github.com/flotilla-dev/flotilla/internal/charttest"
 )
 
 var (
-	// repoRoot is the absolute path of the repository, where helm runs as a Go tool.
-	repoRoot string
 	// chartDir is the agent chart.
 	chartDir string
 
 	// agentLogs receives everything the agents, controller-runtime and klog log, as JSON lines.
 	agentLogs = &syncBuffer{}
 )
+
+// helm runs the helm Go tool of hack/tools in the repository and returns its standard output.
+var helm = charttest.Helm
 
 func TestChart(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -60,9 +57,8 @@ func TestChart(t *testing.T) {
 
 var _ = BeforeSuite(func(ctx SpecContext) {
 	var err error
-	repoRoot, err = filepath.Abs(filepath.Join("..", "..", "..", ".."))
+	chartDir, err = charttest.Path(charttest.AgentChart)
 	Expect(err).NotTo(HaveOccurred())
-	chartDir = filepath.Join(repoRoot, "charts", "agent")
 
 	// The agents log as the binary does (structured JSON, through agentmanager.SetLogger, which
 	// also routes klog and so client-go's reflector errors), to a buffer the specs search.
@@ -73,60 +69,27 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(err).NotTo(HaveOccurred())
 }, NodeTimeout(25*time.Minute))
 
-// helm runs the helm Go tool of hack/tools in the repository and returns its standard output.
-func helm(ctx context.Context, args ...string) (string, error) {
-	cmd := exec.CommandContext(ctx, "go", append([]string{"tool", "-modfile=" + filepath.Join(repoRoot, "hack", "tools", "go.mod"), "helm"}, args...)...)
-	cmd.Dir = repoRoot
-	var stdout, stderr bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	if err := cmd.Run(); err != nil {
-		return stdout.String(), fmt.Errorf("helm %s: %w\n%s%s", strings.Join(args, " "), err, stdout.String(), stderr.String())
-	}
-	return stdout.String(), nil
-}
-
 // render runs helm template for release in namespace with the --set/--set-json arguments given
 // and returns the rendered objects in helm's install order.
 func render(ctx context.Context, release, namespace string, setArgs ...string) []*unstructured.Unstructured {
 	GinkgoHelper()
-	out, err := helm(ctx, append([]string{"template", release, chartDir, "--namespace", namespace}, setArgs...)...)
+	objs, err := charttest.Render(ctx, chartDir, release, namespace, setArgs...)
 	Expect(err).NotTo(HaveOccurred())
-	objs, err := manifests.Decode([]byte(out))
-	Expect(err).NotTo(HaveOccurred())
-	Expect(objs).NotTo(BeEmpty())
 	return objs
 }
 
 // ofKind returns the objects of one kind.
-func ofKind(objs []*unstructured.Unstructured, kind string) []*unstructured.Unstructured {
-	var out []*unstructured.Unstructured
-	for _, o := range objs {
-		if o.GetKind() == kind {
-			out = append(out, o)
-		}
-	}
-	return out
-}
+var ofKind = charttest.OfKind
 
 // kinds counts the objects by kind.
-func kinds(objs []*unstructured.Unstructured) map[string]int {
-	n := map[string]int{}
-	for _, o := range objs {
-		n[o.GetKind()]++
-	}
-	return n
-}
+var kinds = charttest.Kinds
 
 // find returns the object of kind, namespace and name, failing the spec when absent.
 func find(objs []*unstructured.Unstructured, kind, namespace, name string) *unstructured.Unstructured {
 	GinkgoHelper()
-	for _, o := range objs {
-		if o.GetKind() == kind && o.GetNamespace() == namespace && o.GetName() == name {
-			return o
-		}
-	}
-	Fail(fmt.Sprintf("no %s %s/%s rendered", kind, namespace, name))
-	return nil
+	o := charttest.Find(objs, kind, namespace, name)
+	Expect(o).NotTo(BeNil(), "no %s %s/%s rendered", kind, namespace, name)
+	return o
 }
 
 // agentArgs returns the arguments of the agent container of the rendered Deployment.

@@ -32,6 +32,7 @@ import (
 
 	"github.com/flotilla-dev/flotilla/agent/inventory"
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
+	"github.com/flotilla-dev/flotilla/internal/charttest"
 )
 
 // Values of the namespace-restricted renders.
@@ -44,47 +45,18 @@ const (
 // rulesOf returns the rules of a rendered ClusterRole or Role.
 func rulesOf(o *unstructured.Unstructured) []rbacv1.PolicyRule {
 	GinkgoHelper()
-	role := &rbacv1.ClusterRole{}
-	Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(o.Object, role)).To(Succeed())
-	return role.Rules
+	rules, err := charttest.Rules(o)
+	Expect(err).NotTo(HaveOccurred())
+	return rules
 }
 
 // grants lists a rule set as "verb resource.group" strings.
-func grants(rules []rbacv1.PolicyRule) []string {
-	var out []string
-	for _, r := range rules {
-		for _, g := range r.APIGroups {
-			for _, res := range r.Resources {
-				if g != "" {
-					res += "." + g
-				}
-				for _, v := range r.Verbs {
-					out = append(out, v+" "+res)
-				}
-			}
-		}
-	}
-	return out
-}
+var grants = charttest.Grants
 
-// expectNoWildcards fails when any rule of any ClusterRole or Role uses "*".
+// expectNoWildcards fails when any rule of any ClusterRole or Role uses "*", or none is rendered.
 func expectNoWildcards(objs []*unstructured.Unstructured) {
 	GinkgoHelper()
-	n := 0
-	for _, o := range objs {
-		if o.GetKind() != "ClusterRole" && o.GetKind() != "Role" {
-			continue
-		}
-		for _, r := range rulesOf(o) {
-			n++
-			for _, list := range [][]string{r.APIGroups, r.Resources, r.Verbs, r.ResourceNames, r.NonResourceURLs} {
-				for _, s := range list {
-					Expect(s).NotTo(ContainSubstring("*"), "%s %s/%s has a wildcard rule %v", o.GetKind(), o.GetNamespace(), o.GetName(), r)
-				}
-			}
-		}
-	}
-	Expect(n).To(BeNumerically(">", 0), "no rules rendered")
+	Expect(charttest.CheckNoWildcards(objs)).To(Succeed())
 }
 
 // expectHardenedDeployment checks the agent Deployment's probes and security contexts.

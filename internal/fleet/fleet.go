@@ -1,0 +1,363 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package fleet starts a local Flotilla fleet in one process, for the hub's integration tests
+// and `make demo`: a hub API server (kube-apiserver and etcd) with the hub chart's CRDs, and
+// member clusters (kube-apiserver, etcd, controller-manager, scheduler and KWOK fake GPU nodes)
+// each with the agent chart's CRDs and RBAC applied as helm renders them, an agent running
+// in-process as the chart's ServiceAccount, and a registration on the hub made by
+// `flotilla-hub register`'s code from the chart's flotilla-hub token. The hub itself is
+// started separately (StartHub), so that tests can stop and restart it.
+package fleet
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"maps"
+	"path/filepath"
+	"slices"
+	"sync"
+	"syscall"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
+	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
+	"github.com/flotilla-dev/flotilla/hub/register"
+	"github.com/flotilla-dev/flotilla/internal/charttest"
+	"github.com/flotilla-dev/flotilla/internal/testenv"
+)
+
+// HubNamespace is the namespace of the hub's member kubeconfig Secrets.
+const HubNamespace = "flotilla-system"
+
+// Options describe a fleet.
+type Options struct {
+	// Members are the member clusters.
+	Members []MemberSpec
+	// LogDir, if set, keeps each member cluster's component logs under LogDir/<member>.
+	LogDir string
+	// Logf receives progress lines; optional.
+	Logf func(format string, args ...any)
+	// AgentValues are extra helm arguments for every agent release (e.g. shorter intervals).
+	AgentValues []string
+}
+
+// MemberSpec describes one member cluster.
+type MemberSpec struct {
+	// Name is the member's name on the hub.
+	Name string
+	// Labels are the labels of its registration, copied onto its MemberCluster.
+	Labels map[string]string
+	// Nodes are its fake GPU nodes.
+	Nodes []testenv.GPUNodeSpec
+	// NamespaceRestriction, when set, installs the agent namespace-restricted to this
+	// namespace (its release namespace); otherwise the agent runs in cluster mode in
+	// flotilla-system.
+	NamespaceRestriction string
+}
+
+// Fleet is a running fleet. Stop it with Stop.
+type Fleet struct {
+	opts Options
+	// Hub is the hub's API server.
+	Hub *envtest.Environment
+	// HubClient is an administrator's client of the hub.
+	HubClient client.Client
+	// Members are the member clusters, by name.
+	Members map[string]*Member
+}
+
+// Member is one running member cluster.
+type Member struct {
+	// Spec is how it was asked for.
+	Spec MemberSpec
+	// Cluster is the member's control plane.
+	Cluster *testenv.Cluster
+	// Client is an administrator's client of the member.
+	Client client.Client
+	// AgentNamespace is the agent's release namespace.
+	AgentNamespace string
+	// Objects are the agent chart's rendered objects.
+	Objects []*Object
+
+	stopAgent func() error
+}
+
+// Start starts the hub API server and every member with its agent, and registers the members
+// on the hub. On error, what was started is stopped.
+func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
+	if opts.Logf == nil {
+		opts.Logf = func(string, ...any) {}
+	}
+	f := &Fleet{opts: opts, Members: map[string]*Member{}}
+	defer func() {
+		if err != nil {
+			_ = f.Stop()
+		}
+	}()
+	hubCRDs, err := charttest.Path(filepath.Join(charttest.HubChart, "crds"))
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	f.Hub, err = testenv.StartEnvtest(ctx, hubCRDs)
+	if err != nil {
+		return nil, fmt.Errorf("starting the hub API server: %w", err)
+	}
+	scheme, err := hubmanager.NewScheme()
+	if err != nil {
+		return nil, err
+	}
+	if f.HubClient, err = client.New(f.Hub.Config, client.Options{Scheme: scheme}); err != nil {
+		return nil, err
+	}
+	opts.Logf("hub API server up in %s", time.Since(start).Round(time.Millisecond))
+	for _, spec := range opts.Members {
+		m, err := f.startMember(ctx, spec)
+		if err != nil {
+			return nil, fmt.Errorf("member %s: %w", spec.Name, err)
+		}
+		f.Members[spec.Name] = m
+		if err := f.Register(ctx, spec.Name); err != nil {
+			return nil, fmt.Errorf("registering member %s: %w", spec.Name, err)
+		}
+		opts.Logf("member %s up and registered after %s", spec.Name, time.Since(start).Round(time.Millisecond))
+	}
+	return f, nil
+}
+
+// startMember starts a member cluster, applies the agent chart (but its Deployment) and runs
+// the agent in this process as the chart's ServiceAccount.
+func (f *Fleet) startMember(ctx context.Context, spec MemberSpec) (*Member, error) {
+	logDir := ""
+	if f.opts.LogDir != "" {
+		logDir = filepath.Join(f.opts.LogDir, spec.Name)
+	}
+	cl, err := testenv.StartCluster(ctx, testenv.Options{Name: spec.Name, LogDir: logDir, Logf: f.opts.Logf})
+	if err != nil {
+		return nil, err
+	}
+	m := &Member{Spec: spec, Cluster: cl, AgentNamespace: HubNamespace}
+	f.Members[spec.Name] = m // stopped by Stop from here on
+	if spec.NamespaceRestriction != "" {
+		m.AgentNamespace = spec.NamespaceRestriction
+	}
+	if len(spec.Nodes) > 0 {
+		if err := cl.AddGPUNodes(ctx, spec.Nodes); err != nil {
+			return nil, err
+		}
+	}
+	agentCRDs, err := charttest.Path(filepath.Join(charttest.AgentChart, "crds"))
+	if err != nil {
+		return nil, err
+	}
+	if _, err := envtest.InstallCRDs(cl.RESTConfig(), envtest.CRDInstallOptions{
+		Paths: []string{agentCRDs}, ErrorIfPathMissing: true,
+	}); err != nil {
+		return nil, err
+	}
+	scheme, err := agentmanager.NewScheme()
+	if err != nil {
+		return nil, err
+	}
+	if m.Client, err = client.New(cl.RESTConfig(), client.Options{Scheme: scheme}); err != nil {
+		return nil, err
+	}
+
+	values := append([]string{
+		"--set", "clusterName=" + spec.Name,
+		"--set", "ignoreTaintKeys={" + testenv.KwokNodeAnnotation + "}",
+	}, f.opts.AgentValues...)
+	if spec.NamespaceRestriction != "" {
+		values = append(values, "--set", "namespaceRestriction.enabled=true", "--set", "namespaceRestriction.readNodes=true")
+	}
+	m.Objects, err = charttest.Render(ctx, charttest.AgentChart, "flotilla-agent", m.AgentNamespace, values...)
+	if err != nil {
+		return nil, err
+	}
+	if err := charttest.Install(ctx, m.Client, m.Objects); err != nil {
+		return nil, err
+	}
+	if err := m.StartAgent(ctx); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// StartAgent runs the member's agent in this process with the rendered Deployment's arguments
+// and a token of the chart's agent ServiceAccount, until StopAgent or Fleet.Stop. Like a pod's
+// container, an agent that exits (a lost leader election, say) is started again after a second.
+func (m *Member) StartAgent(ctx context.Context) error {
+	if m.stopAgent != nil {
+		return errors.New("the agent is running")
+	}
+	opts, err := AgentOptions(m.Objects, m.AgentNamespace)
+	if err != nil {
+		return err
+	}
+	opts.MetricsBindAddress, opts.HealthProbeBindAddress = "0", "0"
+	opts.LeaseIdentity = m.Spec.Name + "-agent"
+	cfg, err := m.ServiceAccountConfig(ctx, m.AgentNamespace, "flotilla-agent")
+	if err != nil {
+		return err
+	}
+	// Build the first manager here, so that a bad configuration fails StartAgent.
+	mgr, err := agentmanager.New(cfg, opts, agentmanager.Settings{SkipControllerNameValidation: true})
+	if err != nil {
+		return err
+	}
+	m.stopAgent = runInBackground(func(ctx context.Context) error {
+		for {
+			err := mgr.Start(ctx)
+			if ctx.Err() != nil {
+				return err
+			}
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-time.After(time.Second):
+			}
+			if mgr, err = agentmanager.New(cfg, opts, agentmanager.Settings{SkipControllerNameValidation: true}); err != nil {
+				return err
+			}
+		}
+	})
+	return nil
+}
+
+// StopAgent stops the member's agent.
+func (m *Member) StopAgent() error {
+	if m.stopAgent == nil {
+		return nil
+	}
+	err := m.stopAgent()
+	m.stopAgent = nil
+	return err
+}
+
+// ServiceAccountConfig returns a config for the member's API server that authenticates with a
+// TokenRequest token of the ServiceAccount namespace/name, and no client certificate.
+func (m *Member) ServiceAccountConfig(ctx context.Context, namespace, name string) (*rest.Config, error) {
+	return charttest.ServiceAccountConfig(ctx, m.Cluster.RESTConfig(), namespace, name)
+}
+
+// Pause freezes the member's API server (SIGSTOP): calls to it hang, as to an unreachable
+// cluster. It returns the undo, which resumes it.
+func (m *Member) Pause() (resume func() error, err error) {
+	pid, ok := m.Cluster.PIDs()["kube-apiserver"]
+	if !ok {
+		return nil, errors.New("no kube-apiserver process")
+	}
+	if err := syscall.Kill(pid, syscall.SIGSTOP); err != nil {
+		return nil, err
+	}
+	return func() error { return syscall.Kill(pid, syscall.SIGCONT) }, nil
+}
+
+// Register writes the member's kubeconfig Secret on the hub as `flotilla-hub register` does:
+// from the chart's flotilla-hub token, labelled with the member's labels.
+func (f *Fleet) Register(ctx context.Context, name string) error {
+	m := f.Members[name]
+	secret, err := register.Build(ctx, m.Cluster.RESTConfig(), register.Options{
+		Name:           name,
+		HubNamespace:   HubNamespace,
+		AgentNamespace: m.AgentNamespace,
+		// Said rather than detected: the agent may not have published its inventory yet.
+		NamespaceRestriction: m.Spec.NamespaceRestriction,
+		Labels:               maps.Clone(m.Spec.Labels),
+	})
+	if err != nil {
+		return err
+	}
+	return register.Apply(ctx, f.HubClient, secret)
+}
+
+// Unregister deletes the member's kubeconfig Secret from the hub.
+func (f *Fleet) Unregister(ctx context.Context, name string) error {
+	s := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: HubNamespace, Name: name}}
+	return client.IgnoreNotFound(f.HubClient.Delete(ctx, s))
+}
+
+// MemberNames returns the members' names, sorted.
+func (f *Fleet) MemberNames() []string {
+	return slices.Sorted(maps.Keys(f.Members))
+}
+
+// StartHub runs the hub in this process against the hub API server as cfg (the hub's
+// administrator when nil), with o (NewOptions' defaults, member Secrets in HubNamespace, no
+// metrics or probe ports, when nil). It returns the hub and its stop function.
+func (f *Fleet) StartHub(cfg *rest.Config, o *hubmanager.Options, s hubmanager.Settings) (*hubmanager.Hub, func() error, error) {
+	if cfg == nil {
+		cfg = f.Hub.Config
+	}
+	if o == nil {
+		def := DefaultHubOptions()
+		o = &def
+	}
+	s.SkipControllerNameValidation = true
+	hub, err := hubmanager.New(cfg, *o, s)
+	if err != nil {
+		return nil, nil, err
+	}
+	return hub, runInBackground(hub.Start), nil
+}
+
+// DefaultHubOptions are the hub's defaults for a fleet: member Secrets in HubNamespace, no
+// metrics or probe ports.
+func DefaultHubOptions() hubmanager.Options {
+	o := hubmanager.NewOptions(func(string) string { return HubNamespace })
+	o.MetricsBindAddress, o.HealthProbeBindAddress = "0", "0"
+	return o
+}
+
+// Stop stops every agent, member cluster and the hub API server.
+func (f *Fleet) Stop() error {
+	var errs []error
+	for _, m := range f.Members {
+		errs = append(errs, m.StopAgent())
+		if m.Cluster != nil {
+			errs = append(errs, m.Cluster.Stop())
+		}
+	}
+	if f.Hub != nil {
+		errs = append(errs, f.Hub.Stop())
+	}
+	return errors.Join(errs...)
+}
+
+// runInBackground runs start with a context it cancels on the returned stop, which waits (up to
+// a minute) for start to return. Calling stop again returns the first call's result.
+func runInBackground(start func(context.Context) error) (stop func() error) {
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- start(ctx) }()
+	return sync.OnceValue(func() error {
+		cancel()
+		select {
+		case err := <-done:
+			return err
+		case <-time.After(time.Minute):
+			return errors.New("did not stop within a minute")
+		}
+	})
+}

@@ -1,0 +1,192 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package chart_test
+
+import (
+	"context"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	authorizationv1 "k8s.io/api/authorization/v1"
+	coordinationv1 "k8s.io/api/coordination/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/client-go/kubernetes"
+	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/envtest"
+
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/internal/charttest"
+	"github.com/flotilla-dev/flotilla/internal/testenv"
+)
+
+// access is one request a ServiceAccount may or may not make.
+type access struct {
+	verb, group, resource, namespace string
+}
+
+var _ = Describe("The hub chart's RBAC on a real API server", Ordered, func() {
+	var (
+		env    *envtest.Environment
+		admin  client.Client
+		cs     kubernetes.Interface
+		scheme *runtime.Scheme
+	)
+
+	BeforeAll(func(ctx SpecContext) {
+		By("starting etcd and kube-apiserver with the hub chart's CRDs")
+		crds, err := charttest.Path(charttest.HubChart + "/crds")
+		Expect(err).NotTo(HaveOccurred())
+		env, err = testenv.StartEnvtest(ctx, crds)
+		Expect(err).NotTo(HaveOccurred())
+		DeferCleanup(env.Stop)
+		scheme = runtime.NewScheme()
+		for _, add := range []func(*runtime.Scheme) error{
+			clientgoscheme.AddToScheme, nvidiav1alpha1.AddToScheme, flotillav1alpha1.AddToScheme,
+		} {
+			Expect(add(scheme)).To(Succeed())
+		}
+		admin, err = client.New(env.Config, client.Options{Scheme: scheme})
+		Expect(err).NotTo(HaveOccurred())
+		cs, err = kubernetes.NewForConfig(env.Config)
+		Expect(err).NotTo(HaveOccurred())
+		Expect(admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team-a"}})).To(Succeed())
+	}, NodeTimeout(30*time.Minute)) // a cold build of the binaries takes about ten minutes
+
+	// allowed asks the API server's authorizer whether ServiceAccount namespace/name may make a.
+	allowed := func(ctx context.Context, namespace, name string, a access) bool {
+		GinkgoHelper()
+		review, err := cs.AuthorizationV1().SubjectAccessReviews().Create(ctx, &authorizationv1.SubjectAccessReview{
+			Spec: authorizationv1.SubjectAccessReviewSpec{
+				User:   "system:serviceaccount:" + namespace + ":" + name,
+				Groups: []string{"system:serviceaccounts", "system:serviceaccounts:" + namespace, "system:authenticated"},
+				ResourceAttributes: &authorizationv1.ResourceAttributes{
+					Verb: a.verb, Group: a.group, Resource: a.resource, Namespace: a.namespace,
+				},
+			},
+		}, metav1.CreateOptions{})
+		Expect(err).NotTo(HaveOccurred())
+		return review.Status.Allowed
+	}
+
+	expectAccess := func(ctx context.Context, namespace, name string, want bool, accesses ...access) {
+		GinkgoHelper()
+		for _, a := range accesses {
+			Expect(allowed(ctx, namespace, name, a)).To(Equal(want), "%s may %v", name, a)
+		}
+	}
+
+	Context("with the kubeconfig-secrets source and Secrets in namespace fleet", Ordered, func() {
+		var hub client.Client
+
+		BeforeAll(func(ctx SpecContext) {
+			By("installing the chart's ServiceAccount and RBAC with the helper other suites use")
+			objs, err := charttest.InstallChartRBAC(ctx, admin, charttest.HubChart, "flotilla-hub", "flotilla-system",
+				"--set", "members.secretNamespace=fleet")
+			Expect(err).NotTo(HaveOccurred())
+			Expect(charttest.OfKind(objs, "Deployment")).To(HaveLen(1), "rendered, not installed")
+
+			By("acting as the hub's ServiceAccount with a token from the TokenRequest API")
+			cfg, err := charttest.ServiceAccountConfig(ctx, env.Config, "flotilla-system", "flotilla-hub")
+			Expect(err).NotTo(HaveOccurred())
+			hub, err = client.New(rest.CopyConfig(cfg), client.Options{Scheme: scheme})
+			Expect(err).NotTo(HaveOccurred())
+		}, NodeTimeout(5*time.Minute))
+
+		It("lets the hub do its work", func(ctx SpecContext) {
+			By("listing graphs and hub records in every namespace, and writing a hub record")
+			Expect(hub.List(ctx, &nvidiav1alpha1.DynamoGraphDeploymentList{})).To(Succeed())
+			Expect(hub.List(ctx, &nvidiav1alpha1.DynamoComponentDeploymentList{})).To(Succeed())
+			dcd := testenv.GPUWorkerDCD("team-a", "llama-worker-0", "llama")
+			Expect(hub.Create(ctx, dcd)).To(Succeed())
+			Expect(hub.Delete(ctx, dcd)).To(Succeed())
+
+			By("managing MemberClusters")
+			mc := &flotillav1alpha1.MemberCluster{ObjectMeta: metav1.ObjectMeta{Name: "gpu-east"}}
+			Expect(hub.Create(ctx, mc)).To(Succeed())
+			Expect(hub.Status().Update(ctx, mc)).To(Succeed())
+			Expect(hub.Delete(ctx, mc)).To(Succeed())
+
+			By("reading member kubeconfig Secrets in fleet")
+			Expect(hub.List(ctx, &corev1.SecretList{}, client.InNamespace("fleet"))).To(Succeed())
+
+			By("electing a leader in its namespace")
+			lease := &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "flotilla-system", Name: "flotilla-hub-leader"}}
+			Expect(hub.Create(ctx, lease)).To(Succeed())
+
+			expectAccess(ctx, "flotilla-system", "flotilla-hub", true,
+				access{"update", "nvidia.com", "dynamographdeployments/finalizers", "team-a"},
+				access{"patch", "nvidia.com", "dynamographdeployments/status", "team-a"},
+				access{"create", "", "events", "team-a"},
+				access{"create", "events.k8s.io", "events", "team-a"},
+				access{"watch", "", "secrets", "fleet"},
+			)
+		}, SpecTimeout(time.Minute))
+
+		It("denies the hub Secrets elsewhere, Cluster API and anything it does not need", func(ctx SpecContext) {
+			expectForbidden := func(err error) {
+				GinkgoHelper()
+				Expect(apierrors.IsForbidden(err)).To(BeTrue(), "want Forbidden, got %v", err)
+			}
+			expectForbidden(hub.List(ctx, &corev1.SecretList{}))
+			expectForbidden(hub.List(ctx, &corev1.SecretList{}, client.InNamespace("flotilla-system")))
+			expectForbidden(hub.Create(ctx, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "x"}}))
+			expectAccess(ctx, "flotilla-system", "flotilla-hub", false,
+				access{"list", "cluster.x-k8s.io", "clusters", ""},
+				access{"get", "", "secrets", "team-a"},
+				access{"create", "", "secrets", "fleet"},
+				access{"delete", "nvidia.com", "dynamographdeployments", "team-a"},
+				access{"create", "nvidia.com", "dynamographdeployments", "team-a"},
+				access{"list", "", "pods", ""},
+				access{"list", "", "nodes", ""},
+				access{"create", "", "namespaces", ""},
+				access{"list", "flotilla.dev", "gpuinventories", ""},
+			)
+		}, SpecTimeout(time.Minute))
+	})
+
+	Context("with the cluster-api source", Ordered, func() {
+		BeforeAll(func(ctx SpecContext) {
+			_, err := charttest.InstallChartRBAC(ctx, admin, charttest.HubChart, "capi", "capi-hub",
+				"--set", "members.sources={cluster-api}")
+			Expect(err).NotTo(HaveOccurred())
+		}, NodeTimeout(5*time.Minute))
+
+		It("lets the hub read Clusters and their kubeconfig Secrets in any namespace, and no more", func(ctx SpecContext) {
+			sa := "capi-flotilla-hub"
+			expectAccess(ctx, "capi-hub", sa, true,
+				access{"list", "cluster.x-k8s.io", "clusters", ""},
+				access{"watch", "cluster.x-k8s.io", "clusters", "team-a"},
+				access{"get", "", "secrets", "team-a"},
+				access{"list", "", "secrets", ""},
+				access{"update", "coordination.k8s.io", "leases", "capi-hub"},
+				access{"create", "nvidia.com", "dynamocomponentdeployments", "team-a"},
+			)
+			expectAccess(ctx, "capi-hub", sa, false,
+				access{"update", "cluster.x-k8s.io", "clusters", "team-a"},
+				access{"create", "", "secrets", "team-a"},
+				access{"update", "coordination.k8s.io", "leases", "flotilla-system"},
+			)
+		}, SpecTimeout(time.Minute))
+	})
+})

@@ -1,0 +1,187 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package graph_test
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/hub/graph"
+)
+
+var _ = Describe("Members", func() {
+	It("joins both members with their labels, agent, inventory and namespace restriction", func(ctx SpecContext) {
+		for _, tc := range []struct {
+			name, region, restriction string
+		}{{east, "us-east", ""}, {west, "us-west", westNamespace}} {
+			By("waiting until MemberCluster " + tc.name + " is Joined, AgentReady and Schedulable with 16 GPUs")
+			Eventually(func(g Gomega) {
+				mc := &flotillav1alpha1.MemberCluster{}
+				g.Expect(hub.Get(ctx, client.ObjectKey{Name: tc.name}, mc)).To(Succeed())
+				for _, t := range []string{flotillav1alpha1.MemberJoined, flotillav1alpha1.MemberAgentReady, flotillav1alpha1.MemberSchedulable} {
+					c := meta.FindStatusCondition(mc.Status.Conditions, t)
+					g.Expect(c).NotTo(BeNil(), t)
+					g.Expect(c.Status).To(Equal(metav1.ConditionTrue), "%s: %s: %s", t, c.Reason, c.Message)
+				}
+				g.Expect(mc.Labels).To(HaveKeyWithValue(regionLabel, tc.region))
+				g.Expect(mc.Status.GPUsTotal).To(BeEquivalentTo(16))
+				g.Expect(mc.Status.GPUsFree).To(BeEquivalentTo(16))
+				g.Expect(mc.Status.NamespaceRestriction).To(Equal(tc.restriction))
+				g.Expect(mc.Status.Source).NotTo(BeNil())
+				g.Expect(mc.Status.Source.KubeconfigSecret).To(Equal(&flotillav1alpha1.ObjectReference{Namespace: "flotilla-system", Name: tc.name}))
+			}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+		}
+	})
+})
+
+var _ = Describe("Placing a graph", func() {
+	const ns = "team-a"
+
+	BeforeEach(func(ctx SpecContext) { ensureNamespace(ctx, ns) })
+
+	It("splits an H100 graph into hub records, runs it on the H100 member under Dynamo's names and reports it successful", func(ctx SpecContext) {
+		dgd := makeGraph(ns, "llama").products(h100).obj()
+		By("creating a graph that needs H100 GPUs")
+		Expect(hub.Create(ctx, dgd)).To(Succeed())
+		DeferCleanup(deleteGraph, dgd)
+
+		By("waiting until it is successful, placed on " + east)
+		got := expectSuccessful(ctx, dgd)
+		Expect(got.Status.Placement).NotTo(BeNil())
+		Expect(got.Status.Placement.Copies).To(HaveLen(1))
+		c := got.Status.Placement.Copies[0]
+		Expect(c.Cluster).To(Equal(east))
+		Expect(c.Namespace).To(Equal(ns))
+		Expect(c.State).To(Equal(flotillav1alpha1.CopyReady))
+		Expect(c.ReadyServices).To(Equal("2/2"))
+		Expect(got.Status.Placement.ReadyCopies).To(Equal("1/1"))
+		Expect(got.Status.Placement.Clusters).To(Equal(east))
+		Expect(meta.IsStatusConditionTrue(got.Status.Conditions, flotillav1alpha1.GraphScheduled)).To(BeTrue())
+		Expect(meta.IsStatusConditionTrue(got.Status.Conditions, flotillav1alpha1.ConditionSynced)).To(BeTrue())
+		Expect(got.Status.Services).To(HaveKey("VllmDecodeWorker"))
+		Expect(got.Status.Services["VllmDecodeWorker"].ComponentName).To(Equal("llama-vllmdecodeworker"))
+		Expect(got.Status.Services["VllmDecodeWorker"].Replicas).To(BeEquivalentTo(1))
+
+		By("checking the hub records: one per service, labelled with graph, copy and member, owned by the graph")
+		recs := hubRecords(ctx, Default, dgd)
+		Expect(names(recs)).To(Equal([]string{"llama-frontend-0-" + east, "llama-vllmdecodeworker-0-" + east}))
+		for _, rec := range recs {
+			Expect(rec.Labels).To(HaveKeyWithValue(flotillav1alpha1.LabelCluster, east))
+			Expect(rec.Labels).To(HaveKeyWithValue(flotillav1alpha1.LabelCopy, "0"))
+			Expect(rec.Labels).To(HaveKeyWithValue(flotillav1alpha1.LabelGraph, "llama"))
+			Expect(metav1.IsControlledBy(rec, got)).To(BeTrue())
+			Expect(meta.IsStatusConditionTrue(rec.Status.Conditions, nvidiav1alpha1.ConditionAvailable)).To(BeTrue())
+		}
+
+		By("checking the member: Dynamo's DCD names in the graph's namespace, each with a rolled-out Deployment on an H100 node")
+		dcds := memberDCDs(ctx, Default, east, ns, "llama")
+		Expect(names(dcds)).To(Equal([]string{"llama-frontend", "llama-vllmdecodeworker"}))
+		member := local.Members[east].Client
+		for name, dcd := range dcds {
+			Expect(dcd.Labels).To(HaveKeyWithValue(flotillav1alpha1.LabelGraphUID, string(got.UID)))
+			Expect(dcd.Labels).NotTo(HaveKey(flotillav1alpha1.LabelHubRecord))
+			d := &appsv1.Deployment{}
+			Expect(member.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, d)).To(Succeed())
+			Expect(d.Status.AvailableReplicas).To(BeEquivalentTo(1))
+		}
+		pods := &corev1.PodList{}
+		Expect(member.List(ctx, pods, client.InNamespace(ns), client.MatchingLabels{nvidiav1alpha1.LabelSelector: "llama-vllmdecodeworker"})).To(Succeed())
+		Expect(pods.Items).To(HaveLen(1))
+		Expect(pods.Items[0].Spec.NodeName).To(HavePrefix("h100-"))
+
+		By("checking that gpu-west holds nothing of it")
+		Expect(memberDCDs(ctx, Default, west, westNamespace, "llama")).To(BeEmpty())
+
+		By("checking the Placed event on the graph")
+		expectEvent(ctx, got, "Placed", "Copy 0 placed on member "+east)
+	})
+
+	It("spreads two copies by region over both members, in the restricted member's namespace", func(ctx SpecContext) {
+		dgd := makeGraph(ns, "spread").copies(2, regionLabel).obj()
+		Expect(hub.Create(ctx, dgd)).To(Succeed())
+		DeferCleanup(deleteGraph, dgd)
+
+		got := expectSuccessful(ctx, dgd)
+		Expect(got.Status.Placement.Copies).To(HaveLen(2))
+		byMember := map[string]flotillav1alpha1.CopyStatus{}
+		for _, c := range got.Status.Placement.Copies {
+			byMember[c.Cluster] = c
+		}
+		Expect(names(byMember)).To(Equal([]string{east, west}))
+		Expect(byMember[east].Namespace).To(Equal(ns))
+		Expect(byMember[west].Namespace).To(Equal(westNamespace))
+		Expect(got.Status.Placement.ReadyCopies).To(Equal("2/2"))
+		Expect(got.Status.Placement.Clusters).To(Equal(east + "," + west))
+		Expect(got.Status.Services["VllmDecodeWorker"].Replicas).To(BeEquivalentTo(2))
+
+		Expect(names(memberDCDs(ctx, Default, east, ns, "spread"))).To(Equal([]string{"spread-frontend", "spread-vllmdecodeworker"}))
+		Expect(names(memberDCDs(ctx, Default, west, westNamespace, "spread"))).To(Equal([]string{"spread-frontend", "spread-vllmdecodeworker"}))
+	})
+
+	It("leaves a graph that fits nowhere pending and says why", func(ctx SpecContext) {
+		dgd := makeGraph(ns, "too-big").workerGPUs("16").obj()
+		Expect(hub.Create(ctx, dgd)).To(Succeed())
+		DeferCleanup(deleteGraph, dgd)
+
+		Eventually(func(g Gomega) {
+			got := getGraph(ctx, g, dgd)
+			g.Expect(got.Status.State).To(Equal(nvidiav1alpha1.StatePending))
+			sched := meta.FindStatusCondition(got.Status.Conditions, flotillav1alpha1.GraphScheduled)
+			g.Expect(sched).NotTo(BeNil())
+			g.Expect(sched.Status).To(Equal(metav1.ConditionFalse))
+			g.Expect(sched.Reason).To(Equal(graph.ReasonUnschedulable))
+			g.Expect(sched.Message).To(ContainSubstring("0/1 copies placed"))
+			g.Expect(sched.Message).To(ContainSubstring("0/2 clusters fit"))
+			g.Expect(got.Status.Placement.Copies).To(HaveLen(1))
+			g.Expect(got.Status.Placement.Copies[0].State).To(Equal(flotillav1alpha1.CopyPending))
+			g.Expect(hubRecords(ctx, g, dgd)).To(BeEmpty())
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+		got := getGraph(ctx, Default, dgd)
+		expectEvent(ctx, got, "Unschedulable", "0/2 clusters fit")
+		GinkgoWriter.Println("Scheduled:", meta.FindStatusCondition(got.Status.Conditions, flotillav1alpha1.GraphScheduled).Message)
+	})
+})
+
+// expectEvent waits for an event on obj with reason whose note contains text.
+func expectEvent(ctx SpecContext, obj client.Object, reason, text string) {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		list := &eventsv1.EventList{}
+		g.Expect(hub.List(ctx, list, client.InNamespace(obj.GetNamespace()))).To(Succeed())
+		var seen []string
+		for _, e := range list.Items {
+			if e.Regarding.UID != obj.GetUID() {
+				continue
+			}
+			if e.Reason == reason && strings.Contains(e.Note, text) {
+				return
+			}
+			seen = append(seen, e.Reason+": "+e.Note)
+		}
+		g.Expect(seen).To(ContainElement(ContainSubstring(text)), "no %s event", reason)
+	}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+}
