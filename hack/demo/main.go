@@ -14,13 +14,14 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Command demo runs Flotilla's main job on this machine as far as it is built: it starts a local
-// Kubernetes cluster (etcd, kube-apiserver, controller-manager, scheduler and KWOK fake GPU nodes
-// of two products), installs the hub's CRDs and applies the example graphs with kubectl, then shows
-// what the cluster holds and waits for Ctrl-C. Set DEMO_HOLD=0 to stop as soon as it is shown.
-//
-// The hub and agent controllers join this demo as they are built; until then the graphs are
-// stored and validated, not yet placed.
+// Command demo runs Flotilla's main job on a local fleet on this machine: a hub API server and
+// two member clusters (etcd, kube-apiserver, controller-manager, scheduler and KWOK fake GPU
+// nodes: gpu-east with H100s, gpu-west with L40S and a namespace-restricted agent), each
+// member's agent running as its chart's ServiceAccount and registered on the hub with
+// `flotilla-hub register`'s code, and the hub running as its chart's ServiceAccount. It applies
+// the graphs of hack/demo/graphs.yaml on the hub with kubectl, waits until they are placed and
+// running, shows the hub's and the members' view, and waits for Ctrl-C (DEMO_HOLD=0 stops at
+// once).
 package main
 
 import (
@@ -33,6 +34,11 @@ import (
 	"strings"
 	"syscall"
 
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
+	"github.com/flotilla-dev/flotilla/internal/fleet"
 	"github.com/flotilla-dev/flotilla/internal/testenv"
 )
 
@@ -46,55 +52,121 @@ func main() {
 func run() error {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	stateDir, err := os.MkdirTemp("", "flotilla-demo-")
+	if err != nil {
+		return err
+	}
+	// The components log to a file; the demo prints what a user would look at.
+	logFile, err := os.Create(filepath.Join(stateDir, "flotilla.log"))
+	if err != nil {
+		return err
+	}
+	defer func() { _ = logFile.Close() }()
+	hubmanager.SetLogger(zap.New(zap.WriteTo(logFile)))
 
-	step("Starting a local cluster with fake GPU nodes")
-	cluster, err := testenv.StartCluster(ctx, testenv.Options{
-		Name: "flotilla-demo",
-		Logf: func(format string, args ...any) { fmt.Printf("    "+format+"\n", args...) },
+	step("Starting a hub API server and two member clusters with fake GPU nodes, agents and registrations")
+	logf := func(format string, args ...any) { fmt.Printf("    "+format+"\n", args...) }
+	local, err := fleet.Start(ctx, fleet.Options{
+		Logf:   logf,
+		LogDir: stateDir,
+		Members: []fleet.MemberSpec{
+			{
+				Name:   "gpu-east",
+				Labels: map[string]string{"topology.kubernetes.io/region": "us-east"},
+				Nodes: []testenv.GPUNodeSpec{
+					{Name: "h100-0", Product: "NVIDIA-H100-80GB-HBM3", GPUs: 8},
+					{Name: "h100-1", Product: "NVIDIA-H100-80GB-HBM3", GPUs: 8},
+				},
+			},
+			{
+				Name:                 "gpu-west",
+				Labels:               map[string]string{"topology.kubernetes.io/region": "us-west"},
+				NamespaceRestriction: "team-west",
+				Nodes: []testenv.GPUNodeSpec{
+					{Name: "l40s-0", Product: "NVIDIA-L40S", GPUs: 8},
+					{Name: "l40s-1", Product: "NVIDIA-L40S", GPUs: 8},
+				},
+			},
+		},
 	})
 	if err != nil {
 		return err
 	}
 	defer func() {
-		step("Stopping the cluster")
-		if err := cluster.Stop(); err != nil {
+		step("Stopping the fleet")
+		if err := local.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "demo: stopping:", err)
 		}
 	}()
-	err = cluster.AddGPUNodes(ctx, []testenv.GPUNodeSpec{
-		{Name: "gpu-h100-0", Product: "NVIDIA-H100-80GB-HBM3", GPUs: 8},
-		{Name: "gpu-h100-1", Product: "NVIDIA-H100-80GB-HBM3", GPUs: 8},
-		{Name: "gpu-a100-0", Product: "NVIDIA-A100-SXM4-80GB", GPUs: 4},
-	})
+
+	step("Starting the hub as its chart's ServiceAccount")
+	if err := local.InstallHubChart(ctx); err != nil {
+		return err
+	}
+	_, stopHub, err := local.StartHub(nil, nil, hubmanager.Settings{})
 	if err != nil {
 		return err
 	}
+	defer func() { _ = stopHub() }()
 
-	kubectl := func(args ...string) error {
+	hubKubeconfig := filepath.Join(stateDir, "hub.kubeconfig")
+	if err := os.WriteFile(hubKubeconfig, local.Hub.KubeConfig, 0o600); err != nil {
+		return err
+	}
+	kubectl := func(kubeconfig string, args ...string) error {
 		fmt.Printf("\n$ kubectl %s\n", strings.Join(args, " "))
-		cmd := exec.CommandContext(ctx, filepath.Join(testenv.BinDir(), "kubectl"),
-			append([]string{"--kubeconfig", cluster.KubeconfigPath()}, args...)...)
+		cmd := exec.CommandContext(ctx, filepath.Join(testenv.BinDir(), "kubectl"), append([]string{"--kubeconfig", kubeconfig}, args...)...)
 		cmd.Stdout, cmd.Stderr = os.Stdout, os.Stderr
 		return cmd.Run()
 	}
-	steps := [][]string{
-		{"get", "nodes", "-L", "nvidia.com/gpu.product,nvidia.com/gpu.count"},
-		{"apply", "--server-side", "-f", "charts/hub/crds/"},
-		{"apply", "--server-side", "-f", "charts/agent/crds/flotilla.dev_gpuinventories.yaml"},
-		{"wait", "--for=condition=Established", "crd", "--all", "--timeout=60s"},
-		{"apply", "-f", "examples/"},
-		{"get", "dgd"},
+	onHub := func(args ...string) error { return kubectl(hubKubeconfig, args...) }
+
+	step("On the hub: the members, then the graphs")
+	if err := onHub("wait", "--for=condition=Schedulable", "membercluster", "--all", "--timeout=120s"); err != nil {
+		return err
 	}
-	step("Installing the hub's CRDs and applying the example graphs")
-	for _, args := range steps {
-		if err := kubectl(args...); err != nil {
-			return fmt.Errorf("kubectl %s: %w", strings.Join(args, " "), err)
+	for _, args := range [][]string{
+		{"get", "membercluster", "-L", "topology.kubernetes.io/region"},
+		{"apply", "-f", "hack/demo/graphs.yaml"},
+	} {
+		if err := onHub(args...); err != nil {
+			return err
 		}
 	}
 
-	step("The cluster is up")
-	fmt.Printf("    export KUBECONFIG=%s\n    alias kubectl=%s\n    kubectl get dgd,nodes\n",
-		cluster.KubeconfigPath(), filepath.Join(testenv.BinDir(), "kubectl"))
+	step("Waiting until the graphs that fit are successful")
+	for _, name := range []string{"vllm-disagg", "vllm-agg"} {
+		if err := onHub("wait", "-n", "demo", "--for=jsonpath={.status.state}="+nvidiav1alpha1.StateSuccessful,
+			"dgd/"+name, "--timeout=180s"); err != nil {
+			return err
+		}
+	}
+	if err := onHub("wait", "-n", "demo", "--for=condition=Scheduled=False", "dgd/too-big", "--timeout=60s"); err != nil {
+		return err
+	}
+	for _, args := range [][]string{
+		{"get", "dgd", "-n", "demo"},
+		{"get", "dcd", "-n", "demo", "-L", "flotilla.dev/cluster"},
+		{"get", "membercluster"},
+		{"get", "dgd", "too-big", "-n", "demo", "-o", "jsonpath={range .status.conditions[*]}{.type}: {.message}{\"\\n\"}{end}"},
+	} {
+		if err := onHub(args...); err != nil {
+			return err
+		}
+	}
+	for _, name := range local.MemberNames() {
+		step("On member " + name)
+		if err := kubectl(local.Members[name].Cluster.KubeconfigPath(), "get", "dcd,deploy,pods", "-A", "-o", "wide"); err != nil {
+			return err
+		}
+	}
+
+	step("The fleet is up")
+	fmt.Printf("    hub:      kubectl --kubeconfig %s get dgd,dcd -A\n", hubKubeconfig)
+	for _, name := range local.MemberNames() {
+		fmt.Printf("    %s: kubectl --kubeconfig %s get dcd,pods -A\n", name, local.Members[name].Cluster.KubeconfigPath())
+	}
+	fmt.Printf("    kubectl:  %s\n    logs:     %s\n", filepath.Join(testenv.BinDir(), "kubectl"), stateDir)
 	if os.Getenv("DEMO_HOLD") == "0" {
 		return nil
 	}

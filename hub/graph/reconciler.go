@@ -30,12 +30,14 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
+	"k8s.io/client-go/util/workqueue"
 	"k8s.io/utils/clock"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -43,6 +45,7 @@ import (
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
 	"github.com/flotilla-dev/flotilla/internal/validation"
 	"github.com/flotilla-dev/flotilla/pkg/placement"
@@ -99,8 +102,8 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		Named("graph").
 		For(&nvidiav1alpha1.DynamoGraphDeployment{}).
 		Owns(&nvidiav1alpha1.DynamoComponentDeployment{}, builder.WithPredicates(predicate.NewPredicateFuncs(isRecord))).
-		Watches(&flotillav1alpha1.MemberCluster{}, handler.EnqueueRequestsFromMapFunc(r.graphsToRevisit)).
-		WithOptions(controller.Options{MaxConcurrentReconciles: 4, SkipNameValidation: mgr.GetControllerOptions().SkipNameValidation}).
+		Watches(&flotillav1alpha1.MemberCluster{}, r.memberClusterHandler()).
+		WithOptions(controller.Options{MaxConcurrentReconciles: 8, SkipNameValidation: mgr.GetControllerOptions().SkipNameValidation}).
 		Complete(r)
 }
 
@@ -108,31 +111,54 @@ func isRecord(o client.Object) bool {
 	return o.GetLabels()[flotillav1alpha1.LabelHubRecord] == "true"
 }
 
-// graphsToRevisit maps a MemberCluster change to the graphs it may concern: those not fully
-// placed (capacity may have appeared) and those with a copy on the member.
-func (r *Reconciler) graphsToRevisit(ctx context.Context, o client.Object) []reconcile.Request {
-	list := &nvidiav1alpha1.DynamoGraphDeploymentList{}
-	if err := r.Client.List(ctx, list); err != nil {
-		log.FromContext(ctx).Error(err, "Cannot list graphs for a MemberCluster change")
-		return nil
-	}
-	var out []reconcile.Request
-	for i := range list.Items {
-		dgd := &list.Items[i]
-		if concerns(dgd, o.GetName()) {
-			out = append(out, reconcile.Request{NamespacedName: types.NamespacedName{Namespace: dgd.Namespace, Name: dgd.Name}})
+// memberClusterHandler maps MemberCluster changes to the graphs they concern: a member
+// joining, leaving, changing state, labels or taints concerns the graphs with a copy there and
+// those not fully placed; a new inventory concerns only the graphs waiting for capacity.
+func (r *Reconciler) memberClusterHandler() handler.EventHandler {
+	enqueue := func(ctx context.Context, member string, onlyUnplaced bool, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+		list := &nvidiav1alpha1.DynamoGraphDeploymentList{}
+		if err := r.Client.List(ctx, list); err != nil {
+			log.FromContext(ctx).Error(err, "Cannot list graphs for a MemberCluster change")
+			return
+		}
+		for i := range list.Items {
+			dgd := &list.Items[i]
+			if unplaced(dgd) || (!onlyUnplaced && hasCopyOn(dgd, member)) {
+				q.Add(reconcile.Request{NamespacedName: types.NamespacedName{Namespace: dgd.Namespace, Name: dgd.Name}})
+			}
 		}
 	}
-	return out
+	return handler.Funcs{
+		CreateFunc: func(ctx context.Context, e event.CreateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			enqueue(ctx, e.Object.GetName(), false, q)
+		},
+		UpdateFunc: func(ctx context.Context, e event.UpdateEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			old, okOld := e.ObjectOld.(*flotillav1alpha1.MemberCluster)
+			cur, okNew := e.ObjectNew.(*flotillav1alpha1.MemberCluster)
+			switch {
+			case !okOld || !okNew || membercluster.PlacementChanged(old, cur):
+				enqueue(ctx, e.ObjectNew.GetName(), false, q)
+			case membercluster.InventoryChanged(old, cur):
+				enqueue(ctx, e.ObjectNew.GetName(), true, q)
+			}
+		},
+		DeleteFunc: func(ctx context.Context, e event.DeleteEvent, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
+			enqueue(ctx, e.Object.GetName(), false, q)
+		},
+	}
 }
 
-// concerns reports whether a change of member may change where or how the graph runs.
-func concerns(dgd *nvidiav1alpha1.DynamoGraphDeployment, member string) bool {
-	pl := dgd.Status.Placement
-	if pl == nil || !meta.IsStatusConditionTrue(dgd.Status.Conditions, flotillav1alpha1.GraphScheduled) {
-		return true
+// unplaced reports whether some copy of the graph waits for a member.
+func unplaced(dgd *nvidiav1alpha1.DynamoGraphDeployment) bool {
+	return dgd.Status.Placement == nil || !meta.IsStatusConditionTrue(dgd.Status.Conditions, flotillav1alpha1.GraphScheduled)
+}
+
+// hasCopyOn reports whether the graph has a copy on member.
+func hasCopyOn(dgd *nvidiav1alpha1.DynamoGraphDeployment, member string) bool {
+	if dgd.Status.Placement == nil {
+		return false
 	}
-	for _, c := range pl.Copies {
+	for _, c := range dgd.Status.Placement.Copies {
 		if c.Cluster == member {
 			return true
 		}

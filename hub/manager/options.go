@@ -40,8 +40,8 @@ const (
 const (
 	DefaultMetricsBindAddress     = ":8080"
 	DefaultHealthProbeBindAddress = ":8081"
-	DefaultMemberQPS              = 50
-	DefaultMemberBurst            = 100
+	DefaultMemberQPS              = 100
+	DefaultMemberBurst            = 200
 	DefaultAgentNamespace         = "flotilla-system"
 	// NamespaceEnv is the environment variable holding the hub's namespace (the chart sets it
 	// from the downward API): the default of --member-secret-namespace and

@@ -38,6 +38,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/cluster"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	"sigs.k8s.io/controller-runtime/pkg/event"
 	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
@@ -50,6 +51,7 @@ import (
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/hub/members"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
 	"github.com/flotilla-dev/flotilla/internal/ssa"
@@ -88,9 +90,16 @@ func (r *Reconciler) SetupWithManager(mgr mcmanager.Manager) error {
 			}))).
 		Watches(&nvidiav1alpha1.DynamoComponentDeployment{}, toRecord,
 			mcbuilder.WithEngageWithLocalCluster(false), mcbuilder.WithEngageWithProviderClusters(true)).
+		// Only a member joining, being lost or leaving changes what its records can do; its
+		// inventory updates do not.
 		Watches(&flotillav1alpha1.MemberCluster{}, r.memberToRecords,
-			mcbuilder.WithEngageWithLocalCluster(true), mcbuilder.WithEngageWithProviderClusters(false)).
-		WithOptions(mccontroller.Options{MaxConcurrentReconciles: 8, SkipNameValidation: mgr.GetControllerOptions().SkipNameValidation}).
+			mcbuilder.WithEngageWithLocalCluster(true), mcbuilder.WithEngageWithProviderClusters(false),
+			mcbuilder.WithPredicates(predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
+				old, okOld := e.ObjectOld.(*flotillav1alpha1.MemberCluster)
+				cur, okNew := e.ObjectNew.(*flotillav1alpha1.MemberCluster)
+				return !okOld || !okNew || membercluster.JoinedChanged(old, cur)
+			}})).
+		WithOptions(mccontroller.Options{MaxConcurrentReconciles: 16, SkipNameValidation: mgr.GetControllerOptions().SkipNameValidation}).
 		Complete(r)
 }
 

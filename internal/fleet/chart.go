@@ -27,6 +27,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
+	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
 )
 
 // Object is one object a chart renders.
@@ -77,6 +78,39 @@ func AgentOptions(objs []*Object, podNamespace string) (agentmanager.Options, er
 	}
 	if fs.NArg() > 0 {
 		return opts, errors.New("unexpected agent arguments: " + strings.Join(fs.Args(), " "))
+	}
+	return opts, opts.Validate()
+}
+
+// HubOptions parses the rendered hub Deployment's arguments with the hub's own flags, as the
+// binary does in a pod of namespace podNamespace, and validates them.
+func HubOptions(objs []*Object, podNamespace string) (hubmanager.Options, error) {
+	args, err := ContainerArgs(objs)
+	if err != nil {
+		return hubmanager.Options{}, err
+	}
+	return ParseHubArgs(args, podNamespace)
+}
+
+// ParseHubArgs parses the hub's arguments with its own flags, as the binary does in a pod of
+// namespace podNamespace, and validates them.
+func ParseHubArgs(args []string, podNamespace string) (hubmanager.Options, error) {
+	opts := hubmanager.NewOptions(func(k string) string {
+		if k == hubmanager.NamespaceEnv {
+			return podNamespace
+		}
+		return ""
+	})
+	fs := flag.NewFlagSet("flotilla-hub", flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	opts.BindFlags(fs)
+	zapOpts := zap.Options{}
+	zapOpts.BindFlags(fs)
+	if err := fs.Parse(args); err != nil {
+		return opts, fmt.Errorf("parsing the hub's arguments %q: %w", args, err)
+	}
+	if fs.NArg() > 0 {
+		return opts, errors.New("unexpected hub arguments: " + strings.Join(fs.Args(), " "))
 	}
 	return opts, opts.Validate()
 }

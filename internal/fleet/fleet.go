@@ -85,6 +85,11 @@ type Fleet struct {
 	HubClient client.Client
 	// Members are the member clusters, by name.
 	Members map[string]*Member
+
+	// hubConfig and hubOptions, set by InstallHubChart, are the chart's ServiceAccount and
+	// Deployment arguments.
+	hubConfig  *rest.Config
+	hubOptions *hubmanager.Options
 }
 
 // Member is one running member cluster.
@@ -303,12 +308,40 @@ func (f *Fleet) MemberNames() []string {
 	return slices.Sorted(maps.Keys(f.Members))
 }
 
-// StartHub runs the hub in this process against the hub API server as cfg (the hub's
-// administrator when nil), with o (NewOptions' defaults, member Secrets in HubNamespace, no
-// metrics or probe ports, when nil). It returns the hub and its stop function.
+// InstallHubChart renders the hub chart as release flotilla-hub in HubNamespace with extra helm
+// arguments, creates its ServiceAccount and RBAC on the hub, and makes StartHub run the hub as
+// that ServiceAccount (a TokenRequest token, no other credential) with the rendered
+// Deployment's arguments: the RBAC the chart ships is the RBAC the hub runs with.
+func (f *Fleet) InstallHubChart(ctx context.Context, args ...string) error {
+	objs, err := charttest.InstallChartRBAC(ctx, f.HubClient, charttest.HubChart, "flotilla-hub", HubNamespace, args...)
+	if err != nil {
+		return err
+	}
+	opts, err := HubOptions(objs, HubNamespace)
+	if err != nil {
+		return err
+	}
+	opts.MetricsBindAddress, opts.HealthProbeBindAddress = "0", "0" // a pod's ports, not this process's
+	cfg, err := charttest.ServiceAccountConfig(ctx, f.Hub.Config, HubNamespace, "flotilla-hub")
+	if err != nil {
+		return err
+	}
+	f.hubConfig, f.hubOptions = cfg, &opts
+	return nil
+}
+
+// StartHub runs the hub in this process against the hub API server as cfg, with o. A nil cfg
+// or o means the chart's (InstallHubChart), else the hub's administrator and DefaultHubOptions.
+// It returns the hub and its stop function.
 func (f *Fleet) StartHub(cfg *rest.Config, o *hubmanager.Options, s hubmanager.Settings) (*hubmanager.Hub, func() error, error) {
 	if cfg == nil {
+		cfg = f.hubConfig
+	}
+	if cfg == nil {
 		cfg = f.Hub.Config
+	}
+	if o == nil {
+		o = f.hubOptions
 	}
 	if o == nil {
 		def := DefaultHubOptions()

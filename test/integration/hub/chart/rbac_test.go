@@ -137,7 +137,7 @@ var _ = Describe("The hub chart's RBAC on a real API server", Ordered, func() {
 			expectAccess(ctx, "flotilla-system", "flotilla-hub", true,
 				access{"update", "nvidia.com", "dynamographdeployments/finalizers", "team-a"},
 				access{"patch", "nvidia.com", "dynamographdeployments/status", "team-a"},
-				access{"create", "", "events", "team-a"},
+				access{"create", "", "events", "flotilla-system"},
 				access{"create", "events.k8s.io", "events", "team-a"},
 				access{"watch", "", "secrets", "fleet"},
 			)
@@ -161,6 +161,7 @@ var _ = Describe("The hub chart's RBAC on a real API server", Ordered, func() {
 				access{"list", "", "nodes", ""},
 				access{"create", "", "namespaces", ""},
 				access{"list", "flotilla.dev", "gpuinventories", ""},
+				access{"create", "", "events", "team-a"},
 			)
 		}, SpecTimeout(time.Minute))
 	})

@@ -20,7 +20,6 @@ limitations under the License.
 package chart_test
 
 import (
-	"flag"
 	"testing"
 	"time"
 
@@ -29,10 +28,10 @@ import (
 	. "github.com/onsi/gomega"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
 	"github.com/flotilla-dev/flotilla/internal/charttest"
+	"github.com/flotilla-dev/flotilla/internal/fleet"
 )
 
 func TestChart(t *testing.T) {
@@ -73,23 +72,10 @@ func grantsOf(o *unstructured.Unstructured) []string {
 }
 
 // hubOptions parses args (the rendered Deployment's) with the hub's own flags, as the binary
-// does in a pod of namespace podNamespace (POD_NAMESPACE from the downward API), and validates
-// them.
+// does in a pod of namespace podNamespace, and validates them.
 func hubOptions(args []string, podNamespace string) hubmanager.Options {
 	GinkgoHelper()
-	opts := hubmanager.NewOptions(func(k string) string {
-		if k == hubmanager.NamespaceEnv {
-			return podNamespace
-		}
-		return ""
-	})
-	fs := flag.NewFlagSet("flotilla-hub", flag.ContinueOnError)
-	fs.SetOutput(GinkgoWriter)
-	opts.BindFlags(fs)
-	zapOpts := zap.Options{}
-	zapOpts.BindFlags(fs)
-	Expect(fs.Parse(args)).To(Succeed())
-	Expect(fs.Args()).To(BeEmpty())
-	Expect(opts.Validate()).To(Succeed())
+	opts, err := fleet.ParseHubArgs(args, podNamespace)
+	Expect(err).NotTo(HaveOccurred())
 	return opts
 }

@@ -61,16 +61,15 @@ var hubGrants = []string{
 	"delete memberclusters.flotilla.dev",
 	"get memberclusters/status.flotilla.dev", "update memberclusters/status.flotilla.dev",
 	"patch memberclusters/status.flotilla.dev",
-	"create events", "patch events", "create events.events.k8s.io", "patch events.events.k8s.io",
+	"create events.events.k8s.io", "patch events.events.k8s.io",
 }
 
 var (
 	secretGrants     = []string{"get secrets", "list secrets", "watch secrets"}
 	clusterAPIGrants = []string{"get clusters.cluster.x-k8s.io", "list clusters.cluster.x-k8s.io", "watch clusters.cluster.x-k8s.io"}
 	leaderGrants     = []string{
-		"get leases.coordination.k8s.io", "list leases.coordination.k8s.io", "watch leases.coordination.k8s.io",
-		"create leases.coordination.k8s.io", "update leases.coordination.k8s.io", "patch leases.coordination.k8s.io",
-		"delete leases.coordination.k8s.io", "create events", "patch events",
+		"get leases.coordination.k8s.io", "create leases.coordination.k8s.io", "update leases.coordination.k8s.io",
+		"create events", "patch events",
 	}
 )
 
@@ -150,9 +149,10 @@ var _ = Describe("The hub chart", func() {
 			"--member-sources=kubeconfig-secrets",
 			"--member-secret-namespace=flotilla-system",
 			"--member-agent-namespace=flotilla-system",
-			"--member-qps=50",
-			"--member-burst=100",
+			"--member-qps=100",
+			"--member-burst=200",
 			"--member-lost-after=2m",
+			"--member-probe-interval=10s",
 			"--deletion-timeout=5m",
 			"--zap-log-level=info",
 			"--zap-encoder=json",
@@ -164,8 +164,8 @@ var _ = Describe("The hub chart", func() {
 		Expect(opts.MemberSources).To(Equal([]string{hubmanager.SourceKubeconfigSecrets}))
 		Expect(opts.MemberSecretNamespace).To(Equal(hubNS))
 		Expect(opts.MemberAgentNamespace).To(Equal("flotilla-system"))
-		Expect(opts.MemberQPS).To(BeNumerically("==", 50))
-		Expect(opts.MemberBurst).To(Equal(100))
+		Expect(opts.MemberQPS).To(BeNumerically("==", 100))
+		Expect(opts.MemberBurst).To(Equal(200))
 		Expect(opts.MemberLostAfter).To(Equal(2 * time.Minute))
 		Expect(opts.DeletionTimeout).To(Equal(5 * time.Minute))
 		Expect(opts.MetricsBindAddress).To(Equal(":8080"))
@@ -218,7 +218,7 @@ var _ = Describe("The hub chart", func() {
 			"--set", "members.qps=20", "--set", "members.burst=40", "--set", "members.lostAfter=90s",
 			"--set", "graphs.deletionTimeout=10m", "--set", "metrics.enabled=false", "--set", "healthProbePort=9440",
 			"--set", "logging.level=debug", "--set", "logging.encoder=console",
-			"--set", "extraArgs={--member-probe-interval=5s}", "--set", "image.tag=dev")
+			"--set", "members.probeInterval=5s", "--set", "extraArgs={--zap-devel=false}", "--set", "image.tag=dev")
 		deployments := charttest.OfKind(objs, "Deployment")
 		Expect(deployments).To(HaveLen(1))
 		d := &appsv1.Deployment{}
@@ -236,11 +236,12 @@ var _ = Describe("The hub chart", func() {
 			"--member-qps=20",
 			"--member-burst=40",
 			"--member-lost-after=90s",
+			"--member-probe-interval=5s",
 			"--deletion-timeout=10m",
 			"--zap-log-level=debug",
 			"--zap-encoder=console",
 			"--zap-time-encoding=rfc3339",
-			"--member-probe-interval=5s",
+			"--zap-devel=false",
 		}))
 		opts := hubOptions(c.Args, hubNS)
 		Expect(opts.MemberSources).To(Equal([]string{hubmanager.SourceClusterAPI}))

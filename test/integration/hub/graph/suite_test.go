@@ -68,19 +68,11 @@ func TestGraph(t *testing.T) {
 	RunSpecs(t, "Hub graph suite")
 }
 
-// hubOptions are the hub's options in this suite: production defaults with shorter timings.
-func hubOptions() *hubmanager.Options {
-	o := fleet.DefaultHubOptions()
-	o.DeletionTimeout = deletionTimeout
-	o.MemberLostAfter = lostAfter
-	o.MemberProbeInterval = 2 * time.Second
-	return &o
-}
-
-// startHub starts the hub and makes stopHub stop it.
+// startHub starts the hub, as the hub chart's ServiceAccount with the chart's arguments, and
+// makes stopHub stop it.
 func startHub() {
 	GinkgoHelper()
-	_, stop, err := local.StartHub(nil, hubOptions(), hubmanager.Settings{})
+	_, stop, err := local.StartHub(nil, nil, hubmanager.Settings{})
 	Expect(err).NotTo(HaveOccurred())
 	stopHub = stop
 }
@@ -127,7 +119,14 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	hub = local.HubClient
 	AddReportEntry("fleet start", time.Since(started).Round(time.Millisecond).String())
 
-	By("starting the hub")
+	By("installing the hub chart's ServiceAccount and RBAC, with shorter timings through its values")
+	Expect(local.InstallHubChart(ctx,
+		"--set", "graphs.deletionTimeout="+deletionTimeout.String(),
+		"--set", "members.lostAfter="+lostAfter.String(),
+		"--set", "members.probeInterval=2s",
+	)).To(Succeed())
+
+	By("starting the hub as the chart's ServiceAccount")
 	startHub()
 	DeferCleanup(func() error { return stopHub() })
 }, NodeTimeout(30*time.Minute))
