@@ -26,11 +26,13 @@ import (
 	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	"github.com/flotilla-dev/flotilla/hub/graph"
+	"github.com/flotilla-dev/flotilla/internal/testenv"
 )
 
 var _ = Describe("Members", func() {
@@ -163,6 +165,45 @@ var _ = Describe("Placing a graph", func() {
 		got := getGraph(ctx, Default, dgd)
 		expectEvent(ctx, got, "Unschedulable", "0/2 clusters fit")
 		GinkgoWriter.Println("Scheduled:", meta.FindStatusCondition(got.Status.Conditions, flotillav1alpha1.GraphScheduled).Message)
+
+		By("adding a 16-GPU H100 node to gpu-east: the graph is placed there as soon as the inventory shows it")
+		Expect(local.Members[east].Cluster.AddGPUNodes(ctx, []testenv.GPUNodeSpec{{Name: "h100-big", Product: h100, GPUs: 16}})).To(Succeed())
+		DeferCleanup(func(ctx SpecContext) {
+			node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "h100-big"}}
+			Expect(client.IgnoreNotFound(local.Members[east].Client.Delete(ctx, node))).To(Succeed())
+		})
+		got = expectSuccessful(ctx, dgd)
+		Expect(got.Status.Placement.Clusters).To(Equal(east))
+		deleteGraph(ctx, dgd)
+	})
+
+	It("repairs the member's copy when someone edits or deletes it", func(ctx SpecContext) {
+		dgd := makeGraph(ns, "drift").products(h100).obj()
+		Expect(hub.Create(ctx, dgd)).To(Succeed())
+		DeferCleanup(deleteGraph, dgd)
+		expectSuccessful(ctx, dgd)
+		member := local.Members[east].Client
+		key := client.ObjectKey{Namespace: ns, Name: "drift-frontend"}
+
+		By("scaling the member's Frontend DCD to 3 by hand: the hub puts back 1")
+		dcd := &nvidiav1alpha1.DynamoComponentDeployment{}
+		Expect(member.Get(ctx, key, dcd)).To(Succeed())
+		uid := dcd.UID
+		dcd.Spec.Replicas = ptr.To[int32](3)
+		Expect(member.Update(ctx, dcd)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(member.Get(ctx, key, dcd)).To(Succeed())
+			g.Expect(dcd.Spec.Replicas).To(Equal(ptr.To[int32](1)))
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+
+		By("deleting it: the hub applies it again")
+		Expect(member.Delete(ctx, dcd)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(member.Get(ctx, key, dcd)).To(Succeed())
+			g.Expect(dcd.UID).NotTo(Equal(uid))
+			g.Expect(dcd.DeletionTimestamp.IsZero()).To(BeTrue())
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+		expectSuccessful(ctx, dgd)
 	})
 })
 
