@@ -33,9 +33,13 @@ import (
 	"path/filepath"
 	"strings"
 	"syscall"
+	"time"
+
+	"k8s.io/apimachinery/pkg/api/meta"
 
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
 	"github.com/flotilla-dev/flotilla/internal/fleet"
@@ -65,7 +69,9 @@ func run() error {
 	hubmanager.SetLogger(zap.New(zap.WriteTo(logFile)))
 
 	step("Starting a hub API server and two member clusters with fake GPU nodes, agents and registrations")
-	logf := func(format string, args ...any) { fmt.Printf("    "+format+"\n", args...) }
+	logf := func(format string, args ...any) {
+		fmt.Println("    " + strings.TrimRight(fmt.Sprintf(format, args...), "\n"))
+	}
 	local, err := fleet.Start(ctx, fleet.Options{
 		Logf:   logf,
 		LogDir: stateDir,
@@ -122,7 +128,7 @@ func run() error {
 	onHub := func(args ...string) error { return kubectl(hubKubeconfig, args...) }
 
 	step("On the hub: the members, then the graphs")
-	if err := onHub("wait", "--for=condition=Schedulable", "membercluster", "--all", "--timeout=120s"); err != nil {
+	if err := waitForMembers(ctx, local, 2*time.Minute); err != nil {
 		return err
 	}
 	for _, args := range [][]string{
@@ -146,7 +152,7 @@ func run() error {
 	}
 	for _, args := range [][]string{
 		{"get", "dgd", "-n", "demo"},
-		{"get", "dcd", "-n", "demo", "-L", "flotilla.dev/cluster"},
+		{"get", "dcd", "-n", "demo"},
 		{"get", "membercluster"},
 		{"get", "dgd", "too-big", "-n", "demo", "-o", "jsonpath={range .status.conditions[*]}{.type}: {.message}{\"\\n\"}{end}"},
 	} {
@@ -173,6 +179,33 @@ func run() error {
 	fmt.Println("    Press Ctrl-C to stop it.")
 	<-ctx.Done()
 	return nil
+}
+
+// waitForMembers waits until every member's MemberCluster is Schedulable.
+func waitForMembers(ctx context.Context, local *fleet.Fleet, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		list := &flotillav1alpha1.MemberClusterList{}
+		if err := local.HubClient.List(ctx, list); err == nil {
+			ready := 0
+			for i := range list.Items {
+				if meta.IsStatusConditionTrue(list.Items[i].Status.Conditions, flotillav1alpha1.MemberSchedulable) {
+					ready++
+				}
+			}
+			if ready == len(local.Members) {
+				return nil
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("the members are not all Schedulable after %s: %w", timeout, ctx.Err())
+		case <-tick.C:
+		}
+	}
 }
 
 func step(msg string) { fmt.Printf("\n==> %s\n", msg) }
