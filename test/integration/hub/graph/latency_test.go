@@ -59,34 +59,7 @@ var _ = Describe("Status upstream latency", Label("measure"), func() {
 // DCD turning Available to the hub graph turning successful, each seen by a watch.
 func measureReadinessChanges(ctx SpecContext, ns string, graphs, flips int) {
 	ensureNamespace(ctx, ns)
-	member := &transitions{became: map[string][]time.Time{}, state: map[string]bool{}}
-	onHub := &transitions{became: map[string][]time.Time{}, state: map[string]bool{}}
-	watchCtx, cancel := context.WithCancel(ctx)
-	DeferCleanup(cancel)
-	scheme, err := hubmanager.NewScheme()
-	Expect(err).NotTo(HaveOccurred())
-	for _, name := range local.MemberNames() {
-		c, err := client.NewWithWatch(local.Members[name].Cluster.RESTConfig(), client.Options{Scheme: scheme})
-		Expect(err).NotTo(HaveOccurred())
-		w, err := c.Watch(watchCtx, &nvidiav1alpha1.DynamoComponentDeploymentList{})
-		Expect(err).NotTo(HaveOccurred())
-		go member.consume(w, func(o client.Object) (string, bool, bool) {
-			dcd := o.(*nvidiav1alpha1.DynamoComponentDeployment)
-			if dcd.Labels[flotillav1alpha1.LabelHubNamespace] != ns {
-				return "", false, false
-			}
-			return dcd.Labels[nvidiav1alpha1.LabelGraphName] + "/" + dcd.Name,
-				meta.IsStatusConditionTrue(dcd.Status.Conditions, nvidiav1alpha1.ConditionAvailable), true
-		})
-	}
-	hubWatch, err := client.NewWithWatch(local.Hub.Config, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
-	w, err := hubWatch.Watch(watchCtx, &nvidiav1alpha1.DynamoGraphDeploymentList{}, client.InNamespace(ns))
-	Expect(err).NotTo(HaveOccurred())
-	go onHub.consume(w, func(o client.Object) (string, bool, bool) {
-		dgd := o.(*nvidiav1alpha1.DynamoGraphDeployment)
-		return dgd.Name, dgd.Status.State == nvidiav1alpha1.StateSuccessful, true
-	})
+	member, onHub := watchTransitions(ctx, ns)
 
 	By(fmt.Sprintf("running %d graphs", graphs))
 	var running []*nvidiav1alpha1.DynamoGraphDeployment
@@ -171,6 +144,14 @@ func (t *transitions) becameAfter(key string, since time.Time) (time.Time, bool)
 	return time.Time{}, false
 }
 
+// latest returns the later of a and b.
+func latest(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
+}
+
 // summarize sorts latencies and formats their percentiles.
 func summarize(what string, latencies []time.Duration) string {
 	slices.Sort(latencies)
@@ -185,36 +166,8 @@ func summarize(what string, latencies []time.Duration) string {
 // reports the status-upstream latency of each.
 func measureLatency(ctx SpecContext, ns string, graphs int, pause time.Duration) {
 	ensureNamespace(ctx, ns)
-	memberSeen := &firstSeen{at: map[string]time.Time{}}
-	hubSeen := &firstSeen{at: map[string]time.Time{}}
-
 	By("watching member DCDs turn Available and hub graphs turn successful")
-	watchCtx, cancel := context.WithCancel(ctx)
-	DeferCleanup(cancel)
-	scheme, err := hubmanager.NewScheme()
-	Expect(err).NotTo(HaveOccurred())
-	for _, name := range local.MemberNames() {
-		c, err := client.NewWithWatch(local.Members[name].Cluster.RESTConfig(), client.Options{Scheme: scheme})
-		Expect(err).NotTo(HaveOccurred())
-		w, err := c.Watch(watchCtx, &nvidiav1alpha1.DynamoComponentDeploymentList{})
-		Expect(err).NotTo(HaveOccurred())
-		go memberSeen.consume(w, func(o client.Object) (string, bool) {
-			dcd := o.(*nvidiav1alpha1.DynamoComponentDeployment)
-			if dcd.Labels[flotillav1alpha1.LabelHubNamespace] != ns ||
-				!meta.IsStatusConditionTrue(dcd.Status.Conditions, nvidiav1alpha1.ConditionAvailable) {
-				return "", false
-			}
-			return dcd.Labels[nvidiav1alpha1.LabelGraphName] + "/" + dcd.Name, true
-		})
-	}
-	hubWatch, err := client.NewWithWatch(local.Hub.Config, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
-	w, err := hubWatch.Watch(watchCtx, &nvidiav1alpha1.DynamoGraphDeploymentList{}, client.InNamespace(ns))
-	Expect(err).NotTo(HaveOccurred())
-	go hubSeen.consume(w, func(o client.Object) (string, bool) {
-		dgd := o.(*nvidiav1alpha1.DynamoGraphDeployment)
-		return dgd.Name, dgd.Status.State == nvidiav1alpha1.StateSuccessful
-	})
+	member, onHub := watchTransitions(ctx, ns)
 
 	By(fmt.Sprintf("creating %d one-copy CPU-only graphs, one every %s", graphs, pause))
 	var created []*nvidiav1alpha1.DynamoGraphDeployment
@@ -246,65 +199,58 @@ func measureLatency(ctx SpecContext, ns string, graphs int, pause time.Duration)
 	for _, dgd := range created {
 		expectSuccessful(ctx, dgd)
 	}
-	Eventually(hubSeen.len).WithContext(ctx).WithTimeout(timeout).Should(Equal(graphs))
 
 	By("computing, per graph, hub successful minus the last member Available")
 	var latencies []time.Duration
 	for _, dgd := range created {
-		last := memberSeen.lastWithPrefix(dgd.Name + "/")
-		Expect(last.IsZero()).To(BeFalse(), "no member DCD of %s seen Available", dgd.Name)
-		latencies = append(latencies, hubSeen.get(dgd.Name).Sub(last))
+		var last, successful time.Time
+		Eventually(func(g Gomega) {
+			var ok bool
+			for _, svc := range []string{"frontend", "vllmdecodeworker"} {
+				at, seen := member.becameAfter(dgd.Name+"/"+dgd.Name+"-"+svc, time.Time{})
+				g.Expect(seen).To(BeTrue(), "%s-%s not seen Available", dgd.Name, svc)
+				last = latest(last, at)
+			}
+			successful, ok = onHub.becameAfter(dgd.Name, time.Time{})
+			g.Expect(ok).To(BeTrue(), "%s not seen successful", dgd.Name)
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+		latencies = append(latencies, successful.Sub(last))
 	}
 	report := summarize(fmt.Sprintf("rollout of %d graphs, one every %s", len(latencies), pause), latencies)
 	AddReportEntry("status upstream latency", report)
 	GinkgoWriter.Println(report)
 }
 
-// firstSeen records when a watch first shows each key in the wanted state.
-type firstSeen struct {
-	mu sync.Mutex
-	at map[string]time.Time
-}
-
-func (f *firstSeen) consume(w watch.Interface, key func(client.Object) (string, bool)) {
-	defer GinkgoRecover()
-	for ev := range w.ResultChan() {
-		now := time.Now()
-		o, ok := ev.Object.(client.Object)
-		if !ok || ev.Type == watch.Deleted {
-			continue
-		}
-		if k, ok := key(o); ok {
-			f.mu.Lock()
-			if _, seen := f.at[k]; !seen {
-				f.at[k] = now
+// watchTransitions starts watches on every member's DCDs of hub namespace ns (value: Available)
+// and on the hub's graphs in ns (value: successful), until the spec ends.
+func watchTransitions(ctx SpecContext, ns string) (member, onHub *transitions) {
+	member = &transitions{became: map[string][]time.Time{}, state: map[string]bool{}}
+	onHub = &transitions{became: map[string][]time.Time{}, state: map[string]bool{}}
+	watchCtx, cancel := context.WithCancel(ctx)
+	DeferCleanup(cancel)
+	scheme, err := hubmanager.NewScheme()
+	Expect(err).NotTo(HaveOccurred())
+	for _, name := range local.MemberNames() {
+		c, err := client.NewWithWatch(local.Members[name].Cluster.RESTConfig(), client.Options{Scheme: scheme})
+		Expect(err).NotTo(HaveOccurred())
+		w, err := c.Watch(watchCtx, &nvidiav1alpha1.DynamoComponentDeploymentList{})
+		Expect(err).NotTo(HaveOccurred())
+		go member.consume(w, func(o client.Object) (string, bool, bool) {
+			dcd := o.(*nvidiav1alpha1.DynamoComponentDeployment)
+			if dcd.Labels[flotillav1alpha1.LabelHubNamespace] != ns {
+				return "", false, false
 			}
-			f.mu.Unlock()
-		}
+			return dcd.Labels[nvidiav1alpha1.LabelGraphName] + "/" + dcd.Name,
+				meta.IsStatusConditionTrue(dcd.Status.Conditions, nvidiav1alpha1.ConditionAvailable), true
+		})
 	}
-}
-
-func (f *firstSeen) len() int {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return len(f.at)
-}
-
-func (f *firstSeen) get(k string) time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	return f.at[k]
-}
-
-// lastWithPrefix returns the latest time among the keys with prefix.
-func (f *firstSeen) lastWithPrefix(prefix string) time.Time {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	var last time.Time
-	for k, t := range f.at {
-		if len(k) >= len(prefix) && k[:len(prefix)] == prefix && t.After(last) {
-			last = t
-		}
-	}
-	return last
+	hubWatch, err := client.NewWithWatch(local.Hub.Config, client.Options{Scheme: scheme})
+	Expect(err).NotTo(HaveOccurred())
+	w, err := hubWatch.Watch(watchCtx, &nvidiav1alpha1.DynamoGraphDeploymentList{}, client.InNamespace(ns))
+	Expect(err).NotTo(HaveOccurred())
+	go onHub.consume(w, func(o client.Object) (string, bool, bool) {
+		dgd := o.(*nvidiav1alpha1.DynamoGraphDeployment)
+		return dgd.Name, dgd.Status.State == nvidiav1alpha1.StateSuccessful, true
+	})
+	return member, onHub
 }

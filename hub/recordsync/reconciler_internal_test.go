@@ -1,0 +1,121 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package recordsync
+
+import (
+	"testing"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+)
+
+func hubRecord() *nvidiav1alpha1.DynamoComponentDeployment {
+	rec := &nvidiav1alpha1.DynamoComponentDeployment{
+		ObjectMeta: metav1.ObjectMeta{
+			Namespace: "team-a", Name: "llama-worker-0-east", Generation: 4,
+			Labels: map[string]string{
+				flotillav1alpha1.LabelHubRecord: "true", flotillav1alpha1.LabelCluster: "east",
+				flotillav1alpha1.LabelGraph: "llama", flotillav1alpha1.LabelCopy: "0",
+				nvidiav1alpha1.LabelGraphName: "llama",
+			},
+			Annotations: map[string]string{
+				flotillav1alpha1.AnnotationMemberNamespace: "team-a", flotillav1alpha1.AnnotationMemberName: "llama-worker",
+			},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "nvidia.com/v1alpha1", Kind: "DynamoGraphDeployment",
+				Name: "llama", UID: "graph-uid", Controller: ptr.To(true)}},
+		},
+	}
+	rec.Spec.ServiceName = "worker"
+	rec.Spec.Replicas = ptr.To[int32](2)
+	return rec
+}
+
+func TestMemberCopy(t *testing.T) {
+	rec := hubRecord()
+	tgt, err := targetOf(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := memberCopy(rec, tgt)
+	if got.Name != "llama-worker" || got.Namespace != "team-a" {
+		t.Errorf("member copy is %s/%s, want team-a/llama-worker (Dynamo's name)", got.Namespace, got.Name)
+	}
+	for _, k := range []string{flotillav1alpha1.LabelHubRecord, flotillav1alpha1.LabelCluster} {
+		if _, ok := got.Labels[k]; ok {
+			t.Errorf("member copy carries %s: the agent would skip it", k)
+		}
+	}
+	for k, v := range map[string]string{
+		flotillav1alpha1.LabelGraphUID: "graph-uid", flotillav1alpha1.LabelHubNamespace: "team-a",
+		nvidiav1alpha1.LabelGraphName: "llama", "app.kubernetes.io/managed-by": flotillav1alpha1.ManagedByHub,
+	} {
+		if got.Labels[k] != v {
+			t.Errorf("label %s = %q, want %q", k, got.Labels[k], v)
+		}
+	}
+	if got.Annotations[flotillav1alpha1.AnnotationHubRecord] != "team-a/llama-worker-0-east" {
+		t.Errorf("hub-record annotation = %q", got.Annotations[flotillav1alpha1.AnnotationHubRecord])
+	}
+	if !matches(got, memberCopy(rec, tgt)) {
+		t.Error("a copy does not match itself")
+	}
+	drifted := got.DeepCopy()
+	drifted.Spec.Replicas = ptr.To[int32](5)
+	if matches(drifted, memberCopy(rec, tgt)) {
+		t.Error("an edited replica count matches")
+	}
+	if rec.Labels[flotillav1alpha1.LabelHubRecord] != "true" {
+		t.Error("memberCopy changed the record's labels")
+	}
+}
+
+func TestTargetOfRefusesIncompleteRecords(t *testing.T) {
+	rec := hubRecord()
+	delete(rec.Annotations, flotillav1alpha1.AnnotationMemberName)
+	if _, err := targetOf(rec); err == nil {
+		t.Error("a record without a member name has a target")
+	}
+}
+
+func TestMirrorStatusKeepsSynced(t *testing.T) {
+	rec := hubRecord()
+	setSynced(rec, metav1.ConditionTrue, flotillav1alpha1.ReasonSynced, "applied")
+	member := &nvidiav1alpha1.DynamoComponentDeployment{ObjectMeta: metav1.ObjectMeta{Generation: 7}}
+	member.Status.ObservedGeneration = 7
+	member.Status.Conditions = []metav1.Condition{{Type: nvidiav1alpha1.ConditionAvailable, Status: metav1.ConditionTrue, Reason: "DeploymentReady"}}
+	member.Status.Service = &nvidiav1alpha1.ServiceReplicaStatus{Replicas: 2}
+
+	mirrorStatus(rec, member)
+	if !meta.IsStatusConditionTrue(rec.Status.Conditions, nvidiav1alpha1.ConditionAvailable) {
+		t.Error("Available is not mirrored")
+	}
+	if !meta.IsStatusConditionTrue(rec.Status.Conditions, flotillav1alpha1.ConditionSynced) {
+		t.Error("Synced is lost")
+	}
+	if rec.Status.ObservedGeneration != 4 || rec.Status.Service.Replicas != 2 {
+		t.Errorf("observedGeneration %d (want the record's 4), replicas %d", rec.Status.ObservedGeneration, rec.Status.Service.Replicas)
+	}
+	member.Generation = 8
+	mirrorStatus(rec, member)
+	if rec.Status.ObservedGeneration != 0 {
+		t.Errorf("observedGeneration = %d while the member has not observed its spec, want 0", rec.Status.ObservedGeneration)
+	}
+}
