@@ -138,6 +138,7 @@ type MemberClusterStatus struct {
 // +kubebuilder:printcolumn:name="GPUs Free",type=integer,JSONPath=`.status.gpusFree`
 // +kubebuilder:printcolumn:name="GPUs Total",type=integer,JSONPath=`.status.gpusTotal`
 // +kubebuilder:printcolumn:name="Namespace",type=string,JSONPath=`.status.namespaceRestriction`,priority=1
+// +kubebuilder:printcolumn:name="Cleanup",type=integer,JSONPath=`.status.pendingCleanup`,priority=1,description="Copies still to delete from the member"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type MemberCluster struct {
 	metav1.TypeMeta   `json:",inline"`
