@@ -124,6 +124,30 @@ test: kube-binaries test-tools ## Run unit, integration (real apiserver + etcd) 
 test-e2e: kube-binaries ## Run end-to-end tests on local clusters (apiserver, etcd, controller-manager, scheduler, KWOK GPU nodes).
 	$(GO) test $(GO_TEST_FLAGS) -v ./test/harness/...
 
+##@ kind (clusters in Docker, no registry needed)
+
+# The node image: built offline by hack/kind/build-node-image.sh (Debian packages + Go module
+# proxy, cached under ~/.cache/flotilla); set KIND_NODE_IMAGE to use another one instead, e.g.
+# kind's published kindest/node image where a registry is reachable.
+export KIND_NODE_IMAGE ?=
+KIND := $(TOOL) kind
+
+.PHONY: host-prep
+host-prep: ## Prepare this host for kind: Docker from Debian, dockerd, the runtime wrapper only where needed, inotify limits.
+	bash hack/kind/host-prep.sh
+
+.PHONY: kind-image
+kind-image: host-prep ## Build (or reuse) the kind node image for Kubernetes v1.36.3 offline; prints its tag.
+	bash hack/kind/build-node-image.sh
+
+.PHONY: images
+images: host-prep ## Build flotilla/hub:dev, flotilla/agent:dev and flotilla/kwok:v0.8.0 (FROM scratch, static binaries).
+	bash hack/kind/build-images.sh
+
+.PHONY: kind-smoke
+kind-smoke: kind-image images ## Create one kind cluster from the node image, run pods, load flotilla/agent:dev, delete it.
+	bash hack/kind/smoke.sh
+
 ##@ Demo
 
 .PHONY: demo

@@ -201,4 +201,6 @@ main() {
   echo "${BIN_DIR}"
 }
 
-main "$@"
+# One line, so that bash has read it whole before main runs: editing this file while it
+# runs cannot make bash read on into the new text.
+main "$@"; exit $?
