@@ -35,6 +35,8 @@ limitations under the License.
 // provider with the multi provider: that provider gives every member the same cluster options
 // (so no per-member cache scope), and it engages members with their bare names while the multi
 // provider resolves names prefixed with the provider's, so the two cannot be combined in
-// v0.24.1. The bookkeeping (engage, cancel on removal, indexers) is multicluster-runtime's
-// clusters.Clusters.
+// v0.24.1. Running each cluster (start, cache sync, indexers) is multicluster-runtime's
+// clusters.Clusters, under a one-time key per engagement; the provider keeps the member name →
+// engagement map itself, because clusters.Clusters removes a stopped cluster by name, which
+// would remove a member's new cluster when its replaced one finished stopping.
 package members
