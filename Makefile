@@ -148,6 +148,14 @@ images: host-prep ## Build flotilla/hub:dev, flotilla/agent:dev and flotilla/kwo
 kind-smoke: kind-image images ## Create one kind cluster from the node image, run pods, load flotilla/agent:dev, delete it.
 	bash hack/kind/smoke.sh
 
+.PHONY: kind-up
+kind-up: kind-image images ## Create the kind topology: hub + members flotilla-east, flotilla-west (charts, KWOK GPU nodes, registered); state in FLOTILLA_KIND_STATE (~/.cache/flotilla/kind-state).
+	bash test/kind-multi/kind-up.sh
+
+.PHONY: kind-down
+kind-down: ## Delete the kind topology's clusters and its state directory (safe to run twice).
+	bash test/kind-multi/kind-down.sh
+
 ##@ Demo
 
 .PHONY: demo
