@@ -264,7 +264,8 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.Dyn
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	if _, err := applyRecords(ctx, r.Client, desired, stored); err != nil {
+	changed, err := applyRecords(ctx, r.Client, desired, stored)
+	if err != nil {
 		return reconcile.Result{}, err
 	}
 	for _, mv := range d.Moves {
@@ -272,10 +273,12 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.Dyn
 	}
 	r.recordDecision(dgd, d)
 
-	// 5. Status, from the records as they are now (re-read: the ones just written have no
-	// status yet, which copyStatus reads as progressing).
-	if stored, err = r.records(ctx, dgd); err != nil {
-		return reconcile.Result{}, err
+	// 5. Status, from the records as they are now (re-read only if some were just written or
+	// deleted: new ones have no status yet, which copyStatus reads as progressing).
+	if changed {
+		if stored, err = r.records(ctx, dgd); err != nil {
+			return reconcile.Result{}, err
+		}
 	}
 	clusters := map[string]*flotillav1alpha1.MemberCluster{}
 	for i := range clusterList.Items {

@@ -22,8 +22,6 @@ import (
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
-	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/selection"
 	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
@@ -44,9 +42,8 @@ func (p *Provider) preflight(ctx context.Context, cfg *rest.Config, reg Registra
 	if err != nil {
 		return err
 	}
-	hubWritten, _ := labels.NewRequirement(flotillav1alpha1.LabelGraphUID, selection.Exists, nil)
 	dcdScope := "in all namespaces"
-	dcdOpts := []client.ListOption{client.Limit(1), client.MatchingLabelsSelector{Selector: labels.NewSelector().Add(*hubWritten)}}
+	dcdOpts := []client.ListOption{client.Limit(1), client.MatchingLabelsSelector{Selector: hubWrittenSelector()}}
 	if reg.NamespaceRestriction != "" {
 		dcdScope = "in namespace " + reg.NamespaceRestriction
 		dcdOpts = append(dcdOpts, client.InNamespace(reg.NamespaceRestriction))

@@ -416,8 +416,7 @@ func (p *Provider) clusterOptions(reg Registration) cluster.Option {
 	return func(o *cluster.Options) {
 		o.Scheme = p.opts.Scheme
 		agentNamespace := map[string]cache.Config{reg.AgentNamespace: {}}
-		hubWritten, _ := labels.NewRequirement(flotillav1alpha1.LabelGraphUID, selection.Exists, nil)
-		dcds := cache.ByObject{Label: labels.NewSelector().Add(*hubWritten)}
+		dcds := cache.ByObject{Label: hubWrittenSelector()}
 		if reg.NamespaceRestriction != "" {
 			dcds.Namespaces = map[string]cache.Config{reg.NamespaceRestriction: {}}
 		}
@@ -455,4 +454,11 @@ func DescribeSource(s flotillav1alpha1.MemberSource) string {
 	default:
 		return "unknown source"
 	}
+}
+
+// hubWrittenSelector selects the DynamoComponentDeployments the hub wrote on a member: those
+// carrying a graph UID.
+func hubWrittenSelector() labels.Selector {
+	hubWritten, _ := labels.NewRequirement(flotillav1alpha1.LabelGraphUID, selection.Exists, nil)
+	return labels.NewSelector().Add(*hubWritten)
 }
