@@ -86,8 +86,8 @@ fmt: ## Run gofmt.
 	gofmt -w $$(git ls-files '*.go')
 
 .PHONY: vet
-vet: ## Run go vet.
-	$(GO) vet ./...
+vet: ## Run go vet (including the kind suite, build tag kindmulti).
+	$(GO) vet -tags kindmulti ./...
 
 .PHONY: lint
 lint: ## Run golangci-lint.
@@ -151,6 +151,10 @@ kind-smoke: kind-image images ## Create one kind cluster from the node image, ru
 .PHONY: kind-up
 kind-up: kind-image images ## Create the kind topology: hub + members flotilla-east, flotilla-west (charts, KWOK GPU nodes, registered); state in FLOTILLA_KIND_STATE (~/.cache/flotilla/kind-state).
 	bash test/kind-multi/kind-up.sh
+
+.PHONY: test-kind
+test-kind: kind-image images kube-binaries ## Run the kind smoke suite (test/kind-multi) on the topology of kind-up, creating and deleting it when it is not up.
+	$(GO) test -tags kindmulti -count=1 -timeout 60m ./test/kind-multi/ -v -ginkgo.v -ginkgo.timeout=55m
 
 .PHONY: kind-down
 kind-down: ## Delete the kind topology's clusters and its state directory (safe to run twice).
