@@ -68,9 +68,10 @@ main() {
   command -v iptables >/dev/null || missing+=(iptables)
   command -v debootstrap >/dev/null || missing+=(debootstrap)
   command -v jq >/dev/null || missing+=(jq)
+  command -v gcc >/dev/null || missing+=(gcc libc6-dev) # the pause binary of the node image is C
   if [[ ${#missing[@]} -gt 0 ]]; then
     command -v apt-get >/dev/null ||
-      die "missing ${missing[*]} and no apt-get to install them: install them yourself (Docker; debootstrap and jq build the offline node image)"
+      die "missing ${missing[*]} and no apt-get to install them: install them yourself (Docker; debootstrap, jq and gcc build the offline node image)"
     log "installing ${missing[*]} from Debian"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
     as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null

@@ -22,6 +22,7 @@ import (
 	"context"
 	"maps"
 	"slices"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -68,6 +69,10 @@ var _ = Describe("Dynamo's vLLM examples on the kind fleet", Ordered, func() {
 	}
 
 	BeforeAll(func(ctx SpecContext) {
+		DeferCleanup(func(ctx context.Context) {
+			kubectlOn(ctx, hub, "delete", "-f", graphsFile, "--ignore-not-found", "--wait=true", "--timeout=3m")
+		}, NodeTimeout(4*time.Minute))
+
 		By("creating the graphs' namespace on the hub, and the Hugging Face token Secret the workers read on each member")
 		ensureNamespace(ctx, hub, graphNamespace)
 		ensureNamespace(ctx, eastMember, graphNamespace)

@@ -288,7 +288,9 @@ main() {
     --server "https://${WEST}-control-plane:6443" --agent-namespace team-west \
     --namespace-restriction team-west >"${STATE}/gpu-west-register.yaml"
   local west_kubeconfig="${STATE}/gpu-west-hub-identity.kubeconfig"
-  yq -r '.stringData.kubeconfig // (.data.kubeconfig | @base64d)' "${STATE}/gpu-west-register.yaml" >"${west_kubeconfig}"
+  # kubectl reads the Secret without sending it anywhere (--dry-run=client).
+  k "${HUB}" create --dry-run=client -f "${STATE}/gpu-west-register.yaml" -o jsonpath='{.data.kubeconfig}' |
+    base64 -d >"${west_kubeconfig}"
   grep -q "server: https://${WEST}-control-plane:6443" "${west_kubeconfig}" ||
     die "no kubeconfig for ${WEST} in register --dry-run's output"
   k "${HUB}" create namespace fleet --dry-run=client -o yaml | k "${HUB}" apply -f - >/dev/null

@@ -22,6 +22,8 @@ limitations under the License.
 // Secret; gpu-west: L40S, namespace-restricted to team-west, registered by a Cluster API
 // Cluster). Everything runs from Flotilla's own images, as a user installs it.
 //
+// The suite deletes the graphs it applies, also when it fails.
+//
 // When the topology is up (`make kind-up`), the suite uses it and leaves it up. Otherwise it
 // creates it with kind-up.sh and deletes it with kind-down.sh afterwards, also when it fails or is
 // interrupted. On failure it prints the hub's and agents' logs and writes `kind export logs` of
@@ -82,8 +84,8 @@ var (
 	scheme  = runtime.NewScheme()
 
 	hub, eastMember, westMember *cluster
-	// failed records a failure anywhere in the suite, for the diagnostics after it.
-	failed bool
+	// setUp is true once BeforeSuite has completed; dumped once the diagnostics are printed.
+	setUp, dumped bool
 )
 
 // cluster is one kind cluster of the topology, as its administrator sees it.
@@ -101,9 +103,6 @@ func TestKindMulti(t *testing.T) {
 }
 
 var _ = BeforeSuite(func(ctx SpecContext) {
-	completed := false
-	defer func() { failed = failed || !completed }()
-
 	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
 	Expect(nvidiav1alpha1.AddToScheme(scheme)).To(Succeed())
 	Expect(flotillav1alpha1.AddToScheme(scheme)).To(Succeed())
@@ -148,18 +147,21 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 			}
 		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
 	}
-	completed = true
+	setUp = true
 }, NodeTimeout(30*time.Minute))
 
-var _ = AfterEach(func() {
+// The diagnostics of a failed spec are taken right after it, before the cleanup of its
+// container deletes its graphs.
+var _ = AfterEach(func(ctx SpecContext) {
 	if CurrentSpecReport().Failed() {
-		failed = true
+		dumpDiagnostics(ctx)
 	}
-})
+}, NodeTimeout(5*time.Minute))
 
-// AfterSuite runs before the DeferCleanup of BeforeSuite, so the clusters are still there.
+// AfterSuite runs before the DeferCleanup of BeforeSuite, so the clusters of a failed set-up are
+// still there.
 var _ = AfterSuite(func(ctx SpecContext) {
-	if failed {
+	if !setUp {
 		dumpDiagnostics(ctx)
 	}
 }, NodeTimeout(5*time.Minute))
@@ -226,6 +228,10 @@ func lastLine(s string) string {
 // the hub, the workloads on the members, the logs of the hub and the agents; and it exports every
 // cluster's logs with `kind export logs`. Each step is best effort.
 func dumpDiagnostics(ctx context.Context) {
+	if dumped {
+		return
+	}
+	dumped = true
 	w := GinkgoWriter
 	try := func(title string, c *cluster, args ...string) {
 		if c == nil {
