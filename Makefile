@@ -126,10 +126,12 @@ test-e2e: kube-binaries ## Run end-to-end tests on local clusters (apiserver, et
 
 ##@ kind (clusters in Docker, no registry needed)
 
-# The node image: built offline by hack/kind/build-node-image.sh (Debian packages + Go module
-# proxy, cached under ~/.cache/flotilla); set KIND_NODE_IMAGE to use another one instead, e.g.
-# kind's published kindest/node image where a registry is reachable.
+# The node image (hack/kind/build-node-image.sh): kind's published kindest/node:v1.36.3 where a
+# registry serves it, else built offline (Debian packages + Go module proxy, cached under
+# ~/.cache/flotilla). KIND_NODE_IMAGE names another image instead; FLOTILLA_KIND_OFFLINE=1 always
+# builds the offline one.
 export KIND_NODE_IMAGE ?=
+export FLOTILLA_KIND_OFFLINE ?=
 KIND := $(TOOL) kind
 
 .PHONY: host-prep
@@ -137,7 +139,7 @@ host-prep: ## Prepare this host for kind: Docker from Debian, dockerd, the runti
 	bash hack/kind/host-prep.sh
 
 .PHONY: kind-image
-kind-image: host-prep ## Build (or reuse) the kind node image for Kubernetes v1.36.3 offline; prints its tag.
+kind-image: host-prep ## Pull kind's node image for Kubernetes v1.36.3, or build it offline where no registry serves it (reused when present); prints its tag.
 	bash hack/kind/build-node-image.sh
 
 .PHONY: images

@@ -13,12 +13,15 @@
 # See the License for the specific language governing permissions and
 # limitations under the License.
 
-# build-node-image.sh builds a kind node image for Kubernetes $KUBE_VERSION without any container
-# registry: only Debian's packages (debootstrap) and the Go module proxy. It prints the image's
-# tag as the last line of stdout.
+# build-node-image.sh provides the kind node image for Kubernetes $KUBE_VERSION and prints its tag
+# as the last line of stdout. Where a registry serves kind's published image
+# kindest/node:$KUBE_VERSION (it is present, or `docker pull` gets it), that is the image. Otherwise
+# it builds one without any container registry: only Debian's packages (debootstrap) and the Go
+# module proxy.
 #
-#   hack/kind/build-node-image.sh              build what is missing, print the tag
-#   hack/kind/build-node-image.sh --print-tag  print the tag only (no build)
+#   hack/kind/build-node-image.sh              pull or build what is missing, print the tag
+#   hack/kind/build-node-image.sh --print-tag  print the tag only (no pull, no build): the
+#                                              published image if present, else the offline one
 #
 # The tag is flotilla/kind-node:$KUBE_VERSION-<stamp>, where the stamp hashes every version
 # below and the recipe (this script's functions), so a changed recipe gives a new tag and an
@@ -48,8 +51,8 @@
 # (pod sandboxes fail without it where Docker lacks CAP_SYS_RESOURCE).
 #
 # Environment:
-#   KIND_NODE_IMAGE   use this image instead (e.g. kind's published kindest/node image where a
-#                     registry is reachable): it is pulled if absent, printed, and nothing is built
+#   KIND_NODE_IMAGE   use this image instead: it is pulled if absent, printed, and nothing is built
+#   FLOTILLA_KIND_OFFLINE=1  never use kind's published image, always the offline build
 #   KUBE_VERSION (v1.36.3), ETCD_VERSION (v3.6.16), COREDNS_VERSION (v1.14.2),
 #   CRICTL_VERSION (v1.34.0), DEBIAN_SUITE (bookworm)
 #   DEBIAN_MIRROR     default: the first Debian URI of this host's apt sources, else deb.debian.org
@@ -65,6 +68,8 @@ DEBIAN_SUITE="${DEBIAN_SUITE:-bookworm}"
 CACHE_DIR="${FLOTILLA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flotilla}"
 KIND_CACHE="${CACHE_DIR}/kind"
 NODE_REPO="flotilla/kind-node"
+# kind's published node images; their tags are Kubernetes versions.
+PUBLISHED_REPO="kindest/node"
 BASE_REPO="flotilla/kind-base"
 export KUBE_VERSION ETCD_VERSION COREDNS_VERSION CRICTL_VERSION
 
@@ -492,13 +497,33 @@ main() {
     "${IMPORT_IMAGES}")"
   local base_tag="${BASE_REPO}:${DEBIAN_SUITE}-kind-${kind_version}-${base_stamp}"
   local tag="${NODE_REPO}:${KUBE_VERSION}-${node_stamp}"
+  local published="${PUBLISHED_REPO}:${KUBE_VERSION}" use_published=true
+  [[ "${FLOTILLA_KIND_OFFLINE:-0}" == 1 ]] && use_published=false
   if ${print_only}; then
-    echo "${tag}"
+    if ${use_published} && docker image inspect "${published}" >/dev/null 2>&1; then
+      echo "${published}"
+    else
+      echo "${tag}"
+    fi
     exit 0
   fi
 
   command -v docker >/dev/null || die "no docker client: run hack/kind/host-prep.sh"
   docker info >/dev/null 2>&1 || die "Docker does not answer (docker info fails): run hack/kind/host-prep.sh"
+  if ${use_published}; then
+    if docker image inspect "${published}" >/dev/null 2>&1; then
+      log "using kind's published ${published}"
+      echo "${published}"
+      exit 0
+    fi
+    local pull_err
+    if pull_err="$(timeout 600 docker pull "${published}" 2>&1 >/dev/null)"; then
+      log "pulled kind's published ${published}"
+      echo "${published}"
+      exit 0
+    fi
+    log "kind's published ${published} cannot be pulled here (${pull_err##*$'\n'}): using the offline build"
+  fi
   if docker image inspect "${tag}" >/dev/null 2>&1; then
     log "reusing ${tag}"
     echo "${tag}"

@@ -16,7 +16,7 @@
 # host-prep.sh makes this host able to run kind clusters, changing only what is missing, and
 # prints every change it makes (nothing printed but "nothing to change" on a ready host):
 #
-#   1. installs docker.io, iptables, debootstrap and jq from Debian when absent (apt-get);
+#   1. installs docker.io, iptables, debootstrap, jq and gcc from Debian when absent (apt-get);
 #   2. starts dockerd detached (setsid; log in ${XDG_CACHE_HOME:-~/.cache}/flotilla/dockerd.log)
 #      when `docker info` fails and dockerd is installed but not running;
 #   3. checks whether `docker run --privileged` (what kind issues) works with plain runc; only

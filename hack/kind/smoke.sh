@@ -22,8 +22,9 @@
 # Kubeconfig and config go under $FLOTILLA_KIND_STATE_DIR (default <repo>/.state/kind), never
 # ~/.kube/config. Prints the timings.
 #
-# Environment: CLUSTER (flotilla-smoke), TAG (dev), KEEP (0), KIND_NODE_IMAGE (default: the tag
-# hack/kind/build-node-image.sh --print-tag prints; with KIND_NODE_IMAGE set, kind's CNI is used).
+# Environment: CLUSTER (flotilla-smoke), TAG (dev), KEEP (0). The node image is the one
+# hack/kind/build-node-image.sh --print-tag names (KIND_NODE_IMAGE, FLOTILLA_KIND_OFFLINE); with
+# any other image than Flotilla's offline one, kind's own CNI is used.
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -37,13 +38,10 @@ die() { echo "kind-smoke: error: $*" >&2; exit 1; }
 
 main() {
   cd "${REPO_ROOT}"
-  local offline=true image
-  if [[ -n "${KIND_NODE_IMAGE:-}" ]]; then
-    offline=false
-    image="${KIND_NODE_IMAGE}"
-  else
-    image="$(bash hack/kind/build-node-image.sh --print-tag)"
-  fi
+  local offline=false image
+  image="$(bash hack/kind/build-node-image.sh --print-tag)"
+  # Flotilla's offline image has no CNI of kind's own; clusters from it need the offline config.
+  [[ "${image}" == flotilla/kind-node:* ]] && offline=true
   docker image inspect "${image}" >/dev/null 2>&1 || die "no image ${image}: run make kind-image"
   docker image inspect "flotilla/agent:${TAG}" >/dev/null 2>&1 || die "no image flotilla/agent:${TAG}: run make images"
   local kube_bin

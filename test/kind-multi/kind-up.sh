@@ -33,8 +33,9 @@
 # ~/.cache/flotilla/kind-state), never ~/.kube/config. `make kind-down` (kind-down.sh) removes it
 # all. Needs `make kind-image images` first (the Make target does it).
 #
-# Environment: FLOTILLA_KIND_STATE, TAG (dev), KWOK_TAG (v0.8.0), KIND_NODE_IMAGE (default: the
-# offline image's tag; when set, kind's own CNI is used), PARALLEL (0: create the clusters one
+# Environment: FLOTILLA_KIND_STATE, TAG (dev), KWOK_TAG (v0.8.0), KIND_NODE_IMAGE and
+# FLOTILLA_KIND_OFFLINE (the node image is the one build-node-image.sh --print-tag names; with any
+# other image than Flotilla's offline one, kind's own CNI is used), PARALLEL (0: create the clusters one
 # after the other, which is faster on 2 cores: 81 s against 99-154 s for three at once; 1: at
 # once, for machines with more cores), SKIP_CHECK (0; 1 skips the check graph).
 set -euo pipefail
@@ -193,13 +194,10 @@ main() {
   cd "${REPO_ROOT}"
   local t0=${SECONDS} t
   docker info >/dev/null 2>&1 || die "Docker does not answer (docker info failed): run make host-prep"
-  OFFLINE=true
-  if [[ -n "${KIND_NODE_IMAGE:-}" ]]; then
-    OFFLINE=false
-    NODE_IMAGE="${KIND_NODE_IMAGE}"
-  else
-    NODE_IMAGE="$(bash hack/kind/build-node-image.sh --print-tag)"
-  fi
+  NODE_IMAGE="$(bash hack/kind/build-node-image.sh --print-tag)"
+  # Flotilla's offline image has no CNI of kind's own; clusters from it need the offline config.
+  OFFLINE=false
+  [[ "${NODE_IMAGE}" == flotilla/kind-node:* ]] && OFFLINE=true
   local img
   for img in "${NODE_IMAGE}" "flotilla/hub:${TAG}" "flotilla/agent:${TAG}" "flotilla/kwok:${KWOK_TAG}"; do
     docker image inspect "${img}" >/dev/null 2>&1 || die "no image ${img}: run make kind-image images"
