@@ -39,6 +39,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -204,12 +205,15 @@ func kubectlOn(ctx context.Context, c *cluster, args ...string) string {
 
 // run runs a command in the repository's root with extra environment variables, streams its
 // standard error to the Ginkgo writer and returns its standard output; it fails the spec when
-// the command fails.
+// the command fails. The command runs in a process group of its own, killed whole when ctx ends,
+// so that an interrupted kind-up.sh leaves no kind or docker process behind.
 func run(ctx context.Context, env []string, name string, args ...string) string {
 	GinkgoHelper()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = repoRoot
 	cmd.Env = append(os.Environ(), env...)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
 	cmd.Stderr = GinkgoWriter
