@@ -17,7 +17,7 @@
 # prints every change it makes (nothing printed but "nothing to change" on a ready host):
 #
 #   1. installs docker.io, iptables, debootstrap, jq and gcc from Debian when absent (apt-get);
-#   2. starts dockerd detached (setsid; log in ${XDG_CACHE_HOME:-~/.cache}/flotilla/dockerd.log)
+#   2. starts dockerd detached (setsid --fork; log in ${XDG_CACHE_HOME:-~/.cache}/flotilla/dockerd.log)
 #      when `docker info` fails and dockerd is installed but not running;
 #   3. checks whether `docker run --privileged` (what kind issues) works with plain runc; only
 #      where it fails with "unable to apply caps" (a capability bounding set without some
@@ -87,8 +87,8 @@ main() {
     else
       mkdir -p "${CACHE_DIR}"
       log "starting dockerd (log: ${DOCKERD_LOG})"
-      as_root setsid dockerd >>"${DOCKERD_LOG}" 2>&1 </dev/null &
-      disown || true
+      # setsid --fork: dockerd leaves this script's session and process tree at once.
+      as_root setsid --fork dockerd >>"${DOCKERD_LOG}" 2>&1 </dev/null
       change "started dockerd detached (log: ${DOCKERD_LOG})"
     fi
     for _ in $(seq 1 60); do
