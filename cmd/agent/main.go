@@ -21,16 +21,13 @@ limitations under the License.
 package main
 
 import (
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
+	"github.com/flotilla-dev/flotilla/internal/cmdline"
 )
 
 func main() {
@@ -40,33 +37,11 @@ func main() {
 // run parses args, starts the agent and returns the process's exit code once it stops: 2 for
 // bad flags (explained on stderr), 1 when the agent cannot start or fails.
 func run(args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("agent", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	// controller-runtime registers --kubeconfig on the global flag set; offer it here too.
-	if f := flag.CommandLine.Lookup("kubeconfig"); f != nil {
-		fs.Var(f.Value, f.Name, f.Usage)
-	}
 	opts := agentmanager.NewOptions(os.Getenv)
-	opts.BindFlags(fs)
-	// Structured JSON logs by default; --zap-devel switches to human-readable ones.
-	zapOpts := zap.Options{}
-	zapOpts.BindFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	logger, code, ok := cmdline.Parse("agent", args, stderr, &opts, "")
+	if !ok {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "agent: unexpected arguments %q\n", fs.Args())
-		return 2
-	}
-	if err := opts.Validate(); err != nil {
-		fmt.Fprintf(stderr, "agent: invalid flags:\n%v\n", err)
-		return 2
-	}
-
-	logger := zap.New(zap.UseFlagOptions(&zapOpts))
 	agentmanager.SetLogger(logger)
 	log := ctrl.Log.WithName("setup")
 

@@ -23,17 +23,14 @@ limitations under the License.
 package main
 
 import (
-	"errors"
-	"flag"
-	"fmt"
 	"io"
 	"os"
 
 	ctrl "sigs.k8s.io/controller-runtime"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
 	"github.com/flotilla-dev/flotilla/hub/register"
+	"github.com/flotilla-dev/flotilla/internal/cmdline"
 )
 
 func main() {
@@ -46,32 +43,11 @@ func main() {
 // run parses args, starts the hub and returns the process's exit code once it stops: 2 for bad
 // flags (explained on stderr), 1 when the hub cannot start or fails.
 func run(args []string, stderr io.Writer) int {
-	fs := flag.NewFlagSet("flotilla-hub", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	// controller-runtime registers --kubeconfig on the global flag set; offer it here too.
-	if f := flag.CommandLine.Lookup("kubeconfig"); f != nil {
-		fs.Var(f.Value, f.Name, f.Usage)
-	}
 	opts := hubmanager.NewOptions(os.Getenv)
-	opts.BindFlags(fs)
-	zapOpts := zap.Options{}
-	zapOpts.BindFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	logger, code, ok := cmdline.Parse("flotilla-hub", args, stderr, &opts, "the only subcommand is register")
+	if !ok {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "flotilla-hub: unexpected arguments %q (the only subcommand is register)\n", fs.Args())
-		return 2
-	}
-	if err := opts.Validate(); err != nil {
-		fmt.Fprintf(stderr, "flotilla-hub: invalid flags:\n%v\n", err)
-		return 2
-	}
-
-	logger := zap.New(zap.UseFlagOptions(&zapOpts))
 	hubmanager.SetLogger(logger)
 	log := ctrl.Log.WithName("setup")
 

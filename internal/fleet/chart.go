@@ -17,17 +17,15 @@ limitations under the License.
 package fleet
 
 import (
-	"errors"
-	"flag"
+	"bytes"
 	"fmt"
-	"io"
 	"strings"
 
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
-	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
 	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
+	"github.com/flotilla-dev/flotilla/internal/cmdline"
 )
 
 // Object is one object a chart renders.
@@ -68,18 +66,7 @@ func AgentOptions(objs []*Object, podNamespace string) (agentmanager.Options, er
 		}
 		return ""
 	})
-	fs := flag.NewFlagSet("agent", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	opts.BindFlags(fs)
-	zapOpts := zap.Options{}
-	zapOpts.BindFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return opts, fmt.Errorf("parsing the agent's arguments %q: %w", args, err)
-	}
-	if fs.NArg() > 0 {
-		return opts, errors.New("unexpected agent arguments: " + strings.Join(fs.Args(), " "))
-	}
-	return opts, opts.Validate()
+	return opts, parseArgs("agent", args, &opts)
 }
 
 // HubOptions parses the rendered hub Deployment's arguments with the hub's own flags, as the
@@ -101,16 +88,15 @@ func ParseHubArgs(args []string, podNamespace string) (hubmanager.Options, error
 		}
 		return ""
 	})
-	fs := flag.NewFlagSet("flotilla-hub", flag.ContinueOnError)
-	fs.SetOutput(io.Discard)
-	opts.BindFlags(fs)
-	zapOpts := zap.Options{}
-	zapOpts.BindFlags(fs)
-	if err := fs.Parse(args); err != nil {
-		return opts, fmt.Errorf("parsing the hub's arguments %q: %w", args, err)
+	return opts, parseArgs("flotilla-hub", args, &opts)
+}
+
+// parseArgs parses a binary's arguments exactly as the binary does (cmdline.Parse) and returns
+// what the binary would print when it refuses them.
+func parseArgs(name string, args []string, flags cmdline.Flags) error {
+	var stderr bytes.Buffer
+	if _, _, ok := cmdline.Parse(name, args, &stderr, flags, ""); !ok {
+		return fmt.Errorf("%s refuses its arguments %q: %s", name, args, strings.TrimSpace(stderr.String()))
 	}
-	if fs.NArg() > 0 {
-		return opts, errors.New("unexpected hub arguments: " + strings.Join(fs.Args(), " "))
-	}
-	return opts, opts.Validate()
+	return nil
 }
