@@ -23,6 +23,7 @@ package graph_test
 
 import (
 	"io"
+	"runtime/pprof"
 	"testing"
 	"time"
 
@@ -74,7 +75,15 @@ func startHub() {
 	GinkgoHelper()
 	_, stop, err := local.StartHub(nil, nil, hubmanager.Settings{})
 	Expect(err).NotTo(HaveOccurred())
-	stopHub = stop
+	stopHub = func() error {
+		err := stop()
+		if err != nil {
+			// A hub that does not stop in time has a goroutine stuck somewhere: show where.
+			GinkgoWriter.Printf("the hub did not stop cleanly (%v); its process's goroutines:\n", err)
+			_ = pprof.Lookup("goroutine").WriteTo(GinkgoWriter, 1)
+		}
+		return err
+	}
 }
 
 var _ = BeforeSuite(func(ctx SpecContext) {
