@@ -38,10 +38,8 @@ die() { echo "kind-smoke: error: $*" >&2; exit 1; }
 
 main() {
   cd "${REPO_ROOT}"
-  local offline=false image
+  local image
   image="$(bash hack/kind/build-node-image.sh --print-tag)"
-  # Flotilla's offline image has no CNI of kind's own; clusters from it need the offline config.
-  [[ "${image}" == flotilla/kind-node:* ]] && offline=true
   docker image inspect "${image}" >/dev/null 2>&1 || die "no image ${image}: run make kind-image"
   docker image inspect "flotilla/agent:${TAG}" >/dev/null 2>&1 || die "no image flotilla/agent:${TAG}: run make images"
   local kube_bin
@@ -51,7 +49,7 @@ main() {
   go tool -modfile=hack/tools/go.mod kind version >/dev/null # build it before timing
 
   mkdir -p "${STATE_DIR}"
-  go run ./hack/kind/cluster-config -name "${CLUSTER}" -image "${image}" -offline-image="${offline}" \
+  go run ./hack/kind/cluster-config -name "${CLUSTER}" -image "${image}" \
     -o "${STATE_DIR}/${CLUSTER}.yaml"
   if [[ "${KEEP:-0}" != 1 ]]; then
     trap 'log "deleting cluster ${CLUSTER}"; kind delete cluster --name "${CLUSTER}" --kubeconfig "${KUBECONFIG_FILE}" >&2 || true' EXIT

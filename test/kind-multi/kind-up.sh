@@ -66,7 +66,7 @@ create_cluster() {
     kind get kubeconfig --name "${name}" >"$(kc "${name}")"
     return 0
   fi
-  go run ./hack/kind/cluster-config -name "${name}" -image "${NODE_IMAGE}" -offline-image="${OFFLINE}" \
+  go run ./hack/kind/cluster-config -name "${name}" -image "${NODE_IMAGE}" \
     -o "${STATE}/${name}.yaml"
   kind create cluster --name "${name}" --config "${STATE}/${name}.yaml" --kubeconfig "$(kc "${name}")" \
     --wait 0s >"${STATE}/logs/create-${name}.log" 2>&1
@@ -195,9 +195,6 @@ main() {
   local t0=${SECONDS} t
   docker info >/dev/null 2>&1 || die "Docker does not answer (docker info failed): run make host-prep"
   NODE_IMAGE="$(bash hack/kind/build-node-image.sh --print-tag)"
-  # Flotilla's offline image has no CNI of kind's own; clusters from it need the offline config.
-  OFFLINE=false
-  [[ "${NODE_IMAGE}" == flotilla/kind-node:* ]] && OFFLINE=true
   local img
   for img in "${NODE_IMAGE}" "flotilla/hub:${TAG}" "flotilla/agent:${TAG}" "flotilla/kwok:${KWOK_TAG}"; do
     docker image inspect "${img}" >/dev/null 2>&1 || die "no image ${img}: run make kind-image images"

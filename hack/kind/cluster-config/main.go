@@ -30,19 +30,28 @@ import (
 	"github.com/flotilla-dev/flotilla/hack/kind/kindconfig"
 )
 
+// offlineImageRepo is the repository of the node images hack/kind/build-node-image.sh builds.
+const offlineImageRepo = "flotilla/kind-node"
+
 func main() {
 	var o kindconfig.Options
 	var labels, out string
 	var port int
 	flag.StringVar(&o.Name, "name", "", "cluster name")
 	flag.StringVar(&o.Image, "image", "", "node image (empty: leave it to kind's --image or default)")
-	flag.BoolVar(&o.OfflineImage, "offline-image", true,
-		"the image is Flotilla's offline node image (static CNI: disableDefaultCNI); false for kind's published images")
+	flag.BoolVar(&o.OfflineImage, "offline-image", false,
+		"the image is Flotilla's offline node image (static CNI: disableDefaultCNI); by default, whether -image is one of "+
+			offlineImageRepo+"'s")
 	flag.StringVar(&o.APIServerAddress, "api-server-address", "", "host address to publish the API server on (default 127.0.0.1)")
 	flag.IntVar(&port, "api-server-port", 0, "host port to publish the API server on (default: a free one)")
 	flag.StringVar(&labels, "labels", "", "node labels, k=v,k=v")
 	flag.StringVar(&out, "o", "-", "output file (- for stdout)")
 	flag.Parse()
+	offlineSet := false
+	flag.Visit(func(f *flag.Flag) { offlineSet = offlineSet || f.Name == "offline-image" })
+	if !offlineSet {
+		o.OfflineImage = strings.HasPrefix(o.Image, offlineImageRepo+":")
+	}
 	o.APIServerPort = int32(port) //nolint:gosec // range-checked by Render
 	if labels != "" {
 		o.Labels = map[string]string{}
