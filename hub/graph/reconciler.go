@@ -150,15 +150,15 @@ func (r *Reconciler) memberClusterHandler() handler.EventHandler {
 
 // unplaced reports whether some copy of the graph waits for a member.
 func unplaced(dgd *nvidiav1alpha1.DynamoGraphDeployment) bool {
-	return dgd.Status.Placement == nil || !meta.IsStatusConditionTrue(dgd.Status.Conditions, flotillav1alpha1.GraphScheduled)
+	return dgd.Status.ClusterPlacement == nil || !meta.IsStatusConditionTrue(dgd.Status.Conditions, flotillav1alpha1.GraphScheduled)
 }
 
 // hasCopyOn reports whether the graph has a copy on member.
 func hasCopyOn(dgd *nvidiav1alpha1.DynamoGraphDeployment, member string) bool {
-	if dgd.Status.Placement == nil {
+	if dgd.Status.ClusterPlacement == nil {
 		return false
 	}
-	for _, c := range dgd.Status.Placement.Copies {
+	for _, c := range dgd.Status.ClusterPlacement.Copies {
 		if c.Cluster == member {
 			return true
 		}
@@ -322,7 +322,7 @@ func onMember(recs []*nvidiav1alpha1.DynamoComponentDeployment, member string) [
 // releaseVisible releases the reservation of each ready copy once its member published an
 // inventory newer than the copy's readiness: the inventory then counts its pods.
 func (r *Reconciler) releaseVisible(owner string, dgd *nvidiav1alpha1.DynamoGraphDeployment, clusters map[string]*flotillav1alpha1.MemberCluster) {
-	for _, c := range dgd.Status.Placement.Copies {
+	for _, c := range dgd.Status.ClusterPlacement.Copies {
 		if c.State != flotillav1alpha1.CopyReady || c.LastTransitionTime == nil {
 			continue
 		}

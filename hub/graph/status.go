@@ -104,14 +104,14 @@ func copyStatus(c copyView, services int, mc *flotillav1alpha1.MemberCluster) fl
 	return st
 }
 
-// setPlacementStatus writes status.placement, status.services, status.state and the Ready,
+// setPlacementStatus writes status.clusterPlacement, status.services, status.state and the Ready,
 // Scheduled and Synced conditions of a valid graph from its copies. unschedulable is the
 // placement's summary when a copy has no member.
 func setPlacementStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, copies []copyView, clusters map[string]*flotillav1alpha1.MemberCluster, unschedulable string, now time.Time) {
 	services := slices.Sorted(maps.Keys(dgd.Spec.Services))
 	prev := map[int32]flotillav1alpha1.CopyStatus{}
-	if dgd.Status.Placement != nil {
-		for _, c := range dgd.Status.Placement.Copies {
+	if dgd.Status.ClusterPlacement != nil {
+		for _, c := range dgd.Status.ClusterPlacement.Copies {
 			prev[c.Index] = c
 		}
 	}
@@ -146,7 +146,7 @@ func setPlacementStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, copies []copy
 	pl.ReadyCopies = fmt.Sprintf("%d/%d", readyCopies, len(copies))
 	pl.ReadyServices = fmt.Sprintf("%d/%d", readyServices, len(services)*len(copies))
 	pl.Clusters = strings.Join(members, ",")
-	dgd.Status.Placement = pl
+	dgd.Status.ClusterPlacement = pl
 
 	dgd.Status.Services = nil
 	if len(summed) > 0 {

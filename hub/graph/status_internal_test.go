@@ -122,7 +122,7 @@ func TestSetPlacementStatus(t *testing.T) {
 	if dgd.Status.State != nvidiav1alpha1.StateSuccessful {
 		t.Errorf("state = %q, want successful", dgd.Status.State)
 	}
-	pl := dgd.Status.Placement
+	pl := dgd.Status.ClusterPlacement
 	if pl.ReadyCopies != "2/2" || pl.ReadyServices != "4/4" || pl.Clusters != "east,west" {
 		t.Errorf("placement summary = %s %s %s", pl.ReadyCopies, pl.ReadyServices, pl.Clusters)
 	}
@@ -145,10 +145,10 @@ func TestSetPlacementStatus(t *testing.T) {
 	if dgd.Status.State != nvidiav1alpha1.StatePending {
 		t.Errorf("state = %q, want pending", dgd.Status.State)
 	}
-	if got := dgd.Status.Placement.Copies[0].LastTransitionTime.Time; !got.Equal(t0) {
+	if got := dgd.Status.ClusterPlacement.Copies[0].LastTransitionTime.Time; !got.Equal(t0) {
 		t.Errorf("copy 0 transition = %s, want unchanged %s", got, t0)
 	}
-	if got := dgd.Status.Placement.Copies[1].LastTransitionTime.Time; !got.Equal(t1) {
+	if got := dgd.Status.ClusterPlacement.Copies[1].LastTransitionTime.Time; !got.Equal(t1) {
 		t.Errorf("copy 1 transition = %s, want %s", got, t1)
 	}
 	sched := meta.FindStatusCondition(dgd.Status.Conditions, flotillav1alpha1.GraphScheduled)

@@ -103,7 +103,7 @@ type Request struct {
 }
 
 // RequestFromGraph builds the request of a DynamoGraphDeployment: Owner "<namespace>/<name>",
-// its namespace, its Demand and Policy, and Current from status.placement.copies. The caller
+// its namespace, its Demand and Policy, and Current from status.clusterPlacement.copies. The caller
 // adds Reservations (and, if it keeps its own record of where copies run, replaces Current).
 // The graph is not modified.
 func RequestFromGraph(dgd *nvidiav1alpha1.DynamoGraphDeployment) (*Request, error) {
@@ -121,7 +121,7 @@ func RequestFromGraph(dgd *nvidiav1alpha1.DynamoGraphDeployment) (*Request, erro
 		Demand:    demand,
 		Policy:    policy,
 	}
-	if st := dgd.Status.Placement; st != nil {
+	if st := dgd.Status.ClusterPlacement; st != nil {
 		for _, c := range st.Copies {
 			if c.Index < 0 || int(c.Index) >= policy.CopyCount() || c.Cluster == "" {
 				continue

@@ -66,7 +66,7 @@ func TestRequestFromGraph(t *testing.T) {
 	g := makeGraph("team-a", "llama").
 		Placement(&flotillav1alpha1.PlacementSpec{Copies: 2, GPUProducts: []string{h100}}).
 		Service("W", gpuService(1, "8")).Obj()
-	g.Status.Placement = &flotillav1alpha1.GraphPlacementStatus{Copies: []flotillav1alpha1.CopyStatus{
+	g.Status.ClusterPlacement = &flotillav1alpha1.GraphPlacementStatus{Copies: []flotillav1alpha1.CopyStatus{
 		{Index: 1, Cluster: "west"}, {Index: 0, Cluster: ""}, {Index: 5, Cluster: "beyond"},
 	}}
 	req, err := placement.RequestFromGraph(g)

@@ -147,13 +147,13 @@ func expectPlaced(ctx context.Context, want placedGraph) {
 		g.Expect(ready).NotTo(BeNil(), "no Ready condition yet")
 		g.Expect(dgd.Status.State).To(Equal(nvidiav1alpha1.StateSuccessful), "Ready: %s: %s", ready.Reason, ready.Message)
 	}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
-	Expect(dgd.Status.Placement).NotTo(BeNil())
-	Expect(dgd.Status.Placement.Copies).To(HaveLen(1))
-	placed := dgd.Status.Placement.Copies[0]
+	Expect(dgd.Status.ClusterPlacement).NotTo(BeNil())
+	Expect(dgd.Status.ClusterPlacement.Copies).To(HaveLen(1))
+	placed := dgd.Status.ClusterPlacement.Copies[0]
 	Expect(placed.Cluster).To(Equal(want.member))
 	Expect(placed.Namespace).To(Equal(want.namespace))
 	Expect(placed.State).To(Equal(flotillav1alpha1.CopyReady))
-	Expect(dgd.Status.Placement.ReadyCopies).To(Equal("1/1"))
+	Expect(dgd.Status.ClusterPlacement.ReadyCopies).To(Equal("1/1"))
 	Expect(meta.IsStatusConditionTrue(dgd.Status.Conditions, flotillav1alpha1.GraphScheduled)).To(BeTrue())
 	Expect(meta.IsStatusConditionTrue(dgd.Status.Conditions, flotillav1alpha1.ConditionSynced)).To(BeTrue())
 

@@ -16,7 +16,7 @@ limitations under the License.
 
 // Package v1alpha1 holds Flotilla's own flotilla.dev/v1alpha1 API: MemberCluster (on the hub, one per
 // member of the fleet), GPUInventory (on each member, written by its agent) and the placement types
-// a DynamoGraphDeployment carries in spec.placement and status.placement.
+// a DynamoGraphDeployment carries in spec.placement and status.clusterPlacement.
 //
 // The GPU inventory types (GPUPool, NodesAtFree) are plain data with no client behind them, so that
 // pkg/placement can consume a member's inventory directly.

@@ -18,6 +18,8 @@ package v1alpha1
 
 // Graph states, as Dynamo writes them in DynamoGraphDeployment status.state.
 const (
+	// StateInitializing is the state Dynamo gives a graph before its first reconcile.
+	StateInitializing = "initializing"
 	// StatePending means some component is not ready yet (or, on a hub, some copy is not placed).
 	StatePending = "pending"
 	// StateSuccessful means every component is ready.
@@ -44,6 +46,8 @@ const (
 	ComponentTypePrefill  = "prefill"
 	ComponentTypeDecode   = "decode"
 	ComponentTypePlanner  = "planner"
+	ComponentTypeEPP      = "epp"
+	ComponentTypeLPX      = "lpx"
 	ComponentTypeMain     = "main"
 	ComponentTypeDefault  = "default"
 )

@@ -72,7 +72,6 @@ type DynamoComponentDeploymentStatus struct {
 //
 // +kubebuilder:object:root=true
 // +kubebuilder:subresource:status
-// +kubebuilder:storageversion
 // +kubebuilder:resource:shortName=dcd,categories=dynamo
 // +kubebuilder:printcolumn:name="Service",type=string,JSONPath=`.spec.serviceName`
 // +kubebuilder:printcolumn:name="Cluster",type=string,JSONPath=`.metadata.labels.flotilla\.dev/cluster`

@@ -77,7 +77,8 @@ func TestExamplesRoundTrip(t *testing.T) {
 }
 
 // TestExamplesCoverUpstreamShapes checks that the examples hold the shapes the API must accept:
-// aggregated, disaggregated, multinode, planner, with and without placement.
+// aggregated, disaggregated, multinode, planner, with and without placement, and the fields of
+// the newest upstream v1alpha1 (GPU Memory Service, failover, topology, roles, minAvailable).
 func TestExamplesCoverUpstreamShapes(t *testing.T) {
 	docs, err := manifests.ReadDir(filepath.Join("..", "..", "..", "examples"))
 	if err != nil {
@@ -99,7 +100,22 @@ func TestExamplesCoverUpstreamShapes(t *testing.T) {
 		} else {
 			seen.Insert("no-placement")
 		}
+		if dgd.Spec.TopologyConstraint != nil {
+			seen.Insert("topology-constraint")
+		}
 		for _, svc := range dgd.Spec.Services {
+			if svc.GPUMemoryService != nil {
+				seen.Insert("gpu-memory-service")
+			}
+			if svc.Failover != nil {
+				seen.Insert("failover")
+			}
+			if len(svc.Roles) > 0 {
+				seen.Insert("roles")
+			}
+			if svc.MinAvailable != nil {
+				seen.Insert("min-available")
+			}
 			switch {
 			case svc.Multinode != nil:
 				seen.Insert("multinode")
@@ -110,7 +126,10 @@ func TestExamplesCoverUpstreamShapes(t *testing.T) {
 			}
 		}
 	}
-	for _, want := range []string{"placement", "no-placement", "multinode", "planner", "disaggregated", "other-kind"} {
+	for _, want := range []string{
+		"placement", "no-placement", "multinode", "planner", "disaggregated", "other-kind",
+		"topology-constraint", "gpu-memory-service", "failover", "roles", "min-available",
+	} {
 		if !seen.Has(want) {
 			t.Errorf("no example shows %q", want)
 		}

@@ -17,7 +17,8 @@ limitations under the License.
 // Package v1alpha1 holds NVIDIA Dynamo's nvidia.com/v1alpha1 API, field for field as Dynamo's
 // single-cluster operator defines it, so that a graph written for Dynamo applies unchanged on a
 // Flotilla hub. Flotilla's only addition is the optional spec.placement of a
-// DynamoGraphDeployment and the status.placement that reports where its copies run.
+// DynamoGraphDeployment and the status.clusterPlacement that reports where its copies run
+// (status.placement is Dynamo's own scheduler placement signal).
 //
 // +kubebuilder:object:generate=true
 // +groupName=nvidia.com

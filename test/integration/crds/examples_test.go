@@ -68,22 +68,22 @@ var _ = Describe("Flotilla's CRDs", func() {
 		kubectl := filepath.Join(testenv.BinDir(), "kubectl")
 
 		By("running kubectl apply -f examples/")
-		out, err := run(kubectl, "--kubeconfig", kubeconfig, "-n", ns, "apply", "-f", filepath.Join(repoRoot, "examples"))
-		Expect(err).NotTo(HaveOccurred(), out)
+		out, warnings, err := run(kubectl, "--kubeconfig", kubeconfig, "-n", ns, "apply", "-f", filepath.Join(repoRoot, "examples"))
+		Expect(err).NotTo(HaveOccurred(), warnings)
 		Expect(out).To(ContainSubstring("dynamographdeployment.nvidia.com/vllm-agg created"))
 
 		By("running kubectl get dgd")
-		out, err = run(kubectl, "--kubeconfig", kubeconfig, "-n", ns, "get", "dgd")
-		Expect(err).NotTo(HaveOccurred(), out)
+		out, warnings, err = run(kubectl, "--kubeconfig", kubeconfig, "-n", ns, "get", "dgd")
+		Expect(err).NotTo(HaveOccurred(), warnings)
 		header := strings.Fields(strings.SplitN(out, "\n", 2)[0])
 		Expect(header).To(Equal([]string{"NAME", "STATE", "READY", "SERVICES", "COPIES", "CLUSTERS", "AGE"}))
 		Expect(out).To(ContainSubstring("vllm-disagg"))
 
 		By("running kubectl get dcd and membercluster")
-		out, err = run(kubectl, "--kubeconfig", kubeconfig, "-n", ns, "get", "dcd")
-		Expect(err).NotTo(HaveOccurred(), out)
-		out, err = run(kubectl, "--kubeconfig", kubeconfig, "get", "membercluster")
-		Expect(err).NotTo(HaveOccurred(), out)
+		_, warnings, err = run(kubectl, "--kubeconfig", kubeconfig, "-n", ns, "get", "dcd")
+		Expect(err).NotTo(HaveOccurred(), warnings)
+		_, warnings, err = run(kubectl, "--kubeconfig", kubeconfig, "get", "membercluster")
+		Expect(err).NotTo(HaveOccurred(), warnings)
 	})
 })
 
@@ -166,10 +166,12 @@ func adminKubeconfig() string {
 	return path
 }
 
-func run(name string, args ...string) (string, error) {
-	var out bytes.Buffer
+// run runs a command and returns its standard output and its standard error (where kubectl
+// prints the apiserver's warnings, such as a deprecated API version).
+func run(name string, args ...string) (stdout, stderr string, err error) {
+	var out, errOut bytes.Buffer
 	cmd := exec.Command(name, args...)
-	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
-	return out.String(), err
+	cmd.Stdout, cmd.Stderr = &out, &errOut
+	err = cmd.Run()
+	return out.String(), errOut.String(), err
 }

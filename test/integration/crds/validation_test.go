@@ -154,7 +154,49 @@ var _ = Describe("Admission of DynamoGraphDeployments", func() {
 		Entry("a toleration with no key and operator Equal", invalidCase{set("spec.placement.tolerations", []any{map[string]any{"operator": "Equal", "value": "x"}}), "spec.placement.tolerations", "key may be empty only when operator is Exists"}),
 		Entry("a GPU product listed twice", invalidCase{set("spec.placement.gpuProducts", []any{"NVIDIA-H100-80GB-HBM3", "NVIDIA-H100-80GB-HBM3"}), "spec.placement.gpuProducts[1]", "Duplicate value"}),
 		Entry("an empty GPU product", invalidCase{set("spec.placement.gpuProducts", []any{""}), "spec.placement.gpuProducts[0]", "at least 1 chars long"}),
+		// Rules of the newest upstream v1alpha1.
+		Entry("a restart requested at creation", invalidCase{set("spec.restart", map[string]any{"id": "r1"}), "spec", "spec.restart must be unset on create"}),
+		Entry("minAvailable above replicas", invalidCase{set("spec.services.Worker.minAvailable", int64(3)), "spec.services[Worker]", "minAvailable must be less than or equal to replicas unless replicas is 0"}),
+		Entry("a graph topology constraint without topologyProfile", invalidCase{set("spec.topologyConstraint", map[string]any{"packDomain": "zone"}), "spec.topologyConstraint.topologyProfile", "Required value"}),
+		Entry("a pack domain with capitals", invalidCase{set("spec.services.Worker.topologyConstraint", map[string]any{"packDomain": "Rack"}), "spec.services.Worker.topologyConstraint.packDomain", "should match"}),
+		Entry("a kvTransferPolicy with both labelKey and clusterTopologyName", invalidCase{set("spec.experimental.kvTransferPolicy", map[string]any{"labelKey": "topology.kubernetes.io/zone", "clusterTopologyName": "t", "domain": "zone"}), "spec.experimental.kvTransferPolicy", "exactly one of labelKey or clusterTopologyName is required"}),
+		Entry("a preferred kvTransferPolicy without preferredWeight", invalidCase{set("spec.experimental.kvTransferPolicy", map[string]any{"labelKey": "topology.kubernetes.io/zone", "domain": "zone", "enforcement": "preferred"}), "spec.experimental.kvTransferPolicy", "preferredWeight is required when enforcement is preferred"}),
+		Entry("a runtimeVersionOverride that is not MAJOR.MINOR.PATCH", invalidCase{set("spec.services.Worker.runtimeVersionOverride", "v1.2"), "spec.services.Worker.runtimeVersionOverride", "should match"}),
+		Entry("GMS client containers with inter-pod GMS", invalidCase{set("spec.services.Worker.gpuMemoryService", map[string]any{"enabled": true, "mode": "interPod", "extraClientContainers": []any{"helper"}}), "spec.services[Worker].gpuMemoryService", "extraClientContainers is only supported with mode=intraPod"}),
+		Entry("an unknown failover mode", invalidCase{set("spec.services.Worker.failover", map[string]any{"enabled": true, "mode": "sideways"}), "spec.services.Worker.failover.mode", "Unsupported value"}),
+		Entry("a checkpoint job with checkpointRef", invalidCase{set("spec.services.Worker.checkpoint", map[string]any{"enabled": true, "checkpointRef": "snap", "job": map[string]any{}}), "spec.services[Worker].checkpoint", "checkpoint.job cannot be set when checkpointRef is specified"}),
+		Entry("a role name with capitals", invalidCase{set("spec.services.Worker.roles", []any{map[string]any{"name": "Leader"}}), "spec.services.Worker.roles[0].name", "should match"}),
+		Entry("a providerOverride without value", invalidCase{set("spec.providerOverride", map[string]any{"apiVersion": "grove.io/v1alpha1"}), "spec.providerOverride.value", "Required value"}),
 	)
+
+	It("accepts a restart after creation and keeps componentType and minAvailable immutable", func(ctx SpecContext) {
+		obj := graph()
+		obj.SetNamespace(ns)
+		set("spec.services.Worker.minAvailable", int64(1))(obj.Object)
+		Expect(k8sClient.Create(ctx, obj)).To(Succeed())
+
+		By("requesting a restart")
+		restarted := obj.DeepCopy()
+		set("spec.restart", map[string]any{"id": "r1"})(restarted.Object)
+		Expect(k8sClient.Update(ctx, restarted)).To(Succeed())
+		strategy, _, _ := unstructured.NestedString(restarted.Object, "spec", "restart", "strategy", "type")
+		Expect(strategy).To(BeEmpty(), "no strategy was given")
+
+		for _, tc := range []struct {
+			mutate  func(map[string]any)
+			message string
+		}{
+			{set("spec.services.Worker.componentType", "prefill"), "componentType is immutable after it is set"},
+			{set("spec.services.Worker.minAvailable", int64(2)), "minAvailable is immutable after creation"},
+		} {
+			changed := restarted.DeepCopy()
+			tc.mutate(changed.Object)
+			err := k8sClient.Update(ctx, changed)
+			Expect(apierrors.IsInvalid(err)).To(BeTrue(), "got %v", err)
+			Expect(err.Error()).To(ContainSubstring("spec.services[Worker]"))
+			Expect(err.Error()).To(ContainSubstring(tc.message))
+		}
+	})
 
 	It("keeps backendFramework immutable and the stored graph unchanged", func(ctx SpecContext) {
 		obj := graph()

@@ -84,7 +84,7 @@ func measureReadinessChanges(ctx SpecContext, ns string, graphs, flips int) {
 	var latencies []time.Duration
 	for i := range flips {
 		dgd := running[i%len(running)]
-		copy0 := dgd.Status.Placement.Copies[0]
+		copy0 := dgd.Status.ClusterPlacement.Copies[0]
 		key := dgd.Name + "/" + dgd.Name + "-vllmdecodeworker"
 		start := time.Now()
 		d := &appsv1.Deployment{ObjectMeta: metav1.ObjectMeta{Namespace: copy0.Namespace, Name: dgd.Name + "-vllmdecodeworker"}}

@@ -65,7 +65,7 @@ var _ = Describe("A graph's lifecycle across hub restarts and member failures", 
 		for name, rec := range after {
 			Expect(rec.UID).To(Equal(before[name].UID), name)
 		}
-		for _, c := range got.Status.Placement.Copies {
+		for _, c := range got.Status.ClusterPlacement.Copies {
 			Expect(c.Cluster).To(Equal(placedBefore[strconv.Itoa(int(c.Index))]), "copy %d", c.Index)
 		}
 		By("checking that each member holds exactly the copy's two DCDs")
@@ -104,7 +104,7 @@ var _ = Describe("A graph's lifecycle across hub restarts and member failures", 
 			g.Expect(got.Status.State).To(Equal(nvidiav1alpha1.StatePending))
 			g.Expect(meta.IsStatusConditionFalse(got.Status.Conditions, flotillav1alpha1.GraphScheduled)).To(BeTrue())
 			states := map[string]flotillav1alpha1.CopyState{}
-			for _, c := range got.Status.Placement.Copies {
+			for _, c := range got.Status.ClusterPlacement.Copies {
 				states[c.Cluster] = c.State
 			}
 			g.Expect(states).To(Equal(map[string]flotillav1alpha1.CopyState{east: flotillav1alpha1.CopyReady, "": flotillav1alpha1.CopyPending}))
@@ -113,14 +113,14 @@ var _ = Describe("A graph's lifecycle across hub restarts and member failures", 
 		By("registering gpu-west again: the pending copy goes back there")
 		Expect(local.Register(ctx, west)).To(Succeed())
 		got := expectSuccessful(ctx, dgd)
-		Expect(got.Status.Placement.Clusters).To(Equal(east + "," + west))
+		Expect(got.Status.ClusterPlacement.Clusters).To(Equal(east + "," + west))
 	})
 
 	It("deletes a graph while its member is unreachable after the deletion timeout, and cleans the member when it returns", func(ctx SpecContext) {
 		dgd := makeGraph(ns, "orphan").products(h100).obj()
 		Expect(hub.Create(ctx, dgd)).To(Succeed())
 		got := expectSuccessful(ctx, dgd)
-		Expect(got.Status.Placement.Clusters).To(Equal(east))
+		Expect(got.Status.ClusterPlacement.Clusters).To(Equal(east))
 
 		By("freezing gpu-east's API server")
 		resume, err := local.Members[east].Pause()

@@ -73,15 +73,15 @@ var _ = Describe("Placing a graph", func() {
 
 		By("waiting until it is successful, placed on " + east)
 		got := expectSuccessful(ctx, dgd)
-		Expect(got.Status.Placement).NotTo(BeNil())
-		Expect(got.Status.Placement.Copies).To(HaveLen(1))
-		c := got.Status.Placement.Copies[0]
+		Expect(got.Status.ClusterPlacement).NotTo(BeNil())
+		Expect(got.Status.ClusterPlacement.Copies).To(HaveLen(1))
+		c := got.Status.ClusterPlacement.Copies[0]
 		Expect(c.Cluster).To(Equal(east))
 		Expect(c.Namespace).To(Equal(ns))
 		Expect(c.State).To(Equal(flotillav1alpha1.CopyReady))
 		Expect(c.ReadyServices).To(Equal("2/2"))
-		Expect(got.Status.Placement.ReadyCopies).To(Equal("1/1"))
-		Expect(got.Status.Placement.Clusters).To(Equal(east))
+		Expect(got.Status.ClusterPlacement.ReadyCopies).To(Equal("1/1"))
+		Expect(got.Status.ClusterPlacement.Clusters).To(Equal(east))
 		Expect(meta.IsStatusConditionTrue(got.Status.Conditions, flotillav1alpha1.GraphScheduled)).To(BeTrue())
 		Expect(meta.IsStatusConditionTrue(got.Status.Conditions, flotillav1alpha1.ConditionSynced)).To(BeTrue())
 		Expect(got.Status.Services).To(HaveKey("VllmDecodeWorker"))
@@ -128,16 +128,16 @@ var _ = Describe("Placing a graph", func() {
 		DeferCleanup(deleteGraph, dgd)
 
 		got := expectSuccessful(ctx, dgd)
-		Expect(got.Status.Placement.Copies).To(HaveLen(2))
+		Expect(got.Status.ClusterPlacement.Copies).To(HaveLen(2))
 		byMember := map[string]flotillav1alpha1.CopyStatus{}
-		for _, c := range got.Status.Placement.Copies {
+		for _, c := range got.Status.ClusterPlacement.Copies {
 			byMember[c.Cluster] = c
 		}
 		Expect(names(byMember)).To(Equal([]string{east, west}))
 		Expect(byMember[east].Namespace).To(Equal(ns))
 		Expect(byMember[west].Namespace).To(Equal(westNamespace))
-		Expect(got.Status.Placement.ReadyCopies).To(Equal("2/2"))
-		Expect(got.Status.Placement.Clusters).To(Equal(east + "," + west))
+		Expect(got.Status.ClusterPlacement.ReadyCopies).To(Equal("2/2"))
+		Expect(got.Status.ClusterPlacement.Clusters).To(Equal(east + "," + west))
 		Expect(got.Status.Services["VllmDecodeWorker"].Replicas).To(BeEquivalentTo(2))
 
 		Expect(names(memberDCDs(ctx, Default, east, ns, "spread"))).To(Equal([]string{"spread-frontend", "spread-vllmdecodeworker"}))
@@ -158,8 +158,8 @@ var _ = Describe("Placing a graph", func() {
 			g.Expect(sched.Reason).To(Equal(graph.ReasonUnschedulable))
 			g.Expect(sched.Message).To(ContainSubstring("0/1 copies placed"))
 			g.Expect(sched.Message).To(ContainSubstring("0/2 clusters fit"))
-			g.Expect(got.Status.Placement.Copies).To(HaveLen(1))
-			g.Expect(got.Status.Placement.Copies[0].State).To(Equal(flotillav1alpha1.CopyPending))
+			g.Expect(got.Status.ClusterPlacement.Copies).To(HaveLen(1))
+			g.Expect(got.Status.ClusterPlacement.Copies[0].State).To(Equal(flotillav1alpha1.CopyPending))
 			g.Expect(hubRecords(ctx, g, dgd)).To(BeEmpty())
 		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
 		got := getGraph(ctx, Default, dgd)
@@ -173,7 +173,7 @@ var _ = Describe("Placing a graph", func() {
 			Expect(client.IgnoreNotFound(local.Members[east].Client.Delete(ctx, node))).To(Succeed())
 		})
 		got = expectSuccessful(ctx, dgd)
-		Expect(got.Status.Placement.Clusters).To(Equal(east))
+		Expect(got.Status.ClusterPlacement.Clusters).To(Equal(east))
 		deleteGraph(ctx, dgd)
 	})
 
