@@ -43,22 +43,37 @@ AGENT_RBAC_AGENT := ./agent/inventory/...;./agent/liveness/...;./agent/manager/.
 # markers may move between the hub's packages.
 HUB_RBAC := ./hub/...
 
+# The nvidia.com CRDs serve v1alpha1 and v1beta1 and convert through a webhook: the hub's on the
+# hub (DGD and DCD), the agent's on a member (DCD). Each chart's copy of a CRD names its
+# component's Service in its default namespace (hack/crdfix), without a CA: requests that need a
+# conversion fail until the component injects its CA and its release's Service.
+HUB_WEBHOOK_SERVICE := flotilla-system/flotilla-hub-webhook
+AGENT_WEBHOOK_SERVICE := flotilla-system/flotilla-agent-webhook
+
+# The conversion webhook's certificate rules (internal/webhookcert), one run of their own: both
+# charts grant them narrowed to resourceNames (the certificate Secret, the CRDs the component
+# converts), which hack/agentrbac and hack/hubrbac render from this input (-webhook).
+WEBHOOK_RBAC := ./internal/webhookcert/...
+
 .PHONY: manifests
 manifests: ## Generate the CRDs into charts/hub/crds and charts/agent/crds, and the charts' RBAC rules.
 	out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
 	$(CONTROLLER_GEN) crd paths=./api/... output:crd:artifacts:config=$$out && \
-	$(GO) run ./hack/crdfix $$out/*.yaml && \
 	rm -f charts/hub/crds/*.yaml charts/agent/crds/*.yaml && \
-	cp $$out/nvidia.com_dynamographdeployments.yaml $$out/nvidia.com_dynamocomponentdeployments.yaml \
-	   $$out/flotilla.dev_memberclusters.yaml charts/hub/crds/ && \
-	cp $$out/nvidia.com_dynamocomponentdeployments.yaml $$out/flotilla.dev_gpuinventories.yaml charts/agent/crds/ && \
+	$(GO) run ./hack/crdfix -webhook-service $(HUB_WEBHOOK_SERVICE) -out charts/hub/crds \
+	  $$out/nvidia.com_dynamographdeployments.yaml $$out/nvidia.com_dynamocomponentdeployments.yaml \
+	  $$out/flotilla.dev_memberclusters.yaml && \
+	$(GO) run ./hack/crdfix -webhook-service $(AGENT_WEBHOOK_SERVICE) -out charts/agent/crds \
+	  $$out/nvidia.com_dynamocomponentdeployments.yaml $$out/flotilla.dev_gpuinventories.yaml && \
+	$(CONTROLLER_GEN) rbac:roleName=flotilla-webhook 'paths=$(WEBHOOK_RBAC)' output:rbac:artifacts:config=$$out/rbac-webhook && \
 	$(CONTROLLER_GEN) rbac:roleName=flotilla-agent 'paths=$(AGENT_RBAC_WORKLOADS)' output:rbac:artifacts:config=$$out/rbac-workloads && \
 	$(CONTROLLER_GEN) rbac:roleName=flotilla-agent 'paths=$(AGENT_RBAC_AGENT)' output:rbac:artifacts:config=$$out/rbac-agent && \
 	$(CONTROLLER_GEN) rbac:roleName=flotilla-agent paths=./agent/... output:rbac:artifacts:config=$$out/rbac-all && \
 	$(GO) run ./hack/agentrbac -workloads $$out/rbac-workloads/role.yaml -agent $$out/rbac-agent/role.yaml \
-	  -all $$out/rbac-all/role.yaml -out charts/agent/templates/_rbac_rules.tpl && \
+	  -all $$out/rbac-all/role.yaml -webhook $$out/rbac-webhook/role.yaml -out charts/agent/templates/_rbac_rules.tpl && \
 	$(CONTROLLER_GEN) rbac:roleName=flotilla-hub 'paths=$(HUB_RBAC)' output:rbac:artifacts:config=$$out/rbac-hub && \
-	$(GO) run ./hack/hubrbac -rbac $$out/rbac-hub/role.yaml -out charts/hub/templates/_rbac_rules.tpl
+	$(GO) run ./hack/hubrbac -rbac $$out/rbac-hub/role.yaml -webhook $$out/rbac-webhook/role.yaml \
+	  -out charts/hub/templates/_rbac_rules.tpl
 
 # The Cluster API Cluster CRD the hub's integration tests install, generated from the Cluster API
 # types the hub reads (sigs.k8s.io/cluster-api/api in go.mod), so that tests and code agree.
@@ -94,13 +109,16 @@ lint: ## Run golangci-lint.
 	$(GOLANGCI_LINT) run ./...
 
 .PHONY: chart-lint
-chart-lint: ## Lint the charts (helm lint --strict): the agent's in both modes, the hub's with each member source.
+chart-lint: ## Lint the charts (helm lint --strict): the agent's in both modes, the hub's with each member source, both with cert-manager.
 	$(HELM) lint --strict charts/agent
 	$(HELM) lint --strict charts/agent --set namespaceRestriction.enabled=true --set namespaceRestriction.readNodes=true
 	$(HELM) lint --strict charts/agent --set namespaceRestriction.enabled=true \
 	  --set-json 'namespaceRestriction.declaredCapacity=[{"product":"NVIDIA-H100-80GB-HBM3","gpusPerNode":8,"nodes":1}]'
+	$(HELM) lint --strict charts/agent --set namespaceRestriction.enabled=true --set namespaceRestriction.readNodes=true \
+	  --set webhook.certMode=cert-manager --set webhook.manageCRDs=false
 	$(HELM) lint --strict charts/hub
 	$(HELM) lint --strict charts/hub --set 'members.sources={kubeconfig-secrets,cluster-api}'
+	$(HELM) lint --strict charts/hub --set webhook.certMode=cert-manager
 
 .PHONY: build
 build: ## Build the hub and agent binaries into bin/.

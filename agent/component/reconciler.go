@@ -36,6 +36,7 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
 const (
@@ -159,7 +160,15 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 // status in memory. An error is returned for the controller to retry with backoff; a DCD that
 // cannot be built is not an error, since retrying cannot fix it.
 func (r *Reconciler) reconcile(ctx context.Context, dcd *nvidiav1alpha1.DynamoComponentDeployment) error {
-	desired, err := workload.Build(dcd, r.Options)
+	// The apiserver serves DCDs in v1alpha1 only; workload builds from v1beta1, the conversion
+	// hub, so every DCD is converted in memory first, as a conversion webhook would.
+	hub := &nvidiav1beta1.DynamoComponentDeployment{}
+	if err := dcd.ConvertTo(hub); err != nil {
+		log.FromContext(ctx).Error(err, "Converting the DynamoComponentDeployment to v1beta1 failed")
+		r.setNotAvailable(dcd, ReasonInvalidSpec, "converting to nvidia.com/v1beta1: "+err.Error())
+		return nil
+	}
+	desired, err := workload.Build(hub, r.Options)
 	if err != nil {
 		var fe *workload.FieldError
 		if !errors.As(err, &fe) {

@@ -21,6 +21,8 @@ limitations under the License.
 //   - the GPU inventory (agent/inventory), written as the GPUInventory "inventory" in the agent's
 //     namespace, from Nodes and Pods or from declared capacity,
 //   - the liveness Lease (agent/liveness) in the agent's namespace,
+//   - on every replica, the conversion webhook of the DCD CRD (v1alpha1 and v1beta1) and its
+//     certificate (internal/conversionwebhook, internal/webhookcert),
 //
 // plus the /healthz and /readyz probes and controller-runtime's metrics endpoint.
 //
@@ -35,7 +37,10 @@ limitations under the License.
 // namespace only, and needs only a Role there. The GPUInventory reports the namespace as its
 // namespaceRestriction. Its capacity then comes either from Nodes and Pods, read through a
 // cache of the inventory's own (which needs the chart's optional read-only ClusterRole), or from
-// capacity declared with --declared-capacity (--inventory-source=declared).
+// capacity declared with --declared-capacity (--inventory-source=declared). A Role cannot patch
+// the DCD CRD: the chart's wire-conversion hook (`agent wire-conversion`, package
+// agent/wireconversion) points it at the agent's webhook with a CA it issues, and the agent only
+// renews its serving certificate from that CA (--webhook-manage-crds defaults to false).
 //
 // # RBAC
 //

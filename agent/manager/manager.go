@@ -37,6 +37,8 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
+	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
 )
 
 // RBAC of leader election: the Lease LeaderElectionID and the events client-go's leader
@@ -44,18 +46,31 @@ import (
 // +kubebuilder:rbac:groups=coordination.k8s.io,namespace=flotilla-system,resources=leases,verbs=get;create;update
 // +kubebuilder:rbac:groups="",namespace=flotilla-system,resources=events,verbs=create;patch
 
-// NewScheme returns a scheme with the built-in kinds, nvidia.com/v1alpha1 and
-// flotilla.dev/v1alpha1: all the agent reads and writes.
+// ConvertedCRD is the CRD whose conversion webhook the agent serves: Dynamo's components,
+// served in nvidia.com/v1alpha1 and v1beta1 (stored).
+const ConvertedCRD = "dynamocomponentdeployments.nvidia.com"
+
+// NewScheme returns a scheme with the built-in kinds, nvidia.com/v1alpha1 and v1beta1 and
+// flotilla.dev/v1alpha1: all the agent reads, writes and converts.
 func NewScheme() (*runtime.Scheme, error) {
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
-		clientgoscheme.AddToScheme, nvidiav1alpha1.AddToScheme, flotillav1alpha1.AddToScheme,
+		clientgoscheme.AddToScheme, nvidiav1alpha1.AddToScheme, nvidiav1beta1.AddToScheme, flotillav1alpha1.AddToScheme,
 	} {
 		if err := add(scheme); err != nil {
 			return nil, err
 		}
 	}
 	return scheme, nil
+}
+
+// NewWebhook returns the agent's conversion webhook for o: components, pointing ConvertedCRD at
+// itself when o.WebhookManagesCRDs, else keeping the CA of its Secret. Pass its Server as the
+// WebhookServer of a manager with NewScheme's scheme and set it up with SetupWithManager; New
+// does.
+func NewWebhook(o Options) (*conversionwebhook.Webhook, error) {
+	return conversionwebhook.New(o.WebhookOptions(), o.WebhookManagesCRDs(), []string{ConvertedCRD},
+		&nvidiav1beta1.DynamoComponentDeployment{})
 }
 
 // SetLogger makes logger the logger of controller-runtime (and so of the manager, its caches
@@ -94,9 +109,19 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 		logger = logger.WithValues("cluster", o.ClusterName)
 	}
 
+	// The conversion webhook of ConvertedCRD, served by every replica. A namespace-restricted
+	// agent may not patch the CRD: the chart's wire-conversion hook points it at the agent with
+	// the CA it issues, which the agent then keeps.
+	manageCRDs := o.WebhookManagesCRDs()
+	webhook, err := NewWebhook(o)
+	if err != nil {
+		return nil, fmt.Errorf("setting up the conversion webhook: %w", err)
+	}
+
 	mgrOpts := ctrl.Options{
 		Scheme:                        scheme,
 		Logger:                        logger,
+		WebhookServer:                 webhook.Server,
 		Metrics:                       metricsserver.Options{BindAddress: o.MetricsBindAddress},
 		HealthProbeBindAddress:        o.HealthProbeBindAddress,
 		LeaderElection:                o.LeaderElect,
@@ -116,6 +141,9 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 	mgr, err := ctrl.NewManager(cfg, mgrOpts)
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
+	}
+	if err := webhook.SetupWithManager(mgr); err != nil {
+		return nil, fmt.Errorf("setting up the conversion webhook: %w", err)
 	}
 
 	if err := (&component.Reconciler{Options: workload.Options{
@@ -155,6 +183,6 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 		return nil, fmt.Errorf("adding the readiness check: %w", err)
 	}
 	logger.Info("Agent configured", "namespace", o.Namespace, "watchNamespace", o.WatchNamespace,
-		"inventorySource", o.InventorySource, "leaderElection", o.LeaderElect)
+		"inventorySource", o.InventorySource, "leaderElection", o.LeaderElect, "webhookManagesCRD", manageCRDs)
 	return mgr, nil
 }

@@ -33,6 +33,8 @@ import (
 
 	"github.com/flotilla-dev/flotilla/agent/inventory"
 	"github.com/flotilla-dev/flotilla/agent/liveness"
+	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
+	"github.com/flotilla-dev/flotilla/internal/webhookcert"
 )
 
 // Inventory sources (--inventory-source).
@@ -55,6 +57,10 @@ const (
 	// LeaderElectionID is the name of the leader-election Lease in the agent's namespace. It
 	// differs from the liveness Lease (flotilla-agent), which is not a lock.
 	LeaderElectionID = "flotilla-agent-leader"
+	// DefaultWebhookCertSecret is the default --webhook-cert-secret.
+	DefaultWebhookCertSecret = "flotilla-agent-webhook-cert"
+	// DefaultWebhookService is the default --webhook-service.
+	DefaultWebhookService = "flotilla-agent-webhook"
 )
 
 // Options are the agent's configuration, one field per command-line flag (see BindFlags).
@@ -102,6 +108,11 @@ type Options struct {
 	// ClusterDomain is the cluster's DNS domain.
 	ClusterDomain string
 
+	// Webhook is the conversion webhook of the DCD CRD (ConvertedCRD) the agent serves
+	// (--webhook-*), its certificate Secret and Service in Namespace. Whether the agent points
+	// the CRD at it is WebhookManagesCRDs.
+	Webhook conversionwebhook.Options
+
 	// declaredCapacitySet counts the flags that set DeclaredCapacity, to reject two.
 	declaredCapacitySet int
 }
@@ -117,6 +128,12 @@ func NewOptions(getenv func(string) string) Options {
 		InventoryWriteInterval: inventory.DefaultWriteInterval,
 		LeaseRenewInterval:     liveness.DefaultRenewInterval,
 		LeaseDuration:          liveness.DefaultLeaseDuration,
+		Webhook: conversionwebhook.Options{
+			Port:       conversionwebhook.DefaultPort,
+			CertSecret: DefaultWebhookCertSecret,
+			CertMode:   string(webhookcert.ModeSelfSigned),
+			Service:    DefaultWebhookService,
+		},
 	}
 }
 
@@ -172,6 +189,8 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.WorkloadServiceAccount, "workload-service-account", o.WorkloadServiceAccount,
 		"Service account of workload pods whose DCD names none.")
 	fs.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "The cluster's DNS domain.")
+	o.Webhook.BindFlags(fs, "default true in cluster mode, false with --watch-namespace (a Role cannot patch a CRD: "+
+		"`agent wire-conversion`, the chart's hook, does it, and the agent then keeps the CA it set)")
 }
 
 // setDeclaredCapacity decodes JSON capacity strictly (unknown fields are errors).
@@ -192,6 +211,17 @@ func (o *Options) setDeclaredCapacity(data []byte) error {
 
 // Restricted reports whether the agent runs in namespace-restricted mode.
 func (o *Options) Restricted() bool { return o.WatchNamespace != "" }
+
+// WebhookManagesCRDs reports whether the agent points the DCD CRD at its conversion webhook:
+// --webhook-manage-crds, by default in cluster mode only.
+func (o *Options) WebhookManagesCRDs() bool { return o.Webhook.ManagesCRDs(!o.Restricted()) }
+
+// WebhookOptions returns the options of the agent's conversion webhook, in Namespace.
+func (o *Options) WebhookOptions() conversionwebhook.Options {
+	w := o.Webhook
+	w.Namespace = o.Namespace
+	return w
+}
 
 // Validate checks the options together and returns every problem found, each naming its flag.
 func (o *Options) Validate() error {
@@ -276,6 +306,9 @@ func (o *Options) Validate() error {
 		for _, msg := range validation.IsDNS1123Subdomain(o.ClusterDomain) {
 			add("--cluster-domain %q: %s", o.ClusterDomain, msg)
 		}
+	}
+	if err := o.Webhook.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	return errors.Join(errs...)
 }

@@ -27,6 +27,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/utils/ptr"
 
 	"github.com/flotilla-dev/flotilla/agent/inventory"
 	"github.com/flotilla-dev/flotilla/agent/manager"
@@ -63,6 +64,12 @@ func TestDefaults(t *testing.T) {
 		"inventory-write-interval":  {opts.InventoryWriteInterval, 2 * time.Second},
 		"lease-renew-interval":      {opts.LeaseRenewInterval, 10 * time.Second},
 		"lease-duration":            {opts.LeaseDuration, 30 * time.Second},
+		"webhook-port":              {opts.Webhook.Port, 9443},
+		"webhook-cert-secret":       {opts.Webhook.CertSecret, "flotilla-agent-webhook-cert"},
+		"webhook-cert-mode":         {opts.Webhook.CertMode, "self-signed"},
+		"webhook-service":           {opts.Webhook.Service, "flotilla-agent-webhook"},
+		"webhook-url":               {opts.Webhook.URL, ""},
+		"webhook-manage-crds":       {opts.WebhookManagesCRDs(), true},
 	}
 	for flagName, c := range checks {
 		if c[0] != c[1] {
@@ -94,6 +101,12 @@ func TestParseEveryFlag(t *testing.T) {
 		"--ingress-host-suffix=example.com",
 		"--workload-service-account=dynamo",
 		"--cluster-domain=cluster.example",
+		"--webhook-port=10443",
+		"--webhook-cert-secret=certs",
+		"--webhook-cert-mode=cert-manager",
+		"--webhook-service=conversion",
+		"--webhook-url=https://127.0.0.1:10443/convert",
+		"--webhook-manage-crds",
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -121,6 +134,12 @@ func TestParseEveryFlag(t *testing.T) {
 	want.IngressHostSuffix = "example.com"
 	want.WorkloadServiceAccount = "dynamo"
 	want.ClusterDomain = "cluster.example"
+	want.Webhook.Port = 10443
+	want.Webhook.CertSecret = "certs"
+	want.Webhook.CertMode = "cert-manager"
+	want.Webhook.Service = "conversion"
+	want.Webhook.URL = "https://127.0.0.1:10443/convert"
+	want.Webhook.ManageCRDs = ptr.To(true)
 
 	// declaredCapacitySet is unexported: compare the exported fields one by one.
 	got, exp := reflect.ValueOf(opts), reflect.ValueOf(want)
@@ -135,6 +154,36 @@ func TestParseEveryFlag(t *testing.T) {
 	}
 	if !opts.Restricted() {
 		t.Error("--watch-namespace does not make the options restricted")
+	}
+	if !opts.WebhookManagesCRDs() {
+		t.Error("--webhook-manage-crds does not make a restricted agent manage the CRD")
+	}
+}
+
+// TestWebhookManagesCRDs checks --webhook-manage-crds's default by mode, and that the webhook
+// options carry the agent's namespace.
+func TestWebhookManagesCRDs(t *testing.T) {
+	for name, tc := range map[string]struct {
+		args []string
+		want bool
+	}{
+		"cluster mode":                     {nil, true},
+		"cluster mode, sharing the CRD":    {[]string{"--webhook-manage-crds=false"}, false},
+		"namespace-restricted":             {[]string{"--watch-namespace=team-a"}, false},
+		"namespace-restricted, explicitly": {[]string{"--watch-namespace=team-a", "--webhook-manage-crds=true"}, true},
+	} {
+		t.Run(name, func(t *testing.T) {
+			opts, err := parse(t, podNamespace, tc.args...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := opts.WebhookManagesCRDs(); got != tc.want {
+				t.Errorf("WebhookManagesCRDs() = %v, want %v", got, tc.want)
+			}
+			if ns := opts.WebhookOptions().Namespace; ns != "flotilla-system" {
+				t.Errorf("the webhook's namespace is %q, want the agent's", ns)
+			}
+		})
 	}
 }
 
@@ -218,6 +267,14 @@ func TestValidate(t *testing.T) {
 		"lease too short": {env: podNamespace, args: []string{"--lease-duration=500ms"}, want: []string{"--lease-duration must be at least 1s"}},
 		"lease not longer than its renewal": {env: podNamespace, args: []string{"--lease-duration=10s"},
 			want: []string{"--lease-duration (10s) must be longer than --lease-renew-interval (10s)"}},
+		"bad webhook settings": {env: podNamespace, args: []string{"--webhook-port=0", "--webhook-cert-secret=Certs",
+			"--webhook-cert-mode=vault", "--webhook-service=a.b"},
+			want: []string{"--webhook-port 0 is not a port", `--webhook-cert-secret "Certs"`, `--webhook-cert-mode "vault"`,
+				`--webhook-service "a.b"`}},
+		"webhook URL on another port": {env: podNamespace, args: []string{"--webhook-url=https://127.0.0.1:8443/convert"},
+			want: []string{"name --webhook-port (9443) as its port"}},
+		"webhook URL not https": {env: podNamespace, args: []string{"--webhook-url=http://127.0.0.1:9443/convert"},
+			want: []string{"want https://"}},
 		"bad workload settings": {env: podNamespace, args: []string{"--workload-env=1X=y", "--ingress-host-suffix=Example..com",
 			"--workload-service-account=Dynamo", "--cluster-domain=_local"},
 			want: []string{`--workload-env "1X"`, `--ingress-host-suffix "Example..com"`, `--workload-service-account "Dynamo"`,

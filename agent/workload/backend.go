@@ -23,8 +23,6 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 )
 
 // Backend frameworks.
@@ -35,7 +33,7 @@ const (
 )
 
 // vllmCompilationCacheDir is where vLLM keeps its compilation cache, Dynamo's default mount
-// point for a volume with useAsCompilationCache.
+// point of spec.compilationCache.
 const vllmCompilationCacheDir = "/root/.cache/vllm"
 
 // sglangDistPort is the port of SGLang's distributed initialisation on the leader.
@@ -46,15 +44,15 @@ var backendPattern = regexp.MustCompile(`python[0-9.]*\s+[^|&;]*-m\s+[^|&;]*dyna
 
 // backendFramework returns spec.backendFramework, else the backend the main container's command
 // runs (python3 -m dynamo.vllm and so on), else "".
-func backendFramework(dcd *nvidiav1alpha1.DynamoComponentDeployment) string {
-	if dcd.Spec.BackendFramework != "" {
-		return dcd.Spec.BackendFramework
+func backendFramework(c *component) string {
+	if c.dcd.Spec.BackendFramework != "" {
+		return c.dcd.Spec.BackendFramework
 	}
-	ep := dcd.Spec.ExtraPodSpec
-	if ep == nil || ep.MainContainer == nil {
+	mc := c.mainContainer()
+	if mc == nil {
 		return ""
 	}
-	line := strings.Join(append(slices.Clone(ep.MainContainer.Command), ep.MainContainer.Args...), " ")
+	line := strings.Join(append(slices.Clone(mc.Command), mc.Args...), " ")
 	if m := backendPattern.FindStringSubmatch(line); m != nil {
 		return m[1]
 	}

@@ -339,7 +339,7 @@ func TestBuildExamples(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(dcd)
 			}
-			res, err := workload.Build(dcd, workload.Options{})
+			res, err := buildAlpha(t, dcd, workload.Options{})
 			if err != nil {
 				t.Fatalf("Build: %v", err)
 			}
@@ -360,7 +360,7 @@ func TestBuildOptions(t *testing.T) {
 	dcd := exampleDCD(t, "vllm-agg-regional", "Frontend")
 	dcd.Spec.ExtraPodSpec.MainContainer.Env = []corev1.EnvVar{{Name: "FOO", Value: "main"}, {Name: "NATS_SERVER", Value: "nats://main"}}
 	dcd.Spec.Envs = []corev1.EnvVar{{Name: "FOO", Value: "spec"}}
-	res, err := workload.Build(dcd, workload.Options{
+	res, err := buildAlpha(t, dcd, workload.Options{
 		IngressHostSuffix:  "gpu.example.org",
 		ServiceAccountName: "dynamo-pods",
 		Env: []corev1.EnvVar{
@@ -373,8 +373,10 @@ func TestBuildOptions(t *testing.T) {
 		t.Fatal(err)
 	}
 	main := mainOf(t, res.Deployment.Spec.Template.Spec)
+	// mainContainer's variable wins over spec.envs' of the same name: the conversion to v1beta1
+	// merges mainContainer over the dedicated fields, as upstream's does.
 	wantEnv(t, main, map[string]string{
-		"FOO":            "spec",
+		"FOO":            "main",
 		"NATS_SERVER":    "nats://main",
 		"ETCD_ENDPOINTS": "etcd:2379",
 		"DYN_NAMESPACE":  "dynamo-vllm-agg-regional",
@@ -383,7 +385,7 @@ func TestBuildOptions(t *testing.T) {
 	wantEqual(t, "host", res.Ingress.Spec.Rules[0].Host, "llama.gpu.example.org")
 
 	dcd.Spec.ExtraPodSpec.PodSpec = &corev1.PodSpec{ServiceAccountName: "planner-serviceaccount"}
-	res, err = workload.Build(dcd, workload.Options{ServiceAccountName: "dynamo-pods"})
+	res, err = buildAlpha(t, dcd, workload.Options{ServiceAccountName: "dynamo-pods"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -448,13 +450,35 @@ func TestMainContainerMerge(t *testing.T) {
 			},
 		},
 		{
-			name: "envFrom of the user is kept beside envFromSecret",
+			// The conversion to v1beta1 merges mainContainer over the dedicated fields, as
+			// upstream's does: mainContainer's envFrom replaces the one envFromSecret stands for.
+			name: "envFrom of the user replaces envFromSecret",
 			mutate: func(mc *corev1.Container) {
 				mc.EnvFrom = []corev1.EnvFromSource{{ConfigMapRef: &corev1.ConfigMapEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "cfg"}}}}
 			},
 			check: func(t *testing.T, main corev1.Container) {
-				wantEqual(t, "envFrom", len(main.EnvFrom), 2)
+				wantEqual(t, "envFrom", len(main.EnvFrom), 1)
 				wantEqual(t, "first envFrom", main.EnvFrom[0].ConfigMapRef.Name, "cfg")
+			},
+		},
+		{
+			// As env: a resource both set comes from mainContainer (the conversion's merge).
+			name: "mainContainer's cpu limit wins over spec.resources'",
+			mutate: func(mc *corev1.Container) {
+				mc.Resources.Limits = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("3")}
+			},
+			check: func(t *testing.T, main corev1.Container) {
+				wantQuantity(t, "cpu limit", main.Resources.Limits, corev1.ResourceCPU, "3")
+				wantGPU(t, main, "nvidia.com/gpu", "1")
+			},
+		},
+		{
+			name: "envFrom of the user naming envFromSecret's secret",
+			mutate: func(mc *corev1.Container) {
+				mc.EnvFrom = []corev1.EnvFromSource{{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: "hf-token-secret"}}}}
+			},
+			check: func(t *testing.T, main corev1.Container) {
+				wantEqual(t, "envFrom", len(main.EnvFrom), 1)
 				wantSecretEnvFrom(t, main, "hf-token-secret")
 			},
 		},
@@ -463,7 +487,7 @@ func TestMainContainerMerge(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			dcd := exampleDCD(t, "vllm-agg", "VllmDecodeWorker")
 			tt.mutate(dcd.Spec.ExtraPodSpec.MainContainer)
-			res, err := workload.Build(dcd, workload.Options{})
+			res, err := buildAlpha(t, dcd, workload.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -478,7 +502,7 @@ func TestNotes(t *testing.T) {
 	dcd.Spec.Ingress.UseVirtualService = true
 	dcd.Spec.Ingress.VirtualServiceGateway = ptrTo("istio-system/gateway")
 	dcd.Spec.Autoscaling = &nvidiav1alpha1.Autoscaling{Enabled: true}
-	res, err := workload.Build(dcd, workload.Options{})
+	res, err := buildAlpha(t, dcd, workload.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -489,7 +513,7 @@ func TestNotes(t *testing.T) {
 	}
 
 	dcd.Spec.Ingress.IngressControllerClassName = nil
-	res, err = workload.Build(dcd, workload.Options{})
+	res, err = buildAlpha(t, dcd, workload.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -17,51 +17,45 @@ limitations under the License.
 package workload
 
 import (
-	"slices"
-
 	corev1 "k8s.io/api/core/v1"
 
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
-// MainContainerName is the name of the container running the component.
-const MainContainerName = "main"
+// MainContainerName is the name of the container running the component: the pod template's
+// container of that name, into which Dynamo's defaults are merged.
+const MainContainerName = nvidiav1beta1.MainContainerName
 
 // mainContainer builds the main container of c's pods (of multinode replica i when
-// replica >= 0): Dynamo's base container for the component type, extraPodSpec.mainContainer
-// merged over it field by field (a field the user sets wins; env, ports and volume mounts are
-// merged by name or path), then the DCD's envs, resources, envFromSecret, volumes and probes.
+// replica >= 0): Dynamo's base container for the component type with the pod template's main
+// container merged over it field by field (a field the user sets wins; env and ports are merged
+// by name), mounts the given ones (see mainMounts), resources and probes completed.
 func mainContainer(c *component, replica int32, mounts []corev1.VolumeMount) (corev1.Container, error) {
-	container := corev1.Container{Name: MainContainerName, Ports: basePorts(c)}
-	user := corev1.Container{}
-	if mc := c.mainContainer(); mc != nil {
-		user = *mc.DeepCopy()
+	container := corev1.Container{Name: MainContainerName, Ports: basePorts(c.componentType)}
+	mc := c.mainContainer()
+	if mc == nil {
+		return container, fieldErrorf(mainContainerPath+".image", "required: the pod template has no container named %q to run the component", MainContainerName)
 	}
+	user := *mc.DeepCopy()
 	overrideNonZero(&container, &user,
-		"Name", "Command", "Args", "Env", "Ports", "VolumeMounts", "Resources", "EnvFrom",
+		"Name", "Command", "Args", "Env", "Ports", "VolumeMounts", "Resources",
 		"LivenessProbe", "ReadinessProbe", "StartupProbe")
 	if container.Image == "" {
-		return container, fieldErrorf("spec.extraPodSpec.mainContainer.image", "required: the main container has no image")
+		return container, fieldErrorf(mainContainerPath+".image", "required: the main container has no image")
 	}
-	container.Command, container.Args = command(c, user.Command, user.Args)
+	container.Command, container.Args = command(c.isFrontend(), user.Command, user.Args)
 	container.Ports = mergePorts(container.Ports, user.Ports)
-	container.Env = containerEnv(c, replica)
-	container.EnvFrom = user.EnvFrom
-	if s := c.spec.EnvFromSecret; s != nil && *s != "" {
-		ref := corev1.EnvFromSource{SecretRef: &corev1.SecretEnvSource{LocalObjectReference: corev1.LocalObjectReference{Name: *s}}}
-		if !slices.ContainsFunc(container.EnvFrom, func(e corev1.EnvFromSource) bool {
-			return e.SecretRef != nil && e.SecretRef.Name == *s
-		}) {
-			container.EnvFrom = append(container.EnvFrom, ref)
-		}
+	container.Env = mergeEnv(c.opts.Env, injectedEnv(c, c.componentType, replica), user.Env)
+	container.VolumeMounts = mounts
+	if err := checkPreservedResources(c); err != nil {
+		return container, err
 	}
-	container.VolumeMounts = appendMounts(user.VolumeMounts, mounts)
-	resources, err := containerResources(c)
+	resources, err := containerResources(mainContainerPath, user.Resources)
 	if err != nil {
 		return container, err
 	}
 	container.Resources = resources
-	p, err := containerProbes(c)
+	p, err := containerProbes(defaultProbes(c, c.componentType), &user, mainContainerPath)
 	if err != nil {
 		return container, err
 	}
@@ -69,14 +63,14 @@ func mainContainer(c *component, replica int32, mounts []corev1.VolumeMount) (co
 	return container, nil
 }
 
-// basePorts returns the ports Dynamo opens for the component type.
-func basePorts(c *component) []corev1.ContainerPort {
+// basePorts returns the ports Dynamo opens for a component type.
+func basePorts(componentType string) []corev1.ContainerPort {
 	switch {
-	case c.isFrontend():
+	case componentType == string(nvidiav1beta1.ComponentTypeFrontend):
 		return []corev1.ContainerPort{{Name: HTTPPortName, ContainerPort: HTTPPort, Protocol: corev1.ProtocolTCP}}
-	case c.isWorker():
+	case isWorkerType(componentType):
 		return []corev1.ContainerPort{{Name: SystemPortName, ContainerPort: SystemPort, Protocol: corev1.ProtocolTCP}}
-	case c.componentType == nvidiav1alpha1.ComponentTypePlanner:
+	case componentType == string(nvidiav1beta1.ComponentTypePlanner):
 		return []corev1.ContainerPort{{Name: PlannerMetricsPortName, ContainerPort: PlannerMetricsPort, Protocol: corev1.ProtocolTCP}}
 	}
 	return nil
@@ -86,14 +80,19 @@ func basePorts(c *component) []corev1.ContainerPort {
 // command comes with the user's args only. Args alone run under Dynamo's base command
 // /bin/sh -c. With neither, a frontend runs python3 -m dynamo.frontend (as recent Dynamo does)
 // and other components the image's entrypoint, since /bin/sh -c without a script fails.
-func command(c *component, userCommand, userArgs []string) ([]string, []string) {
+func command(frontend bool, userCommand, userArgs []string) ([]string, []string) {
 	switch {
 	case len(userCommand) > 0:
 		return userCommand, userArgs
 	case len(userArgs) > 0:
 		return []string{"/bin/sh", "-c"}, userArgs
-	case c.isFrontend():
-		return []string{"python3"}, []string{"-m", "dynamo.frontend"}
+	case frontend:
+		return frontendCommand()
 	}
 	return nil, nil
+}
+
+// frontendCommand is the command and args of a frontend that sets neither.
+func frontendCommand() ([]string, []string) {
+	return []string{"python3"}, []string{"-m", "dynamo.frontend"}
 }

@@ -67,7 +67,7 @@ func deploymentStrategy(c *component) (appsv1.DeploymentStrategy, string) {
 			RollingUpdate: &appsv1.RollingUpdateDeployment{MaxSurge: &surge, MaxUnavailable: &unavailable},
 		}
 	}
-	value := c.annotation(AnnotationDeploymentStrategy)
+	value, path := c.annotation(AnnotationDeploymentStrategy)
 	switch value {
 	case "", StrategyRollingUpdate:
 		return rolling(intstr.FromString("25%"), intstr.FromString("25%")), ""
@@ -79,5 +79,5 @@ func deploymentStrategy(c *component) (appsv1.DeploymentStrategy, string) {
 		return rolling(intstr.FromInt32(0), intstr.FromString("20%")), ""
 	}
 	return rolling(intstr.FromString("25%"), intstr.FromString("25%")),
-		"spec.annotations[" + AnnotationDeploymentStrategy + "]: unknown strategy " + value + "; RollingUpdate used"
+		path + ": unknown strategy " + value + "; RollingUpdate used"
 }

@@ -26,6 +26,33 @@ limitations under the License.
 // Every object carries the label nvidia.com/selector=<dcd name>, so the controller can list what a
 // DCD may own with one selector and delete what Result no longer names.
 //
+// # One shape: v1beta1
+//
+// Build takes a nvidia.com/v1beta1 DCD, the conversion hub. A DCD written in v1alpha1 is converted
+// first (ConvertTo, as the agent's controller does in memory), so every feature works alike for
+// DCDs written in either version. The pod is built the way Dynamo's v1beta1 operator builds it:
+//
+//   - spec.podTemplate is the base. Dynamo's pod defaults (grace period, restart policy, service
+//     account) fill only the pod fields it leaves unset.
+//   - Dynamo's defaults for the component type are merged into the container named main, by
+//     name: base ports, environment and probes (the user's win, env and ports by name), the
+//     command defaults of frontends, the compilation cache mount (spec.compilationCache), the
+//     /dev/shm volume (spec.sharedMemorySize: unset 8Gi, "0" none), and a persistent volume
+//     claim for every volume main mounts that the template does not define.
+//   - Other containers are the user's sidecars, kept as written, except the one
+//     spec.frontendSidecar names, into which a frontend's defaults are merged.
+//
+// The v1alpha1 fields v1beta1 has no place for and that the builder honours (ingress,
+// dynamoNamespace, the component's labels and annotations, the deprecated pvc and autoscaling,
+// a subComponentType, compilation caches after the first, resource quantities that do not parse
+// and that the conversion therefore left out) are read from the payload the conversion keeps in
+// the nvidia.com/dcd-spec annotation (nvidiav1alpha1.PreservedDCDSpec). A disaggregated worker
+// converted from v1alpha1 keeps its v1alpha1 labels (component type worker, sub-component type
+// prefill or decode), as upstream keeps them for converted DCDs; one written in v1beta1 is
+// labelled with its type.
+// Errors name the v1beta1 field (FieldError.Field) and, for a DCD converted from v1alpha1, the
+// v1alpha1 field(s) it came from (FieldError.V1alpha1Field).
+//
 // # Multinode components
 //
 // Dynamo runs a multinode component (multinode.nodeCount >= 2) as one LeaderWorkerSet per replica,

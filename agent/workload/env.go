@@ -22,7 +22,7 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
 // Ports Dynamo gives its components.
@@ -48,24 +48,14 @@ const (
 	EnvNodeRank = "NODE_RANK"
 )
 
-// containerEnv returns the main container's variables, sorted by name. Later sources win over
-// earlier ones of the same name, as in Dynamo: the operator-level Options.Env, the variables
-// Dynamo injects, extraPodSpec.mainContainer.env, then spec.envs (which the hub has already
-// merged with the graph's envs).
-func containerEnv(c *component, replica int32) []corev1.EnvVar {
-	var user []corev1.EnvVar
-	if mc := c.mainContainer(); mc != nil {
-		user = mc.Env
-	}
-	return mergeEnv(c.opts.Env, injectedEnv(c, replica), user, c.spec.Envs)
-}
-
-// injectedEnv returns the variables Dynamo injects into every main container, those of the
-// component type, and, for multinode replica i (replica >= 0), the multinode variables.
-func injectedEnv(c *component, replica int32) []corev1.EnvVar {
+// injectedEnv returns the variables Dynamo injects into a container running componentType for
+// c (the main container, or a frontend sidecar): those of every component, those of the type,
+// and, for multinode replica i (replica >= 0), the multinode variables. Callers merge them after
+// Options.Env and before the container's own, which win.
+func injectedEnv(c *component, componentType string, replica int32) []corev1.EnvVar {
 	env := []corev1.EnvVar{
 		{Name: "DYN_NAMESPACE", Value: c.dynamoNamespace},
-		{Name: "DYN_COMPONENT", Value: c.componentType},
+		{Name: "DYN_COMPONENT", Value: componentType},
 		{Name: "DYN_PARENT_DGD_K8S_NAME", Value: c.graphName},
 		{Name: "DYN_PARENT_DGD_K8S_NAMESPACE", Value: c.namespace},
 		fieldRefEnv("POD_NAME", "metadata.name"),
@@ -73,19 +63,19 @@ func injectedEnv(c *component, replica int32) []corev1.EnvVar {
 		fieldRefEnv("POD_UID", "metadata.uid"),
 	}
 	switch {
-	case c.isFrontend():
+	case componentType == string(nvidiav1beta1.ComponentTypeFrontend):
 		env = append(env,
 			corev1.EnvVar{Name: "DYNAMO_PORT", Value: strconv.Itoa(HTTPPort)},
 			corev1.EnvVar{Name: "DYN_HTTP_PORT", Value: strconv.Itoa(HTTPPort)},
 		)
-	case c.isWorker():
+	case isWorkerType(componentType):
 		env = append(env,
 			corev1.EnvVar{Name: "DYN_SYSTEM_ENABLED", Value: "true"},
 			corev1.EnvVar{Name: "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", Value: `["generate"]`},
 			corev1.EnvVar{Name: "DYN_SYSTEM_PORT", Value: strconv.Itoa(SystemPort)},
 			corev1.EnvVar{Name: "DYN_HEALTH_CHECK_ENABLED", Value: "false"},
 		)
-	case c.componentType == nvidiav1alpha1.ComponentTypePlanner:
+	case componentType == string(nvidiav1beta1.ComponentTypePlanner):
 		env = append(env, corev1.EnvVar{Name: "PLANNER_PROMETHEUS_PORT", Value: strconv.Itoa(PlannerMetricsPort)})
 	}
 	if replica >= 0 {

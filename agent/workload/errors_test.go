@@ -28,6 +28,9 @@ import (
 )
 
 // TestBuildErrors checks that a DCD that cannot run is refused with an error naming the field.
+// The DCDs are written in v1alpha1 and built from their conversion to v1beta1, so a field that
+// v1beta1 has is named by its v1beta1 path (the v1alpha1 one follows in the message); one it has
+// not (spec.labels, spec.ingress, a quantity the conversion could not carry) by its v1alpha1 path.
 func TestBuildErrors(t *testing.T) {
 	tests := []struct {
 		name      string
@@ -54,55 +57,48 @@ func TestBuildErrors(t *testing.T) {
 		{
 			name: "fractional GPUs", graph: "vllm-agg", service: "VllmDecodeWorker",
 			mutate:    func(d *nvidiav1alpha1.DynamoComponentDeployment) { d.Spec.Resources.Limits.GPU = "1.5" },
-			wantField: "spec.resources.limits.gpu", wantIn: "whole number",
+			wantField: "spec.podTemplate.spec.containers[main].resources.limits[nvidia.com/gpu]", wantIn: "whole number",
 		},
 		{
 			name: "GPU request differing from its limit", graph: "vllm-agg", service: "VllmDecodeWorker",
 			mutate: func(d *nvidiav1alpha1.DynamoComponentDeployment) {
 				d.Spec.Resources.Requests = &nvidiav1alpha1.ResourceItem{GPU: "2"}
 			},
-			wantField: "spec.resources.requests.gpu", wantIn: "must equal its limit",
+			wantField: "spec.podTemplate.spec.containers[main].resources.requests[nvidia.com/gpu]", wantIn: "must equal its limit",
 		},
 		{
 			name: "handler-less startup probe without a default (upstream frontend)", graph: "upstream-shapes", service: "Frontend",
-			wantField: "spec.extraPodSpec.mainContainer.startupProbe", wantIn: "probe has no handler",
+			wantField: "spec.podTemplate.spec.containers[main].startupProbe", wantIn: "probe has no handler",
 		},
 		{
 			name: "handler-less liveness probe on a planner", graph: "vllm-disagg-planner", service: "Planner",
 			mutate: func(d *nvidiav1alpha1.DynamoComponentDeployment) {
 				d.Spec.LivenessProbe = &corev1.Probe{InitialDelaySeconds: 30}
 			},
-			wantField: "spec.livenessProbe", wantIn: "probe has no handler",
+			wantField: "spec.podTemplate.spec.containers[main].livenessProbe", wantIn: "probe has no handler",
 		},
 		{
 			name: "compilation cache without backend framework (upstream worker)", graph: "upstream-shapes", service: "DecodeWorker",
-			wantField: "spec.volumeMounts[0].mountPoint", wantIn: "no default directory",
+			wantField: "spec.compilationCache.mountPath", wantIn: "no default directory",
 		},
 		{
 			name: "compilation cache on sglang", graph: "upstream-shapes", service: "DecodeWorker",
 			mutate:    func(d *nvidiav1alpha1.DynamoComponentDeployment) { d.Spec.BackendFramework = "sglang" },
-			wantField: "spec.volumeMounts[0].mountPoint", wantIn: `backend framework "sglang"`,
+			wantField: "spec.compilationCache.mountPath", wantIn: `backend framework "sglang"`,
 		},
 		{
 			name: "mount without mount point", graph: "vllm-disagg-planner", service: "Planner",
 			mutate:    func(d *nvidiav1alpha1.DynamoComponentDeployment) { d.Spec.VolumeMounts[0].MountPoint = "" },
-			wantField: "spec.volumeMounts[0].mountPoint", wantIn: "required",
+			wantField: "spec.podTemplate.spec.containers[main].volumeMounts[0].mountPath", wantIn: "required",
 		},
 		{
 			name: "no image (upstream minimal service)", graph: "upstream-shapes", service: "Minimal",
-			wantField: "spec.extraPodSpec.mainContainer.image", wantIn: "required",
+			wantField: "spec.podTemplate.spec.containers[main].image", wantIn: "required",
 		},
 		{
 			name: "invalid label value", graph: "vllm-agg", service: "Frontend",
 			mutate:    func(d *nvidiav1alpha1.DynamoComponentDeployment) { d.Spec.Labels["team"] = "a team" },
 			wantField: "spec.labels[team]", wantIn: "invalid label value",
-		},
-		{
-			name: "extra container named main", graph: "vllm-agg", service: "Frontend",
-			mutate: func(d *nvidiav1alpha1.DynamoComponentDeployment) {
-				d.Spec.ExtraPodSpec.PodSpec = &corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: "x"}}}
-			},
-			wantField: "spec.extraPodSpec.containers[0].name", wantIn: "mainContainer",
 		},
 		{
 			name: "negative replicas", graph: "vllm-agg", service: "Frontend",
@@ -143,7 +139,7 @@ func TestBuildErrors(t *testing.T) {
 			if tt.mutate != nil {
 				tt.mutate(dcd)
 			}
-			res, err := workload.Build(dcd, workload.Options{})
+			res, err := buildAlpha(t, dcd, workload.Options{})
 			if err == nil {
 				t.Fatalf("Build succeeded (%d objects), want an error on %s", len(res.Objects()), tt.wantField)
 			}
@@ -160,4 +156,21 @@ func TestBuildErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestExtraContainerNamedMain checks what became of a v1alpha1 extraPodSpec container named main,
+// which the builder used to refuse: the conversion to v1beta1 replaces it by the main container
+// it composes from mainContainer and the dedicated fields, so the DCD builds, with one main.
+func TestExtraContainerNamedMain(t *testing.T) {
+	dcd := exampleDCD(t, "vllm-agg", "Frontend")
+	dcd.Spec.ExtraPodSpec.PodSpec = &corev1.PodSpec{Containers: []corev1.Container{{Name: "main", Image: "x"}}}
+	res, err := buildAlpha(t, dcd, workload.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec := res.Deployment.Spec.Template.Spec
+	if len(spec.Containers) != 1 {
+		t.Fatalf("containers = %d, want main only", len(spec.Containers))
+	}
+	wantEqual(t, "image", mainOf(t, spec).Image, dcd.Spec.ExtraPodSpec.MainContainer.Image)
 }

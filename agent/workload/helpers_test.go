@@ -17,18 +17,40 @@ limitations under the License.
 package workload_test
 
 import (
+	"maps"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
 
+	"github.com/flotilla-dev/flotilla/agent/workload"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
-	"github.com/flotilla-dev/flotilla/internal/dynamo"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/manifests"
 )
 
 // testNamespace is the member namespace the example DCDs are placed in.
 const testNamespace = "team-a"
+
+// toV1beta1 converts a v1alpha1 DCD to v1beta1, as the agent's controller does before building.
+func toV1beta1(t testing.TB, dcd *nvidiav1alpha1.DynamoComponentDeployment) *nvidiav1beta1.DynamoComponentDeployment {
+	t.Helper()
+	hub := &nvidiav1beta1.DynamoComponentDeployment{}
+	if err := dcd.ConvertTo(hub); err != nil {
+		t.Fatalf("converting DCD %s to v1beta1: %v", dcd.Name, err)
+	}
+	return hub
+}
+
+// buildAlpha builds a DCD written in v1alpha1: converted to v1beta1, then built.
+func buildAlpha(t testing.TB, dcd *nvidiav1alpha1.DynamoComponentDeployment, opts workload.Options) (*workload.Result, error) {
+	t.Helper()
+	return workload.Build(toV1beta1(t, dcd), opts)
+}
 
 // exampleGraphs reads every DynamoGraphDeployment of examples/, by name.
 func exampleGraphs(t *testing.T) map[string]*nvidiav1alpha1.DynamoGraphDeployment {
@@ -60,14 +82,77 @@ func exampleDCD(t *testing.T, graph, service string) *nvidiav1alpha1.DynamoCompo
 	return dcdFromGraph(t, dgd, service)
 }
 
-// dcdFromGraph converts one service of dgd into a DCD, as the hub does.
+// dcdFromGraph converts one service of dgd into a v1alpha1 DCD, as the hub wrote them when it
+// generated DCDs from v1alpha1 graphs: the service's spec with the graph's backendFramework, its
+// envs merged under the service's own (sorted by name), the Dynamo namespace written out, and
+// Dynamo's labels (component, Dynamo namespace, graph name, plus the graph's spec.labels) on both
+// the object and spec.labels. These are the inputs the builder's expectations were written for;
+// the hub now generates DCDs in v1beta1 (internal/dynamo), which TestBuildV1beta1Examples covers.
 func dcdFromGraph(t *testing.T, dgd *nvidiav1alpha1.DynamoGraphDeployment, service string) *nvidiav1alpha1.DynamoComponentDeployment {
 	t.Helper()
-	dcd, err := dynamo.ComponentDeployment(dgd, service, testNamespace)
-	if err != nil {
-		t.Fatal(err)
+	svc, ok := dgd.Spec.Services[service]
+	if !ok {
+		t.Fatalf("graph %s has no service %q", dgd.Name, service)
 	}
-	return dcd
+	spec := &nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{}
+	if svc != nil {
+		spec = svc.DeepCopy()
+	}
+	dynNamespace := "dynamo-" + dgd.Name
+	for _, name := range slices.Sorted(maps.Keys(dgd.Spec.Services)) {
+		if svc := dgd.Spec.Services[name]; svc != nil && ptr.Deref(svc.DynamoNamespace, "") != "" {
+			dynNamespace = *svc.DynamoNamespace
+			break
+		}
+	}
+	labels := maps.Clone(dgd.Spec.Labels)
+	if labels == nil {
+		labels = map[string]string{}
+	}
+	labels[nvidiav1alpha1.LabelComponent] = service
+	labels[nvidiav1alpha1.LabelDynamoNamespace] = dynNamespace
+	labels[nvidiav1alpha1.LabelGraphName] = dgd.Name
+	specLabels := maps.Clone(spec.Labels)
+	if specLabels == nil {
+		specLabels = map[string]string{}
+	}
+	maps.Copy(specLabels, labels)
+	spec.Labels = specLabels
+	spec.ServiceName = service
+	spec.DynamoNamespace = ptr.To(dynNamespace)
+	spec.Envs = mergeEnvsByName(dgd.Spec.Envs, spec.Envs)
+	return &nvidiav1alpha1.DynamoComponentDeployment{
+		TypeMeta: metav1.TypeMeta{APIVersion: nvidiav1alpha1.GroupVersion.String(), Kind: "DynamoComponentDeployment"},
+		ObjectMeta: metav1.ObjectMeta{
+			Name:      dgd.Name + "-" + strings.ToLower(service),
+			Namespace: testNamespace,
+			Labels:    labels,
+		},
+		Spec: nvidiav1alpha1.DynamoComponentDeploymentSpec{
+			BackendFramework:                    dgd.Spec.BackendFramework,
+			DynamoComponentDeploymentSharedSpec: *spec,
+		},
+	}
+}
+
+// mergeEnvsByName merges graph-level and service-level variables, the service's winning, sorted
+// by name, as Dynamo does.
+func mergeEnvsByName(graph, service []corev1.EnvVar) []corev1.EnvVar {
+	byName := map[string]corev1.EnvVar{}
+	for _, e := range graph {
+		byName[e.Name] = e
+	}
+	for _, e := range service {
+		byName[e.Name] = e
+	}
+	if len(byName) == 0 {
+		return nil
+	}
+	merged := make([]corev1.EnvVar, 0, len(byName))
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		merged = append(merged, byName[name])
+	}
+	return merged
 }
 
 // allExampleDCDs returns the DCD of every service of every example graph, by DCD name.

@@ -26,11 +26,12 @@ import (
 )
 
 // buildIngress returns the Ingress named like the DCD that exposes a frontend's Service, when
-// spec.ingress is enabled with an ingress class, as in Dynamo: host hostPrefix+host+"."+suffix,
+// the v1alpha1 spec.ingress (which v1beta1 keeps only in the conversion's payload, as upstream
+// Dynamo does) is enabled with an ingress class, as in Dynamo: host hostPrefix+host+"."+suffix,
 // path / to the Service's port, TLS with tls.secretName. What it cannot honour (an Istio
 // VirtualService, an ingress on a component without a Service) is noted on res.
 func buildIngress(c *component, res *Result) (*networkingv1.Ingress, error) {
-	spec := c.spec.Ingress
+	spec := c.alpha.Ingress
 	if spec == nil || !spec.Enabled {
 		return nil, nil
 	}
@@ -57,7 +58,7 @@ func buildIngress(c *component, res *Result) (*networkingv1.Ingress, error) {
 	}
 	maps.Copy(labels, objectLabels(c))
 	annotations := map[string]string{}
-	maps.Copy(annotations, c.spec.Annotations)
+	maps.Copy(annotations, c.alpha.Annotations)
 	maps.Copy(annotations, spec.Annotations)
 	ing := &networkingv1.Ingress{
 		TypeMeta: typeMeta(KindIngress),
@@ -93,7 +94,7 @@ func buildIngress(c *component, res *Result) (*networkingv1.Ingress, error) {
 // ingressHost returns hostPrefix + host + "." + suffix, the suffix being spec.ingress.hostSuffix
 // or Options.IngressHostSuffix.
 func ingressHost(c *component) (string, error) {
-	spec := c.spec.Ingress
+	spec := c.alpha.Ingress
 	if spec.Host == "" {
 		return "", fieldErrorf("spec.ingress.host", "required when the ingress is enabled")
 	}

@@ -25,6 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
 // Labels and annotations the builder reads or writes besides those of the API package.
@@ -33,39 +34,39 @@ const (
 	LabelMetricsEnabled = "nvidia.com/metrics-enabled"
 	// LabelMultinodeReplica is the index of the multinode replica a pod belongs to.
 	LabelMultinodeReplica = "nvidia.com/multinode-replica"
-	// AnnotationEnableMetrics set to "false" on the DCD (spec.annotations) leaves
-	// LabelMetricsEnabled off its pods.
+	// AnnotationEnableMetrics set to "false" on the DCD (v1alpha1 spec.annotations, the pod
+	// template's annotations, or the DCD's own) leaves LabelMetricsEnabled off its pods.
 	AnnotationEnableMetrics = "nvidia.com/enable-metrics"
 	// AnnotationDeploymentStrategy selects the Deployment strategy: RollingUpdate (default),
 	// Recreate, RampedSlowRollout or BestEffortControlledRollout.
 	AnnotationDeploymentStrategy = "nvidia.com/deployment-strategy"
 )
 
-// objectLabels returns the labels of every object built for c: spec.labels, then the DCD's own
-// labels, as Dynamo's getKubeLabels, plus the selector label naming the DCD.
+// objectLabels returns the labels of every object built for c: the component's v1alpha1
+// spec.labels, then the DCD's own labels, as Dynamo's getKubeLabels, plus the selector label
+// naming the DCD.
 func objectLabels(c *component) map[string]string {
 	labels := map[string]string{}
-	maps.Copy(labels, c.spec.Labels)
+	maps.Copy(labels, c.alpha.Labels)
 	maps.Copy(labels, c.dcd.Labels)
-	labels[nvidiav1alpha1.LabelSelector] = c.name
+	labels[nvidiav1beta1.LabelSelector] = c.name
 	return labels
 }
 
-// objectAnnotations returns the annotations of the Deployment and Services built for c:
-// spec.annotations, then extraPodMetadata.annotations, as Dynamo's getKubeAnnotations.
+// objectAnnotations returns the annotations of the Deployment and Services built for c: the
+// component's v1alpha1 spec.annotations, then the pod template's annotations, as Dynamo's
+// getKubeAnnotations.
 func objectAnnotations(c *component) map[string]string {
 	annotations := map[string]string{}
-	maps.Copy(annotations, c.spec.Annotations)
-	if m := c.spec.ExtraPodMetadata; m != nil {
-		maps.Copy(annotations, m.Annotations)
-	}
+	maps.Copy(annotations, c.alpha.Annotations)
+	maps.Copy(annotations, c.podMetadataAnnotations())
 	return emptyToNil(annotations)
 }
 
 // selectorLabels returns the labels selecting the pods of c, or of multinode replica i when
 // replica >= 0.
 func selectorLabels(c *component, replica int32) map[string]string {
-	sel := map[string]string{nvidiav1alpha1.LabelSelector: c.name}
+	sel := map[string]string{nvidiav1beta1.LabelSelector: c.name}
 	if replica >= 0 {
 		sel[LabelMultinodeReplica] = strconv.Itoa(int(replica))
 	}
@@ -73,27 +74,25 @@ func selectorLabels(c *component, replica int32) map[string]string {
 }
 
 // podLabels returns the labels of c's pods (of multinode replica i when replica >= 0), in
-// Dynamo's order of precedence; the selector labels come last so nothing can break the match
-// between a workload and its pods.
+// Dynamo's order of precedence, the pod template's labels last; the selector labels come after
+// them so nothing can break the match between a workload and its pods.
 func podLabels(c *component, replica int32) map[string]string {
 	labels := map[string]string{}
-	maps.Copy(labels, c.spec.Labels)
+	maps.Copy(labels, c.alpha.Labels)
 	maps.Copy(labels, c.dcd.Labels)
-	if c.annotation(AnnotationEnableMetrics) != "false" {
+	if v, _ := c.annotation(AnnotationEnableMetrics); v != "false" {
 		labels[LabelMetricsEnabled] = "true"
 	}
-	setIfNotEmpty(labels, nvidiav1alpha1.LabelGraphName, c.graphName)
-	setIfNotEmpty(labels, nvidiav1alpha1.LabelComponentType, c.componentType)
-	setIfNotEmpty(labels, nvidiav1alpha1.LabelSubComponentType, c.spec.SubComponentType)
-	if m := c.spec.ExtraPodMetadata; m != nil {
-		maps.Copy(labels, m.Labels)
-	}
+	setIfNotEmpty(labels, nvidiav1beta1.LabelGraphName, c.graphName)
+	setIfNotEmpty(labels, nvidiav1beta1.LabelComponentType, c.componentType)
+	setIfNotEmpty(labels, nvidiav1alpha1.LabelSubComponentType, c.subComponentType)
+	maps.Copy(labels, c.podMetadataLabels())
 	maps.Copy(labels, selectorLabels(c, replica))
 	return labels
 }
 
-// podAnnotations returns the annotations of c's pods: spec.annotations, then
-// extraPodMetadata.annotations.
+// podAnnotations returns the annotations of c's pods: the component's v1alpha1
+// spec.annotations, then the pod template's annotations.
 func podAnnotations(c *component) map[string]string {
 	return objectAnnotations(c)
 }
@@ -108,12 +107,10 @@ type labelSource struct {
 func validateLabels(c *component) error {
 	sources := []labelSource{
 		{"metadata.labels", c.dcd.Labels},
-		{"spec.labels", c.spec.Labels},
+		{"spec.labels", c.alpha.Labels},
+		{podTemplatePath + ".metadata.labels", c.podMetadataLabels()},
 	}
-	if m := c.spec.ExtraPodMetadata; m != nil {
-		sources = append(sources, labelSource{"spec.extraPodMetadata.labels", m.Labels})
-	}
-	if ing := c.spec.Ingress; ing != nil {
+	if ing := c.alpha.Ingress; ing != nil {
 		sources = append(sources, labelSource{"spec.ingress.labels", ing.Labels})
 	}
 	for _, s := range sources {
@@ -127,8 +124,8 @@ func validateLabels(c *component) error {
 		}
 	}
 	generated := []struct{ path, value string }{
-		{"spec.componentType", c.componentType},
-		{"spec.subComponentType", c.spec.SubComponentType},
+		{"spec.type", c.componentType},
+		{"spec.subComponentType", c.subComponentType},
 	}
 	for _, g := range generated {
 		if msgs := validation.IsValidLabelValue(g.value); len(msgs) > 0 {

@@ -102,39 +102,3 @@ func protocolOf(p corev1.ContainerPort) corev1.Protocol {
 	}
 	return p.Protocol
 }
-
-// appendMounts appends the generated mounts to the user's, skipping a generated mount whose path
-// the user already mounts (the user's wins).
-func appendMounts(user, generated []corev1.VolumeMount) []corev1.VolumeMount {
-	merged := slices.Clone(user)
-	for _, g := range generated {
-		if slices.ContainsFunc(merged, func(m corev1.VolumeMount) bool { return m.MountPath == g.MountPath }) {
-			continue
-		}
-		merged = append(merged, g)
-	}
-	return merged
-}
-
-// mountedVolumes returns the names of the volumes that mounts use.
-func mountedVolumes(mounts []corev1.VolumeMount) map[string]bool {
-	names := map[string]bool{}
-	for _, m := range mounts {
-		names[m.Name] = true
-	}
-	return names
-}
-
-// appendVolumes appends the generated volumes that are still mounted to the user's, skipping
-// one whose name the user already defines (the user's definition wins) or that is already
-// there (two mounts of one claim).
-func appendVolumes(user, generated []corev1.Volume, mounted map[string]bool) []corev1.Volume {
-	merged := slices.Clone(user)
-	for _, g := range generated {
-		if !mounted[g.Name] || slices.ContainsFunc(merged, func(v corev1.Volume) bool { return v.Name == g.Name }) {
-			continue
-		}
-		merged = append(merged, g)
-	}
-	return merged
-}

@@ -34,7 +34,7 @@ import (
 func TestBuildMultinode(t *testing.T) {
 	dcd := exampleDCD(t, "sglang-multinode", "SGLangWorker")
 	dcd.Spec.Replicas = ptrTo(int32(2))
-	res, err := workload.Build(dcd, workload.Options{})
+	res, err := buildAlpha(t, dcd, workload.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestBuildMultinode(t *testing.T) {
 	}
 
 	dcd.Spec.Replicas = ptrTo(int32(1))
-	res, err = workload.Build(dcd, workload.Options{})
+	res, err = buildAlpha(t, dcd, workload.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestBuildMultinode(t *testing.T) {
 // SGLang command in a shell script, and flags the user already passes.
 func TestBuildMultinodeVariants(t *testing.T) {
 	t.Run("no resources, no backend", func(t *testing.T) {
-		res, err := workload.Build(exampleDCD(t, "upstream-shapes", "MultinodeWorker"), workload.Options{})
+		res, err := buildAlpha(t, exampleDCD(t, "upstream-shapes", "MultinodeWorker"), workload.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -128,7 +128,7 @@ func TestBuildMultinodeVariants(t *testing.T) {
 		mc := dcd.Spec.ExtraPodSpec.MainContainer
 		mc.Command = []string{"/bin/sh", "-c"}
 		mc.Args = []string{"python3 -m dynamo.sglang --model-path m --tp 16 2>&1 | tee /tmp/log"}
-		res, err := workload.Build(dcd, workload.Options{})
+		res, err := buildAlpha(t, dcd, workload.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -140,7 +140,7 @@ func TestBuildMultinodeVariants(t *testing.T) {
 		dcd := exampleDCD(t, "sglang-multinode", "SGLangWorker")
 		mc := dcd.Spec.ExtraPodSpec.MainContainer
 		mc.Args = append(mc.Args, "--dist-init-addr", "$(LEADER_HOST):5000")
-		res, err := workload.Build(dcd, workload.Options{})
+		res, err := buildAlpha(t, dcd, workload.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -152,7 +152,7 @@ func TestBuildMultinodeVariants(t *testing.T) {
 	t.Run("frontend spanning nodes serves from leaders", func(t *testing.T) {
 		dcd := exampleDCD(t, "vllm-agg", "Frontend")
 		dcd.Spec.Multinode = &nvidiav1alpha1.MultinodeSpec{NodeCount: 2}
-		res, err := workload.Build(dcd, workload.Options{})
+		res, err := buildAlpha(t, dcd, workload.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}

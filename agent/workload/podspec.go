@@ -27,11 +27,15 @@ import (
 // defaultTerminationGracePeriodSeconds is Dynamo's grace period for its pods.
 const defaultTerminationGracePeriodSeconds = 60
 
-// podTemplate builds the pod template of c (of multinode replica i when replica >= 0): Dynamo's
-// base pod spec with extraPodSpec merged over it (a top-level field the user sets wins), the main
-// container first and the user's containers after it, the user's volumes then the generated ones.
+// podTemplate builds the pod template of c (of multinode replica i when replica >= 0) the way
+// Dynamo's v1beta1 operator does: the DCD's pod template is the base; Dynamo's pod defaults fill
+// the pod fields it leaves unset (a top-level field the user sets wins); Dynamo's defaults for
+// the component type are merged into the container named main, which comes first; the other
+// containers are the user's sidecars, kept as written, except the one spec.frontendSidecar names,
+// which gets the frontend's defaults; and the volumes are the template's, then those the main
+// container mounts without the template defining them.
 func podTemplate(c *component, replica int32) (corev1.PodTemplateSpec, error) {
-	volumes, mounts, err := generatedVolumes(c)
+	mounts, err := mainMounts(c)
 	if err != nil {
 		return corev1.PodTemplateSpec{}, err
 	}
@@ -45,25 +49,35 @@ func podTemplate(c *component, replica int32) (corev1.PodTemplateSpec, error) {
 		ServiceAccountName:            c.opts.ServiceAccountName,
 	}
 	user := corev1.PodSpec{}
-	if ep := c.extraPodSpec(); ep != nil {
-		user = *ep.DeepCopy()
+	if ps := c.podSpec(); ps != nil {
+		user = *ps.DeepCopy()
 	}
 	overrideNonZero(&spec, &user, "Containers", "Volumes")
 	if spec.Affinity != nil && *spec.Affinity == (corev1.Affinity{}) {
 		spec.Affinity = nil
 	}
 	spec.Containers = []corev1.Container{main}
+	seen := map[string]bool{}
 	for i, uc := range user.Containers {
-		if uc.Name == MainContainerName {
-			return corev1.PodTemplateSpec{}, fieldErrorf(fmt.Sprintf("spec.extraPodSpec.containers[%d].name", i),
-				"%q is the generated main container; set its fields in spec.extraPodSpec.mainContainer", MainContainerName)
+		if uc.Name == MainContainerName && !seen[uc.Name] {
+			// The first container named main is the one merged above.
+			seen[uc.Name] = true
+			continue
 		}
+		if seen[uc.Name] {
+			return corev1.PodTemplateSpec{}, fieldErrorf(fmt.Sprintf("%s.containers[%d].name", podSpecPath, i), "duplicate container name %q", uc.Name)
+		}
+		seen[uc.Name] = true
 		spec.Containers = append(spec.Containers, uc)
 	}
-	if err := checkVolumeNames(user.Volumes); err != nil {
+	if err := applyFrontendSidecar(c, spec.Containers, mounts); err != nil {
 		return corev1.PodTemplateSpec{}, err
 	}
-	spec.Volumes = appendVolumes(user.Volumes, volumes, mountedVolumes(main.VolumeMounts))
+	volumes, err := podVolumes(c, user.Volumes, main)
+	if err != nil {
+		return corev1.PodTemplateSpec{}, err
+	}
+	spec.Volumes = volumes
 	return corev1.PodTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{
 			Labels:      podLabels(c, replica),

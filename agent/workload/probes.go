@@ -19,6 +19,8 @@ package workload
 import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
 // probeKind names one of a container's probes.
@@ -33,19 +35,20 @@ const (
 // probes are a container's three probes.
 type probes map[probeKind]*corev1.Probe
 
-// defaultProbes returns Dynamo's probes for c's component type. A multinode component gets none:
-// Dynamo removes them from non-leader pods, and here leader and workers share one template.
+// defaultProbes returns Dynamo's probes for a container of c running componentType (the main
+// container, or a frontend sidecar). A multinode component gets none: Dynamo removes them from
+// non-leader pods, and here leader and workers share one template.
 //
 // Frontends are probed over HTTP on /health (liveness and readiness; Dynamo's readiness exec of
 // curl and jq would need both in the image). Workers (worker, prefill, decode) are probed on the
 // system port: liveness /live, readiness /health, and a startup probe on /live allowing two
 // hours (720 x 10s) to load a model. Other component types have no default probes.
-func defaultProbes(c *component) probes {
+func defaultProbes(c *component, componentType string) probes {
 	if c.multinode() {
 		return probes{}
 	}
 	switch {
-	case c.isFrontend():
+	case componentType == string(nvidiav1beta1.ComponentTypeFrontend):
 		return probes{
 			livenessProbe: httpProbe("/health", HTTPPortName, corev1.Probe{
 				InitialDelaySeconds: 15, PeriodSeconds: 10, TimeoutSeconds: 3, FailureThreshold: 3,
@@ -54,7 +57,7 @@ func defaultProbes(c *component) probes {
 				InitialDelaySeconds: 10, PeriodSeconds: 10, TimeoutSeconds: 3, FailureThreshold: 3,
 			}),
 		}
-	case c.isWorker():
+	case isWorkerType(componentType):
 		return probes{
 			livenessProbe: httpProbe("/live", SystemPortName, corev1.Probe{
 				PeriodSeconds: 5, TimeoutSeconds: 4, FailureThreshold: 1,
@@ -77,30 +80,20 @@ func httpProbe(path, port string, timings corev1.Probe) *corev1.Probe {
 	return &p
 }
 
-// containerProbes returns the main container's probes: the defaults, replaced whole by those
-// of extraPodSpec.mainContainer, replaced whole by spec.livenessProbe and spec.readinessProbe.
-// A probe given without a handler (upstream graphs set only initialDelaySeconds, say) takes the
-// default probe's handler, and its timings over the default's; without a default it is an error
-// naming the field.
-func containerProbes(c *component) (probes, error) {
-	defaults := defaultProbes(c)
+// containerProbes returns a container's probes: the defaults, each replaced whole by the one
+// the user's container gives (the container at path, for errors). A probe given without a
+// handler (upstream graphs set only initialDelaySeconds, say) takes the default probe's handler,
+// and its timings over the default's; without a default it is an error naming the field.
+func containerProbes(defaults probes, user *corev1.Container, path string) (probes, error) {
 	result := probes{}
 	for k, p := range defaults {
 		result[k] = p.DeepCopy()
 	}
-	if mc := c.mainContainer(); mc != nil {
-		given := probes{livenessProbe: mc.LivenessProbe, readinessProbe: mc.ReadinessProbe, startupProbe: mc.StartupProbe}
-		for _, k := range []probeKind{livenessProbe, readinessProbe, startupProbe} {
-			if err := overrideProbe(result, defaults, k, given[k], "spec.extraPodSpec.mainContainer."+string(k)); err != nil {
-				return nil, err
-			}
+	given := probes{livenessProbe: user.LivenessProbe, readinessProbe: user.ReadinessProbe, startupProbe: user.StartupProbe}
+	for _, k := range []probeKind{livenessProbe, readinessProbe, startupProbe} {
+		if err := overrideProbe(result, defaults, k, given[k], fieldPath(path, string(k))); err != nil {
+			return nil, err
 		}
-	}
-	if err := overrideProbe(result, defaults, livenessProbe, c.spec.LivenessProbe, "spec.livenessProbe"); err != nil {
-		return nil, err
-	}
-	if err := overrideProbe(result, defaults, readinessProbe, c.spec.ReadinessProbe, "spec.readinessProbe"); err != nil {
-		return nil, err
 	}
 	return result, nil
 }

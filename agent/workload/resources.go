@@ -28,43 +28,39 @@ import (
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 )
 
-// DefaultGPUResource is the extended resource GPUs are requested as when gpuType is unset.
+// DefaultGPUResource is the extended resource GPUs are requested as unless a v1alpha1 gpuType
+// names another.
 const DefaultGPUResource corev1.ResourceName = "nvidia.com/gpu"
 
 // resourceOrigins maps each resource name of a list to the path of the field it came from.
 type resourceOrigins map[corev1.ResourceName]string
 
-// containerResources returns the main container's resources: those of
-// extraPodSpec.mainContainer, with spec.resources merged over them name by name (as Dynamo
-// does), claims appended, and the requests and limits of extended resources made equal.
-func containerResources(c *component) (corev1.ResourceRequirements, error) {
-	var rr corev1.ResourceRequirements
+// containerResources returns the resources of the container at path: rr (the pod template's),
+// checked (valid names, no negative quantity, whole numbers of extended resources such as GPUs),
+// with the requests and limits of extended resources made equal.
+func containerResources(path string, rr corev1.ResourceRequirements) (corev1.ResourceRequirements, error) {
+	rr = *rr.DeepCopy()
 	reqOrigin, limOrigin := resourceOrigins{}, resourceOrigins{}
-	if mc := c.mainContainer(); mc != nil {
-		rr = *mc.Resources.DeepCopy()
-		const base = "spec.extraPodSpec.mainContainer.resources"
-		for name := range rr.Requests {
-			reqOrigin[name] = keyPath(base+".requests", string(name))
-		}
-		for name := range rr.Limits {
-			limOrigin[name] = keyPath(base+".limits", string(name))
-		}
-	}
-	if r := c.spec.Resources; r != nil {
-		gpu := gpuResourceName(r)
-		req, err := parseResourceItem("spec.resources.requests", r.Requests, gpu, reqOrigin)
-		if err != nil {
-			return rr, err
-		}
-		lim, err := parseResourceItem("spec.resources.limits", r.Limits, gpu, limOrigin)
-		if err != nil {
-			return rr, err
-		}
-		rr.Requests = mergeResourceList(rr.Requests, req)
-		rr.Limits = mergeResourceList(rr.Limits, lim)
-		for _, claim := range r.Claims {
-			if !slices.ContainsFunc(rr.Claims, func(x corev1.ResourceClaim) bool { return x.Name == claim.Name }) {
-				rr.Claims = append(rr.Claims, claim)
+	for _, l := range []struct {
+		field  string
+		list   corev1.ResourceList
+		origin resourceOrigins
+	}{
+		{fieldPath(path, "resources", "requests"), rr.Requests, reqOrigin},
+		{fieldPath(path, "resources", "limits"), rr.Limits, limOrigin},
+	} {
+		for _, name := range slices.Sorted(maps.Keys(l.list)) {
+			field := keyPath(l.field, string(name))
+			l.origin[name] = field
+			if msgs := validation.IsQualifiedName(string(name)); len(msgs) > 0 {
+				return rr, fieldErrorf(field, "invalid resource name: %s", msgs[0])
+			}
+			q := l.list[name]
+			if q.Sign() < 0 {
+				return rr, fieldErrorf(field, "invalid quantity %q: must not be negative", q.String())
+			}
+			if isExtendedResource(name) && q.MilliValue()%1000 != 0 {
+				return rr, fieldErrorf(field, "invalid count %q of %s: must be a whole number", q.String(), name)
 			}
 		}
 	}
@@ -80,78 +76,40 @@ func containerResources(c *component) (corev1.ResourceRequirements, error) {
 	return rr, nil
 }
 
-// gpuResourceName returns the resource GPUs are counted in: the gpuType of limits, else of
-// requests, else DefaultGPUResource.
-func gpuResourceName(r *nvidiav1alpha1.Resources) corev1.ResourceName {
-	for _, item := range []*nvidiav1alpha1.ResourceItem{r.Limits, r.Requests} {
-		if item != nil && item.GPUType != "" {
-			return corev1.ResourceName(item.GPUType)
-		}
-	}
-	return DefaultGPUResource
-}
-
-// parseResourceItem converts one item of string quantities into a resource list, recording in
-// origin the field each resource came from. path is the item's path, for errors.
-func parseResourceItem(path string, item *nvidiav1alpha1.ResourceItem, gpu corev1.ResourceName, origin resourceOrigins) (corev1.ResourceList, error) {
-	if item == nil {
-		return nil, nil
-	}
-	list := corev1.ResourceList{}
-	add := func(field string, name corev1.ResourceName, value string) error {
-		if value == "" {
-			return nil
-		}
-		q, err := resource.ParseQuantity(value)
-		if err != nil {
-			return fieldErrorf(field, "invalid quantity %q", value)
-		}
-		if q.Sign() < 0 {
-			return fieldErrorf(field, "invalid quantity %q: must not be negative", value)
-		}
-		list[name] = q
-		origin[name] = field
+// checkPreservedResources refuses a DCD converted from v1alpha1 whose spec.resources held a
+// quantity that does not parse. The conversion leaves such a quantity out of the pod template
+// (and keeps the v1alpha1 block in its payload), so the pod would otherwise run without the
+// CPU, memory or GPUs the user asked for. The error names the v1alpha1 field.
+func checkPreservedResources(c *component) error {
+	r := c.alpha.Resources
+	if r == nil {
 		return nil
 	}
-	if err := add(fieldPath(path, "cpu"), corev1.ResourceCPU, item.CPU); err != nil {
-		return nil, err
-	}
-	if err := add(fieldPath(path, "memory"), corev1.ResourceMemory, item.Memory); err != nil {
-		return nil, err
-	}
-	if err := add(fieldPath(path, "gpu"), gpu, item.GPU); err != nil {
-		return nil, err
-	}
-	if q, ok := list[gpu]; ok && item.GPU != "" && q.MilliValue()%1000 != 0 {
-		return nil, fieldErrorf(fieldPath(path, "gpu"), "invalid GPU count %q: must be a whole number", item.GPU)
-	}
-	if item.GPUType != "" {
-		if msgs := validation.IsQualifiedName(item.GPUType); len(msgs) > 0 {
-			return nil, fieldErrorf(fieldPath(path, "gpuType"), "invalid resource name %q: %s", item.GPUType, msgs[0])
+	for _, item := range []struct {
+		path string
+		item *nvidiav1alpha1.ResourceItem
+	}{{"spec.resources.requests", r.Requests}, {"spec.resources.limits", r.Limits}} {
+		if item.item == nil {
+			continue
+		}
+		values := []struct{ field, value string }{
+			{fieldPath(item.path, "cpu"), item.item.CPU},
+			{fieldPath(item.path, "memory"), item.item.Memory},
+			{fieldPath(item.path, "gpu"), item.item.GPU},
+		}
+		for _, name := range slices.Sorted(maps.Keys(item.item.Custom)) {
+			values = append(values, struct{ field, value string }{keyPath(fieldPath(item.path, "custom"), name), item.item.Custom[name]})
+		}
+		for _, v := range values {
+			if v.value == "" {
+				continue
+			}
+			if _, err := resource.ParseQuantity(v.value); err != nil {
+				return fieldErrorf(v.field, "invalid quantity %q", v.value)
+			}
 		}
 	}
-	for _, name := range slices.Sorted(maps.Keys(item.Custom)) {
-		field := keyPath(fieldPath(path, "custom"), name)
-		if msgs := validation.IsQualifiedName(name); len(msgs) > 0 {
-			return nil, fieldErrorf(field, "invalid resource name: %s", msgs[0])
-		}
-		if err := add(field, corev1.ResourceName(name), item.Custom[name]); err != nil {
-			return nil, err
-		}
-	}
-	return list, nil
-}
-
-// mergeResourceList returns base with over's quantities replacing base's of the same name.
-func mergeResourceList(base, over corev1.ResourceList) corev1.ResourceList {
-	if len(over) == 0 {
-		return base
-	}
-	if base == nil {
-		base = corev1.ResourceList{}
-	}
-	maps.Copy(base, over)
-	return base
+	return nil
 }
 
 // equalizeExtendedResources makes the request and the limit of every extended resource (GPUs

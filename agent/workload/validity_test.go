@@ -67,7 +67,7 @@ func buildable(t *testing.T) map[string]*nvidiav1alpha1.DynamoComponentDeploymen
 	t.Helper()
 	dcds := map[string]*nvidiav1alpha1.DynamoComponentDeployment{}
 	for name, dcd := range allExampleDCDs(t) {
-		if _, err := workload.Build(dcd, workload.Options{}); err == nil {
+		if _, err := buildAlpha(t, dcd, workload.Options{}); err == nil {
 			dcds[name] = dcd
 		}
 	}
@@ -89,13 +89,13 @@ func TestBuildDeterministic(t *testing.T) {
 		dcd := dcds[name]
 		t.Run(name, func(t *testing.T) {
 			before := dcd.DeepCopy()
-			first, err := workload.Build(dcd, workload.Options{})
+			first, err := buildAlpha(t, dcd, workload.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}
 			firstJSON := mustMarshal(t, first.Objects())
 			for range 10 {
-				again, err := workload.Build(dcd.DeepCopy(), workload.Options{})
+				again, err := buildAlpha(t, dcd.DeepCopy(), workload.Options{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -115,7 +115,7 @@ func TestBuildDeterministic(t *testing.T) {
 
 // TestBuildBusy checks what the busy DCD's maps and lists become.
 func TestBuildBusy(t *testing.T) {
-	res, err := workload.Build(busyDCD(t), workload.Options{})
+	res, err := buildAlpha(t, busyDCD(t), workload.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -129,6 +129,21 @@ func TestBuildBusy(t *testing.T) {
 	wantQuantity(t, "hugepages limit", main.Resources.Limits, "hugepages-2Mi", "1Gi")
 	if n := len(slices.DeleteFunc(slices.Clone(spec.Volumes), func(v corev1.Volume) bool { return v.Name != "models" })); n != 1 {
 		t.Errorf("%d volumes named models, want 1", n)
+	}
+
+	// A second compilation cache without mountPoint (v1beta1 keeps only the first as
+	// compilationCache) goes to the backend's cache directory too, where the first already is:
+	// it is left out, volume included, as before.
+	dcd := busyDCD(t)
+	dcd.Spec.VolumeMounts = append(dcd.Spec.VolumeMounts, nvidiav1alpha1.VolumeMount{Name: "cache-2", UseAsCompilationCache: true})
+	res, err = buildAlpha(t, dcd, workload.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	spec = res.Deployment.Spec.Template.Spec
+	wantPVC(t, spec, mainOf(t, spec), "cache", "/root/.cache/vllm")
+	if slices.ContainsFunc(spec.Volumes, func(v corev1.Volume) bool { return v.Name == "cache-2" }) {
+		t.Error("volume cache-2 added though nothing mounts it")
 	}
 }
 
@@ -151,7 +166,7 @@ func TestBuiltObjectsValid(t *testing.T) {
 	for _, name := range slices.Sorted(maps.Keys(dcds)) {
 		dcd := dcds[name]
 		t.Run(name, func(t *testing.T) {
-			res, err := workload.Build(dcd, workload.Options{})
+			res, err := buildAlpha(t, dcd, workload.Options{})
 			if err != nil {
 				t.Fatal(err)
 			}

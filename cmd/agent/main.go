@@ -15,9 +15,13 @@ limitations under the License.
 */
 
 // Command agent is Flotilla's agent for a member cluster: it turns the DynamoComponentDeployments
-// the hub places in the cluster into workloads, publishes the cluster's GPU inventory and renews
-// the Lease the hub reads as its liveness. Run it with -help for its flags; the agent chart
-// (charts/agent) sets them from its values.
+// the hub places in the cluster into workloads, publishes the cluster's GPU inventory, renews
+// the Lease the hub reads as its liveness and serves the conversion webhook of the DCD CRD. Run
+// it with -help for its flags; the agent chart (charts/agent) sets them from its values.
+//
+// `agent wire-conversion` points the DCD CRD at the webhook of a namespace-restricted agent,
+// which may not patch it itself; the chart runs it as a Helm hook. Run `agent wire-conversion
+// -help` for its flags.
 package main
 
 import (
@@ -27,10 +31,14 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
+	"github.com/flotilla-dev/flotilla/agent/wireconversion"
 	"github.com/flotilla-dev/flotilla/internal/cmdline"
 )
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == wireconversion.Name {
+		os.Exit(wireconversion.Run(ctrl.SetupSignalHandler(), os.Args[2:], os.Stderr))
+	}
 	os.Exit(run(os.Args[1:], os.Stderr))
 }
 
@@ -38,7 +46,7 @@ func main() {
 // bad flags (explained on stderr), 1 when the agent cannot start or fails.
 func run(args []string, stderr io.Writer) int {
 	opts := agentmanager.NewOptions(os.Getenv)
-	logger, code, ok := cmdline.Parse("agent", args, stderr, &opts, "")
+	logger, code, ok := cmdline.Parse("agent", args, stderr, &opts, "the only subcommand is "+wireconversion.Name)
 	if !ok {
 		return code
 	}

@@ -29,7 +29,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 		want []string
 	}{
 		"unknown flag":         {[]string{"--restricted-namespace=a"}, []string{"flag provided but not defined: -restricted-namespace"}},
-		"positional arguments": {[]string{"team-a"}, []string{`unexpected arguments ["team-a"]`}},
+		"positional arguments": {[]string{"team-a"}, []string{`unexpected arguments ["team-a"] (the only subcommand is wire-conversion)`}},
 		"invalid combination": {[]string{"--inventory-source=declared", "--zap-log-level=debug"},
 			[]string{"invalid flags", "--inventory-source=declared needs a non-empty --declared-capacity"}},
 		"bad zap flag": {[]string{"--zap-encoder=xml"}, []string{"-zap-encoder"}},
@@ -53,7 +53,8 @@ func TestRunHelp(t *testing.T) {
 	if code := run([]string{"-help"}, &stderr); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
 	}
-	for _, f := range []string{"-watch-namespace", "-declared-capacity", "-ignore-taint-key", "-kubeconfig", "-zap-log-level"} {
+	for _, f := range []string{"-watch-namespace", "-declared-capacity", "-ignore-taint-key", "-kubeconfig", "-zap-log-level",
+		"-webhook-port", "-webhook-cert-secret", "-webhook-cert-mode", "-webhook-service", "-webhook-url", "-webhook-manage-crds"} {
 		if !strings.Contains(stderr.String(), f) {
 			t.Errorf("the usage does not list %s", f)
 		}

@@ -34,6 +34,9 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	}
 	expectRefused([]string{"regster"}, `flotilla-hub: unexpected arguments ["regster"] (the only subcommand is register)`)
 	expectRefused([]string{"--member-sources=fleet"}, `--member-sources: unknown source "fleet"`)
+	expectRefused([]string{"--webhook-cert-mode=vault"}, `--webhook-cert-mode "vault"`)
+	t.Setenv("POD_NAMESPACE", "")
+	expectRefused([]string{"--member-secret-namespace=fleet"}, "--webhook-cert-secret: its namespace, the hub's, is unknown: set $POD_NAMESPACE")
 }
 
 func TestRunHelp(t *testing.T) {
@@ -41,7 +44,8 @@ func TestRunHelp(t *testing.T) {
 	if code := run([]string{"-help"}, &stderr); code != 0 {
 		t.Errorf("exit code %d, want 0", code)
 	}
-	for _, f := range []string{"-member-sources", "-deletion-timeout", "-kubeconfig", "-zap-log-level"} {
+	for _, f := range []string{"-member-sources", "-deletion-timeout", "-kubeconfig", "-zap-log-level", "-webhook-port",
+		"-webhook-cert-secret", "-webhook-cert-mode", "-webhook-service", "-webhook-url", "-webhook-manage-crds"} {
 		if !strings.Contains(stderr.String(), f) {
 			t.Errorf("the usage does not list %s", f)
 		}

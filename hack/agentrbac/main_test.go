@@ -98,8 +98,30 @@ rules:
   verbs: [create, get, update]
 `
 
+// webhookYAML is what controller-gen makes of internal/webhookcert's markers.
+const webhookYAML = `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: flotilla-webhook
+rules:
+- apiGroups: [apiextensions.k8s.io]
+  resources: [customresourcedefinitions]
+  verbs: [get, patch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: flotilla-webhook
+  namespace: flotilla-system
+rules:
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, update, patch]
+`
+
 func TestGenerate(t *testing.T) {
-	out, err := generate([]byte(workloadsYAML), []byte(agentYAML), []byte(allYAML))
+	out, err := generate([]byte(workloadsYAML), []byte(agentYAML), []byte(allYAML), []byte(webhookYAML))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -121,13 +143,21 @@ func TestGenerate(t *testing.T) {
 			"- apiGroups: [\"coordination.k8s.io\"]\n  resources: [\"leases\"]\n  verbs: [\"create\", \"get\", \"update\"]\n" +
 			"- apiGroups: [\"events.k8s.io\"]\n  resources: [\"events\"]\n  verbs: [\"create\"]\n{{- end -}}",
 		"{{- define \"flotilla-agent.rules.workloadsAndNodeReader\" -}}\n",
+		// The webhook's rules, each narrowed to the names the chart computes.
+		"{{- define \"flotilla-agent.rules.webhookCRDs\" -}}\n" +
+			"- apiGroups: [\"apiextensions.k8s.io\"]\n  resources: [\"customresourcedefinitions\"]\n" +
+			"  resourceNames: {{ include \"flotilla-agent.webhook.crdNames\" . }}\n  verbs: [\"get\", \"patch\"]\n{{- end -}}",
+		"{{- define \"flotilla-agent.rules.webhookSecret\" -}}\n" +
+			"- apiGroups: [\"\"]\n  resources: [\"secrets\"]\n" +
+			"  resourceNames: [{{ include \"flotilla-agent.webhook.secretName\" . | quote }}]\n" +
+			"  verbs: [\"get\", \"patch\", \"update\"]\n{{- end -}}",
 		"DO NOT EDIT",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the output lacks\n%s\n--- output:\n%s", want, got)
 		}
 	}
-	again, err := generate([]byte(workloadsYAML), []byte(agentYAML), []byte(allYAML))
+	again, err := generate([]byte(workloadsYAML), []byte(agentYAML), []byte(allYAML), []byte(webhookYAML))
 	if err != nil || string(again) != got {
 		t.Errorf("a second run differs (%v)", err)
 	}
@@ -164,7 +194,7 @@ func TestGenerateRejects(t *testing.T) {
 			"resourceNames"},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := generate([]byte(tc.workloads), []byte(tc.agent), []byte(tc.all))
+			_, err := generate([]byte(tc.workloads), []byte(tc.agent), []byte(tc.all), []byte(webhookYAML))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want an error containing %q", err, tc.want)
 			}
@@ -172,9 +202,26 @@ func TestGenerateRejects(t *testing.T) {
 	}
 }
 
+// TestGenerateRejectsWebhook checks that the webhook's input is checked (rbacrules.DecodeWebhook
+// has the details) and named in the error.
+func TestGenerateRejectsWebhook(t *testing.T) {
+	for name, in := range map[string]string{
+		"other namespace": strings.Replace(webhookYAML, "namespace: flotilla-system", "namespace: kube-system", 1),
+		"agent's rules":   agentYAML,
+		"empty":           "",
+	} {
+		t.Run(name, func(t *testing.T) {
+			_, err := generate([]byte(workloadsYAML), []byte(agentYAML), []byte(allYAML), []byte(in))
+			if err == nil || !strings.HasPrefix(err.Error(), "-webhook: ") {
+				t.Errorf("got %v, want an error about -webhook", err)
+			}
+		})
+	}
+}
+
 func TestRunWritesOnlyOnChange(t *testing.T) {
 	dir := t.TempDir()
-	paths := map[string]string{"workloads": workloadsYAML, "agent": agentYAML, "all": allYAML}
+	paths := map[string]string{"workloads": workloadsYAML, "agent": agentYAML, "all": allYAML, "webhook": webhookYAML}
 	for name, content := range paths {
 		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o600); err != nil {
 			t.Fatal(err)
@@ -183,7 +230,8 @@ func TestRunWritesOnlyOnChange(t *testing.T) {
 	out := filepath.Join(dir, "out.tpl")
 	run1 := func() {
 		t.Helper()
-		if err := run(filepath.Join(dir, "workloads"), filepath.Join(dir, "agent"), filepath.Join(dir, "all"), out); err != nil {
+		if err := run(filepath.Join(dir, "workloads"), filepath.Join(dir, "agent"), filepath.Join(dir, "all"),
+			filepath.Join(dir, "webhook"), out); err != nil {
 			t.Fatal(err)
 		}
 	}

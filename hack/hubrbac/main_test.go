@@ -21,6 +21,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/flotilla-dev/flotilla/hack/internal/rbacrules"
 )
 
 // hubYAML is what controller-gen makes of markers like the hub's: one ClusterRole, and a Role
@@ -61,13 +63,45 @@ rules:
   verbs: [create, patch]
 `
 
+// webhookYAML is what controller-gen makes of internal/webhookcert's markers.
+const webhookYAML = `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: ClusterRole
+metadata:
+  name: flotilla-webhook
+rules:
+- apiGroups: [apiextensions.k8s.io]
+  resources: [customresourcedefinitions]
+  verbs: [get, patch]
+---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: flotilla-webhook
+  namespace: flotilla-system
+rules:
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, update, patch]
+`
+
+// webhookRules decodes webhookYAML.
+func webhookRules(t *testing.T) rbacrules.WebhookRules {
+	t.Helper()
+	w, err := rbacrules.DecodeWebhook([]byte(webhookYAML), hubNamespacePlaceholder)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return w
+}
+
 // define returns the template block name with its rules.
 func define(name, rules string) string {
 	return "{{- define \"" + name + "\" -}}\n" + rules + "{{- end -}}"
 }
 
 func TestGenerate(t *testing.T) {
-	out, err := generate([]byte(hubYAML))
+	out, err := generate([]byte(hubYAML), webhookRules(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,13 +122,20 @@ func TestGenerate(t *testing.T) {
 		define("flotilla-hub.rules.hubNamespace",
 			"- apiGroups: [\"\"]\n  resources: [\"events\"]\n  verbs: [\"create\", \"patch\"]\n"+
 				"- apiGroups: [\"coordination.k8s.io\"]\n  resources: [\"leases\"]\n  verbs: [\"create\", \"get\", \"update\"]\n"),
+		// The webhook's rules, each narrowed to the names the chart computes.
+		define("flotilla-hub.rules.webhookCRDs",
+			"- apiGroups: [\"apiextensions.k8s.io\"]\n  resources: [\"customresourcedefinitions\"]\n"+
+				"  resourceNames: {{ include \"flotilla-hub.webhook.crdNames\" . }}\n  verbs: [\"get\", \"patch\"]\n"),
+		define("flotilla-hub.rules.webhookSecret",
+			"- apiGroups: [\"\"]\n  resources: [\"secrets\"]\n"+
+				"  resourceNames: [{{ include \"flotilla-hub.webhook.secretName\" . | quote }}]\n  verbs: [\"get\", \"patch\", \"update\"]\n"),
 		"DO NOT EDIT",
 	} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the output lacks\n%s\n--- output:\n%s", want, got)
 		}
 	}
-	again, err := generate([]byte(hubYAML))
+	again, err := generate([]byte(hubYAML), webhookRules(t))
 	if err != nil || string(again) != got {
 		t.Errorf("a second run differs (%v)", err)
 	}
@@ -106,7 +147,7 @@ func TestGenerateNamespacedSecrets(t *testing.T) {
 	in := strings.Replace(hubYAML, "- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [get, list, watch]\n", "", 1)
 	in = strings.Replace(in, "- apiGroups: [cluster.x-k8s.io]\n  resources: [clusters]\n  verbs: [get, list, watch]\n", "", 1)
 	in += "- apiGroups: [\"\"]\n  resources: [secrets]\n  verbs: [get]\n"
-	out, err := generate([]byte(in))
+	out, err := generate([]byte(in), webhookRules(t))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -119,8 +160,8 @@ func TestGenerateNamespacedSecrets(t *testing.T) {
 			t.Errorf("the output lacks\n%s\n--- output:\n%s", want, got)
 		}
 	}
-	if strings.Count(got, "secrets") != 1 {
-		t.Errorf("secrets appear outside their group:\n%s", got)
+	if strings.Count(got, `resources: ["secrets"]`) != 2 || strings.Count(got, `resources: ["secrets"]`+"\n  resourceNames") != 1 {
+		t.Errorf("secrets appear outside their groups (member Secrets, the webhook's):\n%s", got)
 	}
 }
 
@@ -151,7 +192,7 @@ func TestGenerateRejects(t *testing.T) {
 		"unexpected kind":        {hubYAML + "---\nkind: ConfigMap\nmetadata: {name: x}\n", `unexpected kind "ConfigMap"`},
 	} {
 		t.Run(name, func(t *testing.T) {
-			_, err := generate([]byte(tc.in))
+			_, err := generate([]byte(tc.in), webhookRules(t))
 			if err == nil || !strings.Contains(err.Error(), tc.want) {
 				t.Errorf("got %v, want an error containing %q", err, tc.want)
 			}
@@ -165,15 +206,19 @@ func TestRunWritesOnlyOnChange(t *testing.T) {
 	if err := os.WriteFile(in, []byte(hubYAML), 0o600); err != nil {
 		t.Fatal(err)
 	}
+	webhook := filepath.Join(dir, "webhook.yaml")
+	if err := os.WriteFile(webhook, []byte(webhookYAML), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	out := filepath.Join(dir, "out.tpl")
-	if err := run(in, out); err != nil {
+	if err := run(in, webhook, out); err != nil {
 		t.Fatal(err)
 	}
 	before, err := os.Stat(out)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := run(in, out); err != nil {
+	if err := run(in, webhook, out); err != nil {
 		t.Fatal(err)
 	}
 	after, err := os.Stat(out)
@@ -183,7 +228,13 @@ func TestRunWritesOnlyOnChange(t *testing.T) {
 	if !after.ModTime().Equal(before.ModTime()) {
 		t.Error("an unchanged output was rewritten")
 	}
-	if err := run(filepath.Join(dir, "missing.yaml"), out); err == nil {
+	if err := run(filepath.Join(dir, "missing.yaml"), webhook, out); err == nil {
 		t.Error("a missing input was accepted")
+	}
+	if err := run(in, filepath.Join(dir, "missing.yaml"), out); err == nil {
+		t.Error("a missing webhook input was accepted")
+	}
+	if err := run(in, in, out); err == nil || !strings.Contains(err.Error(), "webhook") {
+		t.Errorf("the hub's rules passed as the webhook's: got %v, want an error", err)
 	}
 }

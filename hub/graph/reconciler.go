@@ -45,6 +45,7 @@ import (
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
 	"github.com/flotilla-dev/flotilla/internal/validation"
@@ -202,12 +203,23 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.DynamoGraphDeployment) (reconcile.Result, error) {
 	owner := dgd.Namespace + "/" + dgd.Name
 
-	// 1. What CEL cannot check. An invalid graph keeps the copies it runs.
-	if errs, _ := validation.Graph(dgd); len(errs) > 0 {
+	// 1. The graph in its hub version, v1beta1, from which everything below is derived, and what
+	// CEL cannot check. An invalid graph keeps the copies it runs.
+	hub := &nvidiav1beta1.DynamoGraphDeployment{}
+	if err := dgd.ConvertTo(hub); err != nil {
+		r.invalid(dgd, "cannot convert the graph to nvidia.com/v1beta1: "+err.Error())
+		return reconcile.Result{}, nil
+	}
+	if errs, _ := validation.Graph(hub); len(errs) > 0 {
 		r.invalid(dgd, errs.ToAggregate().Error())
 		return reconcile.Result{}, nil
 	}
-	req, err := placement.RequestFromGraph(dgd)
+	req, err := placement.RequestFromGraph(hub)
+	if err != nil {
+		r.invalid(dgd, err.Error())
+		return reconcile.Result{}, nil
+	}
+	components, err := memberComponents(hub)
 	if err != nil {
 		r.invalid(dgd, err.Error())
 		return reconcile.Result{}, nil
@@ -260,7 +272,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.Dyn
 	metrics.ObservePlacement(result, time.Since(start))
 
 	// 4. Write the records of the decision, remove the others.
-	desired, err := desiredRecords(dgd, d, r.Client.Scheme())
+	desired, err := desiredRecords(dgd, components, d, r.Client.Scheme())
 	if err != nil {
 		return reconcile.Result{}, err
 	}
@@ -300,7 +312,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.Dyn
 	if d.Placed() < len(d.Copies) {
 		summary = d.Summary()
 	}
-	setPlacementStatus(dgd, views, clusters, summary, r.Clock.Now())
+	setPlacementStatus(dgd, componentNames(hub), views, clusters, summary, r.Clock.Now())
 	metrics.Copies.Set(owner, placedOn)
 	r.releaseVisible(owner, dgd, clusters)
 

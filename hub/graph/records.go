@@ -22,6 +22,7 @@ import (
 	"maps"
 	"slices"
 	"strconv"
+	"strings"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -31,6 +32,7 @@ import (
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
 	"github.com/flotilla-dev/flotilla/internal/ssa"
 	"github.com/flotilla-dev/flotilla/pkg/placement"
@@ -89,26 +91,46 @@ func (rs records) member(copyIndex int) string {
 	return ""
 }
 
-// desiredRecords returns the hub records of a decision: one per service of every placed copy,
-// as Dynamo would write the DCD on the member, named RecordName, labelled with the graph, copy
-// and member, annotated with the name and namespace of the copy on the member, and controlled
-// by the graph.
-func desiredRecords(dgd *nvidiav1alpha1.DynamoGraphDeployment, d *placement.Decision, scheme *runtime.Scheme) ([]*nvidiav1alpha1.DynamoComponentDeployment, error) {
+// memberComponents returns the DCDs every copy of a graph puts on its member, sorted by
+// component name, without Flotilla's labels and annotations: built from the graph's hub version
+// (internal/dynamo) and converted to v1alpha1, the version the API serves, with whatever v1alpha1
+// cannot hold in their nvidia.com/dcd-spec annotation.
+func memberComponents(hub *nvidiav1beta1.DynamoGraphDeployment) ([]*nvidiav1alpha1.DynamoComponentDeployment, error) {
+	dcds, err := dynamo.ComponentDeployments(hub, "")
+	if err != nil {
+		return nil, err
+	}
+	slices.SortFunc(dcds, func(a, b *nvidiav1beta1.DynamoComponentDeployment) int {
+		return strings.Compare(a.Spec.ComponentName, b.Spec.ComponentName)
+	})
+	out := make([]*nvidiav1alpha1.DynamoComponentDeployment, 0, len(dcds))
+	for _, dcd := range dcds {
+		alpha, err := dynamo.ToV1Alpha1(dcd)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, alpha)
+	}
+	return out, nil
+}
+
+// desiredRecords returns the hub records of a decision: one per component (memberComponents)
+// of every placed copy, named RecordName, labelled with the graph, copy and member, annotated
+// with the name and namespace of the copy on the member, and controlled by the graph dgd.
+func desiredRecords(dgd *nvidiav1alpha1.DynamoGraphDeployment, components []*nvidiav1alpha1.DynamoComponentDeployment, d *placement.Decision, scheme *runtime.Scheme) ([]*nvidiav1alpha1.DynamoComponentDeployment, error) {
 	var out []*nvidiav1alpha1.DynamoComponentDeployment
 	for _, c := range d.Copies {
 		if c.Member == "" {
 			continue
 		}
-		for _, svc := range slices.Sorted(maps.Keys(dgd.Spec.Services)) {
-			rec, err := dynamo.ComponentDeployment(dgd, svc, c.Namespace)
-			if err != nil {
-				return nil, err
+		for _, component := range components {
+			rec := component.DeepCopy()
+			if rec.Annotations == nil {
+				rec.Annotations = map[string]string{}
 			}
-			rec.Annotations = map[string]string{
-				flotillav1alpha1.AnnotationMemberName:      rec.Name,
-				flotillav1alpha1.AnnotationMemberNamespace: c.Namespace,
-			}
-			rec.Name = RecordName(dgd.Name, svc, c.Index, c.Member)
+			rec.Annotations[flotillav1alpha1.AnnotationMemberName] = rec.Name
+			rec.Annotations[flotillav1alpha1.AnnotationMemberNamespace] = c.Namespace
+			rec.Name = RecordName(dgd.Name, rec.Spec.ServiceName, c.Index, c.Member)
 			rec.Namespace = dgd.Namespace
 			rec.Labels[flotillav1alpha1.LabelHubRecord] = "true"
 			rec.Labels[flotillav1alpha1.LabelGraph] = dgd.Name
@@ -123,7 +145,9 @@ func desiredRecords(dgd *nvidiav1alpha1.DynamoGraphDeployment, d *placement.Deci
 	return out, nil
 }
 
-// upToDate reports whether the stored record already says what desired says.
+// upToDate reports whether the stored record already says what desired says. The conversion
+// payload annotation (nvidia.com/dcd-spec) belongs to the spec: a stored one that desired no
+// longer has is out of date too.
 func upToDate(stored, desired *nvidiav1alpha1.DynamoComponentDeployment) bool {
 	if stored == nil || !stored.DeletionTimestamp.IsZero() {
 		return false
@@ -135,6 +159,11 @@ func upToDate(stored, desired *nvidiav1alpha1.DynamoComponentDeployment) bool {
 	}
 	for k, v := range desired.Annotations {
 		if stored.Annotations[k] != v {
+			return false
+		}
+	}
+	for k := range stored.Annotations {
+		if _, ok := desired.Annotations[k]; !ok && nvidiav1alpha1.IsDynamoComponentDeploymentConversionAnnotation(k) {
 			return false
 		}
 	}

@@ -18,7 +18,6 @@ package graph
 
 import (
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -28,6 +27,7 @@ import (
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
 )
@@ -104,11 +104,22 @@ func copyStatus(c copyView, services int, mc *flotillav1alpha1.MemberCluster) fl
 	return st
 }
 
+// componentNames returns the names of a graph's components, sorted.
+func componentNames(hub *nvidiav1beta1.DynamoGraphDeployment) []string {
+	names := make([]string, 0, len(hub.Spec.Components))
+	for i := range hub.Spec.Components {
+		names = append(names, hub.Spec.Components[i].ComponentName)
+	}
+	slices.Sort(names)
+	return names
+}
+
 // setPlacementStatus writes status.clusterPlacement, status.services, status.state and the Ready,
-// Scheduled and Synced conditions of a valid graph from its copies. unschedulable is the
-// placement's summary when a copy has no member.
-func setPlacementStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, copies []copyView, clusters map[string]*flotillav1alpha1.MemberCluster, unschedulable string, now time.Time) {
-	services := slices.Sorted(maps.Keys(dgd.Spec.Services))
+// Scheduled and Synced conditions of a valid graph from its copies and the names of its
+// components (services in v1alpha1). unschedulable is the placement's summary when a copy has no
+// member. The status is v1alpha1's, the version the API serves: status.services is keyed by
+// component name.
+func setPlacementStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, services []string, copies []copyView, clusters map[string]*flotillav1alpha1.MemberCluster, unschedulable string, now time.Time) {
 	prev := map[int32]flotillav1alpha1.CopyStatus{}
 	if dgd.Status.ClusterPlacement != nil {
 		for _, c := range dgd.Status.ClusterPlacement.Copies {

@@ -17,6 +17,7 @@ limitations under the License.
 package graph
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -27,6 +28,7 @@ import (
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 )
 
@@ -108,6 +110,14 @@ func TestCopyStatus(t *testing.T) {
 func TestSetPlacementStatus(t *testing.T) {
 	dgd := &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Name: "g", Generation: 3}}
 	dgd.Spec.Services = map[string]*nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{"a": {}, "b": {}}
+	hub := &nvidiav1beta1.DynamoGraphDeployment{}
+	if err := dgd.ConvertTo(hub); err != nil {
+		t.Fatal(err)
+	}
+	components := componentNames(hub)
+	if !slices.Equal(components, []string{"a", "b"}) {
+		t.Fatalf("components = %v", components)
+	}
 	clusters := map[string]*flotillav1alpha1.MemberCluster{
 		"east": member("east", membercluster.ReasonReachable), "west": member("west", membercluster.ReasonReachable),
 	}
@@ -117,7 +127,7 @@ func TestSetPlacementStatus(t *testing.T) {
 		{index: 0, member: "west", namespace: "ns", records: ready},
 		{index: 1, member: "east", namespace: "ns", records: ready},
 	}
-	setPlacementStatus(dgd, views, clusters, "", t0)
+	setPlacementStatus(dgd, components, views, clusters, "", t0)
 
 	if dgd.Status.State != nvidiav1alpha1.StateSuccessful {
 		t.Errorf("state = %q, want successful", dgd.Status.State)
@@ -141,7 +151,7 @@ func TestSetPlacementStatus(t *testing.T) {
 	// A copy losing its placement: the other keeps its transition time, this one gets a new one.
 	views[1] = copyView{index: 1, reason: "0/2 clusters fit: 2 lack GPUs"}
 	t1 := t0.Add(time.Minute)
-	setPlacementStatus(dgd, views, clusters, "0/2 clusters fit: 2 lack GPUs", t1)
+	setPlacementStatus(dgd, components, views, clusters, "0/2 clusters fit: 2 lack GPUs", t1)
 	if dgd.Status.State != nvidiav1alpha1.StatePending {
 		t.Errorf("state = %q, want pending", dgd.Status.State)
 	}

@@ -26,6 +26,10 @@ limitations under the License.
 //     one hub record per service and copy, then aggregates their status into the graph's;
 //  4. recordsync.Reconciler applies each record to its member and mirrors the member's status
 //     back.
+//
+// Every replica, leader or not, also serves the conversion webhook of the hub's nvidia.com
+// CRDs (ConvertedCRDs, v1alpha1 and v1beta1) and keeps its certificate, the CRDs' caBundle
+// included (internal/conversionwebhook, internal/webhookcert).
 package manager
 
 import (
@@ -49,10 +53,12 @@ import (
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/graph"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/hub/members"
 	"github.com/flotilla-dev/flotilla/hub/recordsync"
+	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 	"github.com/flotilla-dev/flotilla/pkg/placement/plugins"
 )
@@ -62,18 +68,31 @@ import (
 // +kubebuilder:rbac:groups=coordination.k8s.io,namespace=flotilla-system,resources=leases,verbs=get;create;update
 // +kubebuilder:rbac:groups="",namespace=flotilla-system,resources=events,verbs=create;patch
 
-// NewScheme returns a scheme with the built-in kinds, nvidia.com/v1alpha1,
-// flotilla.dev/v1alpha1 and Cluster API's core types: all the hub reads and writes.
+// ConvertedCRDs are the CRDs whose conversion webhook the hub serves: Dynamo's graphs and
+// components, served in nvidia.com/v1alpha1 and v1beta1 (stored).
+var ConvertedCRDs = []string{"dynamographdeployments.nvidia.com", "dynamocomponentdeployments.nvidia.com"}
+
+// NewScheme returns a scheme with the built-in kinds, nvidia.com/v1alpha1 and v1beta1,
+// flotilla.dev/v1alpha1 and Cluster API's core types: all the hub reads, writes and converts.
 func NewScheme() (*runtime.Scheme, error) {
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
-		clientgoscheme.AddToScheme, nvidiav1alpha1.AddToScheme, flotillav1alpha1.AddToScheme, clusterv1.AddToScheme,
+		clientgoscheme.AddToScheme, nvidiav1alpha1.AddToScheme, nvidiav1beta1.AddToScheme, flotillav1alpha1.AddToScheme,
+		clusterv1.AddToScheme,
 	} {
 		if err := add(scheme); err != nil {
 			return nil, err
 		}
 	}
 	return scheme, nil
+}
+
+// NewWebhook returns the hub's conversion webhook for o: graphs and components, pointing
+// ConvertedCRDs at itself unless o says otherwise. Pass its Server as the WebhookServer of a
+// manager with NewScheme's scheme and set it up with SetupWithManager; New does.
+func NewWebhook(o conversionwebhook.Options) (*conversionwebhook.Webhook, error) {
+	return conversionwebhook.New(o, o.ManagesCRDs(true), ConvertedCRDs,
+		&nvidiav1beta1.DynamoGraphDeployment{}, &nvidiav1beta1.DynamoComponentDeployment{})
 }
 
 // SetLogger makes logger the logger of controller-runtime and of klog.
@@ -113,6 +132,12 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 	}
 	logger = logger.WithName("hub")
 
+	// 0. The conversion webhook of ConvertedCRDs, served by every replica.
+	webhook, err := NewWebhook(o.Webhook)
+	if err != nil {
+		return nil, fmt.Errorf("setting up the conversion webhook: %w", err)
+	}
+
 	provider := members.NewProvider(members.Options{
 		Scheme:                scheme,
 		QPS:                   float32(o.MemberQPS),
@@ -128,6 +153,7 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 		LeaderElectionID:              LeaderElectionID,
 		LeaderElectionNamespace:       o.LeaderElectionNamespace,
 		LeaderElectionReleaseOnCancel: true,
+		WebhookServer:                 webhook.Server,
 	}
 	if !o.HasSource(SourceClusterAPI) {
 		// Without Cluster API, whose kubeconfig Secrets live next to their Clusters, the hub reads
@@ -145,6 +171,9 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 	}
 	local := mgr.GetLocalManager()
 	recorder := local.GetEventRecorder("flotilla-hub")
+	if err := webhook.SetupWithManager(local); err != nil {
+		return nil, fmt.Errorf("setting up the conversion webhook: %w", err)
+	}
 
 	// 1. Member sources.
 	if o.HasSource(SourceKubeconfigSecrets) {

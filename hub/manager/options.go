@@ -26,6 +26,8 @@ import (
 
 	"github.com/flotilla-dev/flotilla/hub/graph"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
+	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
+	"github.com/flotilla-dev/flotilla/internal/webhookcert"
 )
 
 // Member sources (--member-sources).
@@ -45,8 +47,13 @@ const (
 	DefaultAgentNamespace         = "flotilla-system"
 	// NamespaceEnv is the environment variable holding the hub's namespace (the chart sets it
 	// from the downward API): the default of --member-secret-namespace and
-	// --leader-election-namespace.
+	// --leader-election-namespace, and the namespace of the conversion webhook's Secret and
+	// Service.
 	NamespaceEnv = "POD_NAMESPACE"
+	// DefaultWebhookCertSecret is the default --webhook-cert-secret.
+	DefaultWebhookCertSecret = "flotilla-hub-webhook-cert"
+	// DefaultWebhookService is the default --webhook-service.
+	DefaultWebhookService = "flotilla-hub-webhook"
 	// LeaderElectionID is the name of the hub's leader-election Lease.
 	LeaderElectionID = "flotilla-hub-leader"
 )
@@ -78,6 +85,10 @@ type Options struct {
 	MemberProbeInterval time.Duration
 	// DeletionTimeout bounds how long deleting a graph waits for unreachable members.
 	DeletionTimeout time.Duration
+	// Webhook is the conversion webhook of the nvidia.com CRDs (ConvertedCRDs) the hub serves
+	// (--webhook-*), its certificate Secret and Service in the hub's namespace ($POD_NAMESPACE).
+	// The hub points the CRDs at it unless --webhook-manage-crds=false.
+	Webhook conversionwebhook.Options
 }
 
 // NewOptions returns the defaults of every flag, namespaces from getenv(NamespaceEnv) (pass
@@ -96,6 +107,13 @@ func NewOptions(getenv func(string) string) Options {
 		MemberLostAfter:         membercluster.DefaultLostAfter,
 		MemberProbeInterval:     membercluster.DefaultProbeInterval,
 		DeletionTimeout:         graph.DefaultDeletionTimeout,
+		Webhook: conversionwebhook.Options{
+			Port:       conversionwebhook.DefaultPort,
+			Namespace:  ns,
+			CertSecret: DefaultWebhookCertSecret,
+			CertMode:   string(webhookcert.ModeSelfSigned),
+			Service:    DefaultWebhookService,
+		},
 	}
 }
 
@@ -128,6 +146,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 		"How often each member's API server is probed.")
 	fs.DurationVar(&o.DeletionTimeout, "deletion-timeout", o.DeletionTimeout,
 		"How long deleting a graph waits for unreachable members; their copies are deleted when they return.")
+	o.Webhook.BindFlags(fs, "default true")
 }
 
 // Validate reports every invalid option, naming its flag.
@@ -164,6 +183,12 @@ func (o *Options) Validate() error {
 	}
 	if o.DeletionTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--deletion-timeout: must be positive, got %s", o.DeletionTimeout))
+	}
+	if err := o.Webhook.Validate(); err != nil {
+		errs = append(errs, err)
+	}
+	if o.Webhook.Namespace == "" {
+		errs = append(errs, fmt.Errorf("--webhook-cert-secret: its namespace, the hub's, is unknown: set $%s", NamespaceEnv))
 	}
 	return errors.Join(errs...)
 }

@@ -324,7 +324,10 @@ func graphUID(rec *nvidiav1alpha1.DynamoComponentDeployment) string {
 
 // memberCopy is the DynamoComponentDeployment a record puts on its member: the record's spec
 // under Dynamo's name, with Dynamo's labels and Flotilla's graph, copy, hub namespace and graph
-// UID, and no hub-record or cluster label (the member's agent turns it into a workload).
+// UID, and no hub-record or cluster label (the member's agent turns it into a workload). The
+// record's nvidia.com/dcd-spec annotation goes with its spec: it holds what the API version the
+// record is written in cannot (see internal/dynamo), and the member's copy must convert to the
+// same v1beta1 component.
 func memberCopy(rec *nvidiav1alpha1.DynamoComponentDeployment, t target) *nvidiav1alpha1.DynamoComponentDeployment {
 	labels := maps.Clone(rec.Labels)
 	delete(labels, flotillav1alpha1.LabelHubRecord)
@@ -332,19 +335,27 @@ func memberCopy(rec *nvidiav1alpha1.DynamoComponentDeployment, t target) *nvidia
 	labels[flotillav1alpha1.LabelHubNamespace] = rec.Namespace
 	labels[flotillav1alpha1.LabelGraphUID] = graphUID(rec)
 	labels["app.kubernetes.io/managed-by"] = flotillav1alpha1.ManagedByHub
+	annotations := map[string]string{flotillav1alpha1.AnnotationHubRecord: rec.Namespace + "/" + rec.Name}
+	if v, ok := rec.Annotations[specPayloadAnnotation]; ok {
+		annotations[specPayloadAnnotation] = v
+	}
 	return &nvidiav1alpha1.DynamoComponentDeployment{
 		TypeMeta: metav1.TypeMeta{APIVersion: nvidiav1alpha1.GroupVersion.String(), Kind: "DynamoComponentDeployment"},
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        t.key.Name,
 			Namespace:   t.key.Namespace,
 			Labels:      labels,
-			Annotations: map[string]string{flotillav1alpha1.AnnotationHubRecord: rec.Namespace + "/" + rec.Name},
+			Annotations: annotations,
 		},
 		Spec: *rec.Spec.DeepCopy(),
 	}
 }
 
-// matches reports whether the member's copy carries what the hub applies.
+// specPayloadAnnotation is the DCD's conversion payload of its spec, carried with the spec.
+const specPayloadAnnotation = "nvidia.com/dcd-spec"
+
+// matches reports whether the member's copy carries what the hub applies. The spec's payload
+// annotation must match exactly: a payload the desired copy no longer has is stale.
 func matches(current, desired *nvidiav1alpha1.DynamoComponentDeployment) bool {
 	for k, v := range desired.Labels {
 		if current.Labels[k] != v {
@@ -353,6 +364,11 @@ func matches(current, desired *nvidiav1alpha1.DynamoComponentDeployment) bool {
 	}
 	for k, v := range desired.Annotations {
 		if current.Annotations[k] != v {
+			return false
+		}
+	}
+	if _, stale := current.Annotations[specPayloadAnnotation]; stale {
+		if _, ok := desired.Annotations[specPayloadAnnotation]; !ok {
 			return false
 		}
 	}

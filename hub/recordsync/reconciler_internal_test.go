@@ -119,3 +119,43 @@ func TestMirrorStatusKeepsSynced(t *testing.T) {
 		t.Errorf("observedGeneration = %d while the member has not observed its spec, want 0", rec.Status.ObservedGeneration)
 	}
 }
+
+// TestMemberCopyCarriesTheSpecPayload checks that the conversion payload of the record's spec
+// (what v1alpha1 cannot hold) reaches the member with the spec, and that a payload left on the
+// member without one on the record is out of date, while other annotations are not compared.
+func TestMemberCopyCarriesTheSpecPayload(t *testing.T) {
+	rec := hubRecord()
+	rec.Annotations["nvidia.com/dcd-spec"] = `{"version":1,"spec":{"name":"worker"}}`
+	rec.Annotations["nvidia.com/dcd-status"] = `{"podSelector":{"a":"b"}}`
+	tgt, err := targetOf(rec)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := memberCopy(rec, tgt)
+	if got.Annotations["nvidia.com/dcd-spec"] != rec.Annotations["nvidia.com/dcd-spec"] {
+		t.Errorf("member copy annotations = %v, want the record's nvidia.com/dcd-spec", got.Annotations)
+	}
+	for _, k := range []string{"nvidia.com/dcd-status", flotillav1alpha1.AnnotationMemberName, flotillav1alpha1.AnnotationMemberNamespace} {
+		if _, ok := got.Annotations[k]; ok {
+			t.Errorf("member copy carries the record's %s", k)
+		}
+	}
+	if !matches(got, memberCopy(rec, tgt)) {
+		t.Error("a copy does not match itself")
+	}
+	edited := got.DeepCopy()
+	edited.Annotations["nvidia.com/dcd-spec"] = `{}`
+	if matches(edited, memberCopy(rec, tgt)) {
+		t.Error("an edited payload matches")
+	}
+	withOther := got.DeepCopy()
+	withOther.Annotations["example.com/note"] = "kept"
+	if !matches(withOther, memberCopy(rec, tgt)) {
+		t.Error("an annotation the hub does not apply makes the copy out of date")
+	}
+
+	delete(rec.Annotations, "nvidia.com/dcd-spec")
+	if matches(got, memberCopy(rec, tgt)) {
+		t.Error("a payload the record no longer has matches")
+	}
+}

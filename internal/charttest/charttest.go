@@ -175,13 +175,39 @@ var rbacKinds = map[string]bool{
 	"ServiceAccount": true, "ClusterRole": true, "ClusterRoleBinding": true, "Role": true, "RoleBinding": true,
 }
 
-// RBAC returns the ServiceAccounts, ClusterRoles, Roles and their bindings among objs: what a
-// test needs to run a component in-process with exactly the chart's permissions.
+// HookAnnotation marks the objects of a Helm hook, which helm creates around an install or
+// upgrade (a Job and what it runs as, say), not with the release.
+const HookAnnotation = "helm.sh/hook"
+
+// IsHook reports whether o is a Helm hook's object.
+func IsHook(o *unstructured.Unstructured) bool {
+	_, ok := o.GetAnnotations()[HookAnnotation]
+	return ok
+}
+
+// RBAC returns the ServiceAccounts, ClusterRoles, Roles and their bindings among objs, hooks'
+// aside: what a test needs to run a component in-process with exactly the chart's permissions.
+// RBAC(Hooks(objs)) is what a hook runs as.
 func RBAC(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
 	var out []*unstructured.Unstructured
 	for _, o := range objs {
-		if rbacKinds[o.GetKind()] {
+		if rbacKinds[o.GetKind()] && !IsHook(o) {
 			out = append(out, o)
+		}
+	}
+	return out
+}
+
+// Hooks returns the objects of Helm hooks among objs (see HookAnnotation), as released objects.
+func Hooks(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
+	var out []*unstructured.Unstructured
+	for _, o := range objs {
+		if IsHook(o) {
+			h := o.DeepCopy()
+			annotations := h.GetAnnotations()
+			delete(annotations, HookAnnotation)
+			h.SetAnnotations(annotations)
+			out = append(out, h)
 		}
 	}
 	return out
@@ -200,17 +226,24 @@ func Rules(o *unstructured.Unstructured) ([]rbacv1.PolicyRule, error) {
 }
 
 // Grants lists rules as "verb resource.group" strings ("verb resource" for the core group),
-// one per granted (group, resource, verb), for comparisons in tests.
+// one per granted (group, resource, verb), for comparisons in tests. A rule narrowed to
+// resourceNames grants "verb resource.group name" for each of its names.
 func Grants(rules []rbacv1.PolicyRule) []string {
 	var out []string
 	for _, r := range rules {
+		names := []string{""}
+		if len(r.ResourceNames) > 0 {
+			names = r.ResourceNames
+		}
 		for _, g := range r.APIGroups {
 			for _, res := range r.Resources {
 				if g != "" {
 					res += "." + g
 				}
 				for _, v := range r.Verbs {
-					out = append(out, v+" "+res)
+					for _, name := range names {
+						out = append(out, strings.TrimSpace(v+" "+res+" "+name))
+					}
 				}
 			}
 		}
@@ -251,9 +284,13 @@ func CheckNoWildcards(objs []*unstructured.Unstructured) error {
 }
 
 // Install creates objs on the API server of c, as helm install would, in order, except
-// Deployments (tests run the components in-process instead), creating the namespaces of
-// namespaced objects first when absent. An object that exists already is an error.
+// Deployments and Jobs (tests run the components, and hooks, in-process instead) and hooks'
+// objects (Hooks returns them without their hook annotation, for Install), creating the
+// namespaces of namespaced objects first when absent. An object that exists already is an error.
 func Install(ctx context.Context, c client.Client, objs []*unstructured.Unstructured) error {
+	objs = slices.DeleteFunc(slices.Clone(objs), func(o *unstructured.Unstructured) bool {
+		return IsHook(o) || o.GetKind() == "Deployment" || o.GetKind() == "Job"
+	})
 	seen := map[string]bool{}
 	for _, o := range objs {
 		ns := o.GetNamespace()
@@ -267,9 +304,6 @@ func Install(ctx context.Context, c client.Client, objs []*unstructured.Unstruct
 		}
 	}
 	for _, o := range objs {
-		if o.GetKind() == "Deployment" {
-			continue
-		}
 		if err := c.Create(ctx, o.DeepCopy()); err != nil {
 			return fmt.Errorf("creating %s %s/%s: %w", o.GetKind(), o.GetNamespace(), o.GetName(), err)
 		}

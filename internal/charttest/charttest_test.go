@@ -66,6 +66,20 @@ subjects: [{kind: ServiceAccount, name: hub, namespace: flotilla-system}]
 apiVersion: apps/v1
 kind: Deployment
 metadata: {name: hub, namespace: flotilla-system}
+---
+apiVersion: v1
+kind: ServiceAccount
+metadata:
+  name: hook
+  namespace: flotilla-system
+  annotations: {helm.sh/hook: post-install, helm.sh/hook-weight: "-1"}
+---
+apiVersion: batch/v1
+kind: Job
+metadata:
+  name: hook
+  namespace: flotilla-system
+  annotations: {helm.sh/hook: post-install}
 `
 
 func decode(t *testing.T, s string) []*unstructured.Unstructured {
@@ -79,7 +93,7 @@ func decode(t *testing.T, s string) []*unstructured.Unstructured {
 
 func TestSelectors(t *testing.T) {
 	objs := decode(t, rendered)
-	if got := Kinds(objs); len(got) != 5 || got["Role"] != 1 || got["Deployment"] != 1 {
+	if got := Kinds(objs); len(got) != 6 || got["Role"] != 1 || got["Deployment"] != 1 || got["ServiceAccount"] != 2 {
 		t.Errorf("Kinds: %v", got)
 	}
 	if got := OfKind(objs, "Role"); len(got) != 1 || got[0].GetNamespace() != "fleet" {
@@ -95,6 +109,16 @@ func TestSelectors(t *testing.T) {
 	if want := []string{"ServiceAccount", "ClusterRole", "Role", "RoleBinding"}; !slices.Equal(kinds, want) {
 		t.Errorf("RBAC: %v, want %v", kinds, want)
 	}
+	hooks := Hooks(objs)
+	if len(hooks) != 2 || hooks[0].GetName() != "hook" || hooks[1].GetKind() != "Job" {
+		t.Fatalf("Hooks: %v", hooks)
+	}
+	if IsHook(hooks[0]) || hooks[0].GetAnnotations()["helm.sh/hook-weight"] != "-1" || !IsHook(objs[len(objs)-1]) {
+		t.Error("Hooks did not turn the hook's objects into released ones, or changed objs")
+	}
+	if rbac := RBAC(hooks); len(rbac) != 1 || rbac[0].GetKind() != "ServiceAccount" {
+		t.Errorf("RBAC(Hooks): %v, want the hook's ServiceAccount", rbac)
+	}
 }
 
 func TestRulesAndGrants(t *testing.T) {
@@ -106,6 +130,11 @@ func TestRulesAndGrants(t *testing.T) {
 	want := []string{"create events", "patch events", "create events.events.k8s.io", "patch events.events.k8s.io"}
 	if got := Grants(rules); !slices.Equal(got, want) {
 		t.Errorf("Grants: %v, want %v", got, want)
+	}
+	named := []rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"secrets"}, ResourceNames: []string{"a", "b"},
+		Verbs: []string{"get"}}}
+	if got, want := Grants(named), []string{"get secrets a", "get secrets b"}; !slices.Equal(got, want) {
+		t.Errorf("Grants with resourceNames: %v, want %v", got, want)
 	}
 	if _, err := Rules(Find(objs, "ServiceAccount", "flotilla-system", "hub")); err == nil {
 		t.Error("Rules accepted a ServiceAccount")
@@ -147,6 +176,9 @@ func TestInstall(t *testing.T) {
 	}
 	if err := c.Get(ctx, client.ObjectKey{Namespace: "flotilla-system", Name: "hub"}, &appsv1.Deployment{}); err == nil {
 		t.Error("the Deployment was installed")
+	}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: "flotilla-system", Name: "hook"}, &corev1.ServiceAccount{}); err == nil {
+		t.Error("a hook's object was installed")
 	}
 	if err := Install(ctx, c, decode(t, rendered)); err == nil || !strings.Contains(err.Error(), "creating ServiceAccount flotilla-system/hub") {
 		t.Errorf("a second install: got %v, want an error naming the existing object", err)

@@ -24,7 +24,10 @@ limitations under the License.
 // differs in refusing, with an error, a kind that is not convertible, where the builder would
 // skip it silently and every request for it would fail at run time.
 //
-// The webhook's certificate and the CRDs' spec.conversion are package webhookcert's.
+// The webhook's certificate and the CRDs' spec.conversion are package webhookcert's. Options
+// (a component's --webhook-* flags), New and Webhook.SetupWithManager assemble both for a
+// component: the certificate Rotator, the webhook server serving its certificate, and the
+// conversion handler.
 package conversionwebhook
 
 import (

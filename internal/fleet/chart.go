@@ -42,12 +42,21 @@ func ContainerArgs(objs []*Object) ([]string, error) {
 	if len(deployments) != 1 {
 		return nil, fmt.Errorf("%d Deployments rendered, want 1", len(deployments))
 	}
-	containers, _, err := unstructured.NestedSlice(deployments[0].Object, "spec", "template", "spec", "containers")
+	return podArgs(deployments[0])
+}
+
+// jobArgs returns the arguments of the only container of a rendered Job.
+func jobArgs(job *Object) ([]string, error) { return podArgs(job) }
+
+// podArgs returns the arguments of the only container of the pod template of a Deployment or
+// Job.
+func podArgs(o *Object) ([]string, error) {
+	containers, _, err := unstructured.NestedSlice(o.Object, "spec", "template", "spec", "containers")
 	if err != nil {
-		return nil, fmt.Errorf("reading the Deployment's containers: %w", err)
+		return nil, fmt.Errorf("reading the %s's containers: %w", o.GetKind(), err)
 	}
 	if len(containers) != 1 {
-		return nil, fmt.Errorf("the Deployment has %d containers, want 1", len(containers))
+		return nil, fmt.Errorf("the %s has %d containers, want 1", o.GetKind(), len(containers))
 	}
 	args, _, err := unstructured.NestedStringSlice(containers[0].(map[string]any), "args")
 	return args, err

@@ -17,10 +17,16 @@ limitations under the License.
 // Package fleet starts a local Flotilla fleet in one process, for the hub's integration tests
 // and `make demo`: a hub API server (kube-apiserver and etcd) with the hub chart's CRDs, and
 // member clusters (kube-apiserver, etcd, controller-manager, scheduler and KWOK fake GPU nodes)
-// each with the agent chart's CRDs and RBAC applied as helm renders them, an agent running
-// in-process as the chart's ServiceAccount, and a registration on the hub made by
+// each with the agent chart's CRDs and objects applied as helm renders them, an agent running
+// in-process as the chart's ServiceAccount, the chart's wire-conversion hook run as its own
+// ServiceAccount for a namespace-restricted agent, and a registration on the hub made by
 // `flotilla-hub register`'s code from the chart's flotilla-hub token. The hub itself is
 // started separately (StartHub), so that tests can stop and restart it.
+//
+// The hub and the agents serve the conversion webhooks of the nvidia.com CRDs as their charts
+// configure them, but on 127.0.0.1, the API servers calling them by URL (LocalWebhook): nothing
+// routes a Service to this process. StartConversionWebhook serves one without the rest of its
+// component, for suites that write nvidia.com objects with no hub or agent running.
 package fleet
 
 import (
@@ -44,6 +50,7 @@ import (
 	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
 	"github.com/flotilla-dev/flotilla/hub/register"
 	"github.com/flotilla-dev/flotilla/internal/charttest"
+	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
 	"github.com/flotilla-dev/flotilla/internal/testenv"
 )
 
@@ -104,6 +111,9 @@ type Member struct {
 	AgentNamespace string
 	// Objects are the agent chart's rendered objects.
 	Objects []*Object
+	// Webhook is where the agent serves its conversion webhook in this process (LocalWebhook),
+	// the same at every start.
+	Webhook conversionwebhook.Options
 
 	stopAgent func() error
 }
@@ -176,9 +186,7 @@ func (f *Fleet) startMember(ctx context.Context, spec MemberSpec) (*Member, erro
 	if err != nil {
 		return nil, err
 	}
-	if _, err := envtest.InstallCRDs(cl.RESTConfig(), envtest.CRDInstallOptions{
-		Paths: []string{agentCRDs}, ErrorIfPathMissing: true,
-	}); err != nil {
+	if err := testenv.InstallCRDs(cl.RESTConfig(), agentCRDs); err != nil {
 		return nil, err
 	}
 	scheme, err := agentmanager.NewScheme()
@@ -203,10 +211,33 @@ func (f *Fleet) startMember(ctx context.Context, spec MemberSpec) (*Member, erro
 	if err := charttest.Install(ctx, m.Client, m.Objects); err != nil {
 		return nil, err
 	}
+	if err := LocalWebhook(&m.Webhook); err != nil {
+		return nil, err
+	}
 	if err := m.StartAgent(ctx); err != nil {
 		return nil, err
 	}
+	if hooks := charttest.Hooks(m.Objects); len(hooks) > 0 {
+		if err := m.WireConversion(ctx); err != nil {
+			return nil, err
+		}
+	}
+	if err := WaitConverting(ctx, m.Client, m.AgentNamespace, KindComponent); err != nil {
+		return nil, fmt.Errorf("the agent's conversion webhook: %w", err)
+	}
 	return m, nil
+}
+
+// WireConversion runs the agent chart's wire-conversion hook as helm does after an install or
+// upgrade, but in this process (WireConversionHook.Run), pointing the DCD CRD at the agent's
+// webhook on 127.0.0.1.
+func (m *Member) WireConversion(ctx context.Context) error {
+	hook, err := WireConversionHookOf(m.Objects, m.AgentNamespace)
+	if err != nil {
+		return err
+	}
+	hook.Options.Webhook.URL = m.Webhook.URL
+	return hook.Run(ctx, m.Client, m.Cluster.RESTConfig())
 }
 
 // StartAgent runs the member's agent in this process with the rendered Deployment's arguments
@@ -222,6 +253,7 @@ func (m *Member) StartAgent(ctx context.Context) error {
 	}
 	opts.MetricsBindAddress, opts.HealthProbeBindAddress = "0", "0"
 	opts.LeaseIdentity = m.Spec.Name + "-agent"
+	opts.Webhook.Host, opts.Webhook.Port, opts.Webhook.URL = m.Webhook.Host, m.Webhook.Port, m.Webhook.URL
 	cfg, err := m.ServiceAccountConfig(ctx, m.AgentNamespace, "flotilla-agent")
 	if err != nil {
 		return err
@@ -309,16 +341,24 @@ func (f *Fleet) MemberNames() []string {
 }
 
 // InstallHubChart renders the hub chart as release flotilla-hub in HubNamespace with extra helm
-// arguments, creates its ServiceAccount and RBAC on the hub, and makes StartHub run the hub as
-// that ServiceAccount (a TokenRequest token, no other credential) with the rendered
-// Deployment's arguments: the RBAC the chart ships is the RBAC the hub runs with.
+// arguments, creates what it renders on the hub but the Deployment (its ServiceAccount, RBAC,
+// webhook Service and certificate Secret), and makes StartHub run the hub as that
+// ServiceAccount (a TokenRequest token, no other credential) with the rendered Deployment's
+// arguments, its webhook on 127.0.0.1 (LocalWebhook): the RBAC the chart ships is the RBAC the
+// hub runs with.
 func (f *Fleet) InstallHubChart(ctx context.Context, args ...string) error {
-	objs, err := charttest.InstallChartRBAC(ctx, f.HubClient, charttest.HubChart, "flotilla-hub", HubNamespace, args...)
+	objs, err := charttest.Render(ctx, charttest.HubChart, "flotilla-hub", HubNamespace, args...)
 	if err != nil {
+		return err
+	}
+	if err := charttest.Install(ctx, f.HubClient, objs); err != nil {
 		return err
 	}
 	opts, err := HubOptions(objs, HubNamespace)
 	if err != nil {
+		return err
+	}
+	if err := LocalWebhook(&opts.Webhook); err != nil {
 		return err
 	}
 	opts.MetricsBindAddress, opts.HealthProbeBindAddress = "0", "0" // a pod's ports, not this process's
@@ -332,7 +372,8 @@ func (f *Fleet) InstallHubChart(ctx context.Context, args ...string) error {
 
 // StartHub runs the hub in this process against the hub API server as cfg, with o. A nil cfg
 // or o means the chart's (InstallHubChart), else the hub's administrator and DefaultHubOptions.
-// It returns the hub and its stop function.
+// It returns the hub and its stop function once the hub's conversion webhook converts
+// (WaitConverting).
 func (f *Fleet) StartHub(cfg *rest.Config, o *hubmanager.Options, s hubmanager.Settings) (*hubmanager.Hub, func() error, error) {
 	if cfg == nil {
 		cfg = f.hubConfig
@@ -344,7 +385,10 @@ func (f *Fleet) StartHub(cfg *rest.Config, o *hubmanager.Options, s hubmanager.S
 		o = f.hubOptions
 	}
 	if o == nil {
-		def := DefaultHubOptions()
+		def, err := DefaultHubOptions()
+		if err != nil {
+			return nil, nil, err
+		}
 		o = &def
 	}
 	s.SkipControllerNameValidation = true
@@ -352,15 +396,19 @@ func (f *Fleet) StartHub(cfg *rest.Config, o *hubmanager.Options, s hubmanager.S
 	if err != nil {
 		return nil, nil, err
 	}
-	return hub, runInBackground(hub.Start), nil
+	stop := runInBackground(hub.Start)
+	if err := WaitConverting(context.Background(), f.HubClient, HubNamespace, KindGraph, KindComponent); err != nil {
+		return nil, nil, errors.Join(fmt.Errorf("the hub's conversion webhook: %w", err), stop())
+	}
+	return hub, stop, nil
 }
 
 // DefaultHubOptions are the hub's defaults for a fleet: member Secrets in HubNamespace, no
-// metrics or probe ports.
-func DefaultHubOptions() hubmanager.Options {
+// metrics or probe ports, its conversion webhook on 127.0.0.1 (LocalWebhook).
+func DefaultHubOptions() (hubmanager.Options, error) {
 	o := hubmanager.NewOptions(func(string) string { return HubNamespace })
 	o.MetricsBindAddress, o.HealthProbeBindAddress = "0", "0"
-	return o
+	return o, LocalWebhook(&o.Webhook)
 }
 
 // Stop stops every agent, member cluster and the hub API server.

@@ -19,25 +19,47 @@ package testenv
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
+	"time"
 
+	"k8s.io/client-go/rest"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 )
 
+// CRDEstablishTimeout bounds waiting for installed CRDs to be served. envtest's default, ten
+// seconds, is too short for the nvidia.com CRDs, two versions of an embedded pod spec each, on a
+// busy two-core machine.
+const CRDEstablishTimeout = 2 * time.Minute
+
+// InstallCRDs installs the CRDs of paths (files or directories; a missing one is an error) on the
+// API server of cfg as they are written, and waits up to CRDEstablishTimeout until they are
+// served. Their spec.conversion is kept: envtest's own CRD installation would point a conversion
+// webhook at envtest's local webhook server, or drop it (strategy None) for kinds its scheme
+// cannot convert, silently losing fields between versions.
+func InstallCRDs(cfg *rest.Config, paths ...string) error {
+	_, err := envtest.InstallCRDs(cfg, envtest.CRDInstallOptions{
+		Paths: paths, ErrorIfPathMissing: true, MaxTime: CRDEstablishTimeout,
+	})
+	return err
+}
+
 // StartEnvtest starts a controller-runtime envtest Environment (etcd and kube-apiserver from
-// BinDir, built by EnsureBinaries if needed) with the CRDs found in crdDirs installed; a missing
-// directory is an error. The returned Environment is started: use env.Config to build clients
-// and call env.Stop when done. It is also stopped if the test binary gets SIGINT or SIGTERM.
+// BinDir, built by EnsureBinaries if needed) with the CRDs found in crdDirs installed as
+// InstallCRDs installs them; a missing directory is an error. The returned Environment is
+// started: use env.Config to build clients and call env.Stop when done. It is also stopped if
+// the test binary gets SIGINT or SIGTERM.
 func StartEnvtest(ctx context.Context, crdDirs ...string) (*envtest.Environment, error) {
+	for _, dir := range crdDirs {
+		if _, err := os.Stat(dir); err != nil {
+			return nil, fmt.Errorf("the CRD path %s: %w", dir, err)
+		}
+	}
 	binDir, err := EnsureBinaries(ctx)
 	if err != nil {
 		return nil, err
 	}
-	env := &envtest.Environment{
-		BinaryAssetsDirectory: binDir,
-		CRDDirectoryPaths:     crdDirs,
-		ErrorIfCRDPathMissing: true,
-	}
+	env := &envtest.Environment{BinaryAssetsDirectory: binDir}
 	// Pin the paths: envtest would otherwise prefer $KUBEBUILDER_ASSETS over BinaryAssetsDirectory.
 	env.ControlPlane.GetAPIServer().Path = filepath.Join(binDir, kubeAPIBin)
 	env.ControlPlane.Etcd = &envtest.Etcd{Path: filepath.Join(binDir, etcdBin)}
@@ -47,6 +69,13 @@ func StartEnvtest(ctx context.Context, crdDirs ...string) (*envtest.Environment,
 		_ = env.Stop()
 		untrack(env)
 		return nil, fmt.Errorf("starting envtest with binaries from %s: %w", binDir, err)
+	}
+	if len(crdDirs) > 0 {
+		if err := InstallCRDs(env.Config, crdDirs...); err != nil {
+			_ = env.Stop()
+			untrack(env)
+			return nil, fmt.Errorf("unable to install CRDs onto control plane: %w", err)
+		}
 	}
 	return env, nil
 }

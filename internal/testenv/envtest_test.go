@@ -17,12 +17,15 @@ limitations under the License.
 package testenv
 
 import (
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/go-logr/logr"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
+	apiextensionsclient "k8s.io/apiextensions-apiserver/pkg/client/clientset/clientset"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
@@ -81,5 +84,57 @@ func TestStartEnvtestRejectsMissingCRDDir(t *testing.T) {
 	}
 	if !strings.Contains(err.Error(), "no-such-crds") {
 		t.Errorf("error does not name the missing directory: %v", err)
+	}
+}
+
+// gadgetsCRD serves two versions and converts through a webhook by URL.
+const gadgetsCRD = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: gadgets.test.flotilla.dev
+spec:
+  group: test.flotilla.dev
+  names: {kind: Gadget, listKind: GadgetList, plural: gadgets, singular: gadget}
+  scope: Namespaced
+  conversion:
+    strategy: Webhook
+    webhook:
+      clientConfig: {url: "https://127.0.0.1:1/convert"}
+      conversionReviewVersions: [v1]
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+  - name: v2
+    served: true
+    storage: false
+    schema: {openAPIV3Schema: {type: object, x-kubernetes-preserve-unknown-fields: true}}
+`
+
+// TestStartEnvtestKeepsConversion checks that CRDs are installed as written: envtest's own
+// installation would set a CRD's conversion to strategy None for a kind its scheme does not know.
+func TestStartEnvtestKeepsConversion(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "gadgets.yaml"), []byte(gadgetsCRD), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	env, err := StartEnvtest(t.Context(), dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = env.Stop() })
+	cs, err := apiextensionsclient.NewForConfig(env.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	crd, err := cs.ApiextensionsV1().CustomResourceDefinitions().Get(t.Context(), "gadgets.test.flotilla.dev", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv := crd.Spec.Conversion
+	if conv.Strategy != apiextensionsv1.WebhookConverter || conv.Webhook.ClientConfig.URL == nil ||
+		*conv.Webhook.ClientConfig.URL != "https://127.0.0.1:1/convert" {
+		t.Errorf("spec.conversion = %+v, want the CRD's own webhook", conv)
 	}
 }

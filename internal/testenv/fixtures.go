@@ -18,10 +18,12 @@ package testenv
 
 import (
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
 // GPUWorkerDCD returns a vLLM worker DynamoComponentDeployment of one replica asking for one GPU
@@ -48,6 +50,38 @@ func GPUWorkerDCD(namespace, name, graph string) *nvidiav1alpha1.DynamoComponent
 						Command: []string{"python3", "-m", "dynamo.vllm"},
 					},
 				},
+			},
+		},
+	}
+}
+
+// GPUWorkerDCDV1beta1 is GPUWorkerDCD written in nvidia.com/v1beta1: the same worker, with its
+// image, command, GPU and toleration in spec.podTemplate and its container main. Converting
+// GPUWorkerDCD to v1beta1 gives the same spec.
+func GPUWorkerDCDV1beta1(namespace, name, graph string) *nvidiav1beta1.DynamoComponentDeployment {
+	return &nvidiav1beta1.DynamoComponentDeployment{
+		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: namespace, Labels: map[string]string{
+			nvidiav1beta1.LabelComponent:       "VllmDecodeWorker",
+			nvidiav1beta1.LabelDynamoNamespace: graph,
+			nvidiav1beta1.LabelGraphName:       graph,
+		}},
+		Spec: nvidiav1beta1.DynamoComponentDeploymentSpec{
+			BackendFramework: "vllm",
+			DynamoComponentDeploymentSharedSpec: nvidiav1beta1.DynamoComponentDeploymentSharedSpec{
+				ComponentName: "VllmDecodeWorker",
+				ComponentType: nvidiav1beta1.ComponentTypeWorker,
+				Replicas:      ptr.To[int32](1),
+				PodTemplate: &corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+					Tolerations: []corev1.Toleration{KwokToleration()},
+					Containers: []corev1.Container{{
+						Name:    nvidiav1beta1.MainContainerName,
+						Image:   "nvcr.io/nvidia/ai-dynamo/vllm-runtime:0.6.1",
+						Command: []string{"python3", "-m", "dynamo.vllm"},
+						Resources: corev1.ResourceRequirements{
+							Limits: corev1.ResourceList{"nvidia.com/gpu": resource.MustParse("1")},
+						},
+					}},
+				}},
 			},
 		},
 	}

@@ -61,3 +61,13 @@ func freePorts(n int) ([]int, error) {
 	}
 	return ports, nil
 }
+
+// FreePort returns a TCP port of 127.0.0.1 that was free a moment ago and that this process
+// has not handed out before, for a server a test starts in-process (a conversion webhook, say).
+func FreePort() (int, error) {
+	ports, err := freePorts(1)
+	if err != nil {
+		return 0, err
+	}
+	return ports[0], nil
+}

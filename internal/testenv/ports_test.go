@@ -47,3 +47,19 @@ func TestFreePortsAreDistinctAndBindable(t *testing.T) {
 		_ = l.Close()
 	}
 }
+
+func TestFreePortIsNotHandedOutAgain(t *testing.T) {
+	p, err := FreePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ports, err := freePorts(8)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range ports {
+		if q == p {
+			t.Fatalf("FreePort's %d handed out again", p)
+		}
+	}
+}

@@ -18,18 +18,30 @@ package validation_test
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/utils/ptr"
 
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/validation"
 )
 
 type services = map[string]*nvidiav1alpha1.DynamoComponentDeploymentSharedSpec
 
-func graph(svcs services) *nvidiav1alpha1.DynamoGraphDeployment {
-	return &nvidiav1alpha1.DynamoGraphDeployment{Spec: nvidiav1alpha1.DynamoGraphDeploymentSpec{Services: svcs}}
+// graph is a graph written in v1alpha1, as the API serves it, converted to v1beta1 as the graph
+// controller validates it.
+func graph(t *testing.T, svcs services) *nvidiav1beta1.DynamoGraphDeployment {
+	t.Helper()
+	alpha := &nvidiav1alpha1.DynamoGraphDeployment{Spec: nvidiav1alpha1.DynamoGraphDeploymentSpec{Services: svcs}}
+	alpha.Name = "g"
+	hub := &nvidiav1beta1.DynamoGraphDeployment{}
+	if err := alpha.ConvertTo(hub); err != nil {
+		t.Fatal(err)
+	}
+	return hub
 }
 
 func TestGraph(t *testing.T) {
@@ -73,10 +85,18 @@ func TestGraph(t *testing.T) {
 			services:     services{"Worker": {Autoscaling: &nvidiav1alpha1.Autoscaling{Enabled: true}}},
 			wantWarnings: []string{"spec.services[Worker].autoscaling is deprecated and ignored by Dynamo; use the planner or a scaling adapter"},
 		},
+		{
+			name:     "names that differ only in case",
+			services: services{"Frontend": {}, "frontend": {}, "FRONTEND": {}, "Worker": {}},
+			wantErrors: []string{
+				`spec.components[Frontend].name: Invalid value: "Frontend": differs from component FRONTEND only in case: both would be the DynamoComponentDeployment g-frontend on members`,
+				`spec.components[frontend].name: Invalid value: "frontend": differs from component FRONTEND only in case: both would be the DynamoComponentDeployment g-frontend on members`,
+			},
+		},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
-			errs, warnings := validation.Graph(graph(tc.services))
+			errs, warnings := validation.Graph(graph(t, tc.services))
 			var got []string
 			for _, e := range errs {
 				got = append(got, e.Error())
@@ -88,5 +108,60 @@ func TestGraph(t *testing.T) {
 				t.Errorf("warnings:\n got %q\nwant %q", warnings, tc.wantWarnings)
 			}
 		})
+	}
+}
+
+// TestGraphRefusesDRA checks that pods claiming devices through DRA are refused wherever the
+// claim is, naming the field and saying why.
+func TestGraphRefusesDRA(t *testing.T) {
+	claim := []corev1.ResourceClaim{{Name: "gpus"}}
+	podClaim := []corev1.PodResourceClaim{{Name: "gpus", ResourceClaimTemplateName: ptr.To("two-gpus")}}
+
+	// Written in v1alpha1: resources.claims and extraPodSpec.resourceClaims.
+	dgd := graph(t, services{
+		"Worker": {
+			Resources:    &nvidiav1alpha1.Resources{Limits: &nvidiav1alpha1.ResourceItem{GPU: "2"}, Claims: claim},
+			ExtraPodSpec: &nvidiav1alpha1.ExtraPodSpec{PodSpec: &corev1.PodSpec{ResourceClaims: podClaim}},
+		},
+		"Frontend": {Resources: &nvidiav1alpha1.Resources{Limits: &nvidiav1alpha1.ResourceItem{CPU: "1"}}},
+	})
+	errs, _ := validation.Graph(dgd)
+	var got []string
+	for _, e := range errs {
+		got = append(got, e.Field)
+		if !strings.Contains(e.Error(), "Dynamic Resource Allocation") || !strings.Contains(e.Error(), "device-plugin GPUs") {
+			t.Errorf("error %q does not say why", e.Error())
+		}
+	}
+	want := []string{
+		"spec.components[Worker].podTemplate.spec.resourceClaims",
+		"spec.components[Worker].podTemplate.spec.containers[0].resources.claims",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("fields:\n got %q\nwant %q", got, want)
+	}
+
+	// Written in v1beta1: sidecars, init containers and roles too.
+	hub := &nvidiav1beta1.DynamoGraphDeployment{}
+	hub.Spec.Components = []nvidiav1beta1.DynamoComponentDeploymentSharedSpec{{
+		ComponentName: "W",
+		PodTemplate: &corev1.PodTemplateSpec{Spec: corev1.PodSpec{
+			InitContainers: []corev1.Container{{Name: "init", Resources: corev1.ResourceRequirements{Claims: claim}}},
+			Containers:     []corev1.Container{{Name: "main"}, {Name: "sidecar", Resources: corev1.ResourceRequirements{Claims: claim}}},
+		}},
+		Roles: []nvidiav1beta1.ComponentRoleSpec{{Name: "leader", PodTemplate: &corev1.PodTemplateSpec{Spec: corev1.PodSpec{ResourceClaims: podClaim}}}},
+	}}
+	errs, _ = validation.Graph(hub)
+	got = nil
+	for _, e := range errs {
+		got = append(got, e.Field)
+	}
+	want = []string{
+		"spec.components[W].podTemplate.spec.initContainers[0].resources.claims",
+		"spec.components[W].podTemplate.spec.containers[1].resources.claims",
+		"spec.components[W].roles[leader].podTemplate.spec.resourceClaims",
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("fields:\n got %q\nwant %q", got, want)
 	}
 }

@@ -49,6 +49,12 @@ limitations under the License.
 //     signed keep working until the old CA expires, when it is dropped. The new CA signs serving
 //     certificates only after CAActivationDelay, so that every apiserver trusts it first.
 //
+// With Options.KeepCA the Rotator issues the first CA of an empty Secret but never renews or
+// replaces a CA: it only renews serving certificates, signed by the Secret's CA, and logs when the
+// CA is due. A component that may not patch the CRDs sets it (a new CA must reach the CRDs'
+// caBundle before it signs); Wire, run once by whoever may (the agent chart's wire-conversion
+// hook, at every install and upgrade), renews the CA and sets the caBundle.
+//
 // The CRDs are patched before a new certificate is served. Writes to the Secret are merge
 // patches carrying the resourceVersion read, so when several replicas find the same thing due,
 // one write wins and the others read it and find nothing left to do; a replica that has not
@@ -68,6 +74,9 @@ limitations under the License.
 //	err = rot.SetupWithManager(mgr) // the Rotator, and the readiness check ReadyzCheckName
 //
 // The readiness check fails until a certificate is loaded, and if the loaded one expires.
+// SetupWithManager adds the Rotator to the manager's group of webhook servers, which starts
+// before the caches: a cache's initial list of objects stored in another version than the one
+// it reads goes through the conversion webhook, and so waits for the certificate.
 //
 // # CRDs
 //

@@ -57,6 +57,8 @@ const (
 	DefaultPath = "/convert"
 	// DefaultServicePort is the default ServiceReference.Port.
 	DefaultServicePort int32 = 443
+	// CAWarningInterval is how often a Rotator with Options.KeepCA logs that the CA is due.
+	CAWarningInterval = time.Hour
 )
 
 // ServiceReference is the Service in front of the webhook server.
@@ -127,6 +129,16 @@ type Options struct {
 	// CheckInterval is how often the Secret is read again, certificates renewed if due and the
 	// CRDs checked; DefaultCheckInterval when zero.
 	CheckInterval time.Duration
+	// KeepCA, with ModeSelfSigned, makes the Rotator leave the CA to whoever sets the CRDs'
+	// caBundle: it issues a CA only into a Secret that holds none, never renews or replaces one,
+	// and signs serving certificates with the Secret's CA (the first of ca.crt, with ca.key). A
+	// component that does not set the CRDs' conversion itself (CRDs empty) sets it, since a new
+	// CA may sign only once the caBundle trusts it: a namespace-restricted agent, whose CRD a
+	// Helm hook wires with a Rotator of its own (Wire), which renews the CA at every upgrade once
+	// it is due. When the CA is due (less than a third of its lifetime left), checks log that it
+	// must be renewed, at most once per CAWarningInterval; a Secret whose CA is unusable (expired,
+	// or without its key) is an error of every check.
+	KeepCA bool
 
 	// Clock tells the time; the real clock when nil. Unit tests set a fake clock.
 	Clock clock.PassiveClock

@@ -63,12 +63,16 @@ func newPlanner(o Options) planner {
 //     missing or invalid, names other names than the options, is not trusted by the bundle, has
 //     less than a third of its lifetime left, or was signed by an earlier CA while the first
 //     one has been trusted for CAActivationDelay.
+//
+// With Options.KeepCA, a Secret holding a ca.crt keeps its ca.crt and ca.key as they are (no
+// step 1 nor 2), and one whose first valid CA cannot sign is an error (ErrCAUnusable).
 func (p planner) plan(data map[string][]byte, now time.Time) (map[string][]byte, []string, error) {
 	var reasons []string
+	keepCA := p.opts.KeepCA && len(data[CACertKey]) > 0
 
 	// 1. The CAs still valid, and the one that signs, if any.
 	bundle, dropped := validCAs(data[CACertKey], now)
-	if dropped > 0 {
+	if dropped > 0 && !keepCA {
 		reasons = append(reasons, fmt.Sprintf("%d expired or invalid CA certificate(s) removed from %s", dropped, CACertKey))
 	}
 	var signer *keyPair
@@ -78,9 +82,15 @@ func (p planner) plan(data map[string][]byte, now time.Time) (map[string][]byte,
 		}
 	}
 
+	if keepCA && signer == nil {
+		return nil, nil, fmt.Errorf("%w: %s holds no valid CA whose key is %s, and this component keeps the CA as it is "+
+			"(KeepCA): whoever sets the CRDs' caBundle must renew it", ErrCAUnusable, CACertKey, CAKeyKey)
+	}
+
 	// 2. A new CA if needed.
 	newCA := ""
 	switch {
+	case keepCA:
 	case signer == nil:
 		newCA = "no CA with its key"
 	case !now.Before(renewAt(signer.cert)):
@@ -113,12 +123,25 @@ func (p planner) plan(data map[string][]byte, now time.Time) (map[string][]byte,
 		corev1.TLSCertKey:       certPEM,
 		corev1.TLSPrivateKeyKey: keyPEM,
 	}
+	if keepCA {
+		next[CACertKey] = data[CACertKey]
+	}
 	for k, v := range next {
 		if !bytes.Equal(data[k], v) {
 			return next, reasons, nil
 		}
 	}
 	return nil, nil, nil
+}
+
+// caDue returns the CA that signs serving certificates (the first valid one of data's ca.crt)
+// when it is due for renewal at now; nil when it is not, or when there is none.
+func caDue(data map[string][]byte, now time.Time) *x509.Certificate {
+	bundle, _ := validCAs(data[CACertKey], now)
+	if len(bundle) == 0 || now.Before(renewAt(bundle[0])) {
+		return nil
+	}
+	return bundle[0]
 }
 
 // newCA returns a new CA valid from now, named after the Secret and the time.

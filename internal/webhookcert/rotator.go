@@ -22,6 +22,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -31,8 +32,10 @@ import (
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/healthz"
 	logf "sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/manager"
+	"sigs.k8s.io/controller-runtime/pkg/webhook"
 )
 
 const (
@@ -48,6 +51,10 @@ const (
 // ErrSecretMissing is wrapped by the error of a check that found no Secret and could not
 // create it (ModeSelfSigned), or that waits for cert-manager to write it (ModeCertManager).
 var ErrSecretMissing = errors.New("the webhook certificate Secret does not exist")
+
+// ErrCAUnusable is wrapped by the error of a check with Options.KeepCA whose Secret holds a CA
+// that cannot sign (expired, or without its key), and by the log line saying that the CA is due.
+var ErrCAUnusable = errors.New("the webhook CA must be renewed")
 
 // Rotator keeps the conversion webhook's serving certificate and the CRDs' caBundle current:
 // with ModeSelfSigned it issues and rotates the certificates in the Secret, with
@@ -70,6 +77,8 @@ type Rotator struct {
 	// watch right, is needed. SetupWithManager sets it.
 	client client.Client
 	log    logr.Logger
+	// caWarned is when a check with Options.KeepCA last logged that the CA is due.
+	caWarned time.Time
 }
 
 var _ manager.LeaderElectionRunnable = (*Rotator)(nil)
@@ -116,7 +125,7 @@ func (r *Rotator) SetupWithManager(mgr manager.Manager) error {
 	}
 	r.client = c
 	r.log = mgr.GetLogger().WithName("webhookcert")
-	if err := mgr.Add(r); err != nil {
+	if err := mgr.Add(webhookGroupRunnable{r}); err != nil {
 		return fmt.Errorf("webhookcert: adding the rotator: %w", err)
 	}
 	if err := mgr.AddReadyzCheck(ReadyzCheckName, r.holder.Checker); err != nil {
@@ -214,8 +223,53 @@ func (r *Rotator) Check(ctx context.Context) error {
 		r.log.Info("Serving a new webhook certificate", "serial", leaf.SerialNumber.Text(16), "issuer", leaf.Issuer.CommonName,
 			"notAfter", leaf.NotAfter.UTC().Format(time.RFC3339))
 	}
+	if r.opts.KeepCA && r.opts.Mode == ModeSelfSigned {
+		r.warnCADue(secret.Data)
+	}
 	return kerrors.NewAggregate(errs)
 }
+
+// warnCADue logs, at most once per CAWarningInterval, that the CA of data is due for renewal,
+// which a Rotator with Options.KeepCA leaves to whoever sets the CRDs' caBundle.
+func (r *Rotator) warnCADue(data map[string][]byte) {
+	now := r.opts.Clock.Now()
+	ca := caDue(data, now)
+	if ca == nil || (!r.caWarned.IsZero() && now.Sub(r.caWarned) < CAWarningInterval) {
+		return
+	}
+	r.caWarned = now
+	r.log.Error(ErrCAUnusable, "The webhook CA is due for renewal, which this component leaves to whoever sets the CRDs' "+
+		"caBundle: run helm upgrade on its release, whose wire-conversion hook renews it (serving certificates end with "+
+		"the CA)", "secret", r.opts.Secret, "ca", ca.Subject.CommonName, "notAfter", ca.NotAfter.UTC().Format(time.RFC3339))
+}
+
+// webhookGroupRunnable adds a Rotator to the manager's group of webhook servers, the only group
+// of runnables that controller-runtime starts before the caches, which the Rotator does not
+// use: runnables that need no leader election start only once every cache has synced. A
+// cache's initial list of a kind stored in another version than the one it reads needs the
+// conversion webhook, which needs the certificate the Rotator loads: from that later group, a
+// manager restarted with such objects would wait for its caches forever. Only Start is called
+// on the runnables of the group.
+type webhookGroupRunnable struct{ r *Rotator }
+
+var _ webhook.Server = webhookGroupRunnable{}
+
+// Start runs the Rotator.
+func (w webhookGroupRunnable) Start(ctx context.Context) error { return w.r.Start(ctx) }
+
+// NeedLeaderElection is false: every replica serves the webhook.
+func (w webhookGroupRunnable) NeedLeaderElection() bool { return w.r.NeedLeaderElection() }
+
+// Register panics: a Rotator serves no webhook of its own.
+func (webhookGroupRunnable) Register(path string, _ http.Handler) {
+	panic("webhookcert: the Rotator serves no webhook; register " + path + " on the manager's webhook server")
+}
+
+// StartedChecker is the Rotator's readiness check (Holder.Checker).
+func (w webhookGroupRunnable) StartedChecker() healthz.Checker { return w.r.holder.Checker }
+
+// WebhookMux is nil: a Rotator serves nothing.
+func (webhookGroupRunnable) WebhookMux() *http.ServeMux { return nil }
 
 // countCerts returns how many certificates the PEM bundle holds, for logs.
 func countCerts(bundle []byte) int {

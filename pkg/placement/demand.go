@@ -18,19 +18,23 @@ package placement
 
 import (
 	"fmt"
+	"maps"
+	"math"
 	"slices"
 	"sort"
-	"strconv"
+	"strings"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
 // ServiceDemand is what one service of one graph copy needs from the member cluster it runs on.
 type ServiceDemand struct {
-	// Name is the service's key in spec.services.
+	// Name is the component's name (spec.components[*].name; v1alpha1's spec.services key).
 	Name string
 	// Replicas is the number of replicas of the service in one copy.
 	Replicas int32
@@ -119,36 +123,49 @@ func (d *Demand) GPUs() int64 {
 	return n
 }
 
-// DemandFromGraph derives the demand of one copy of a graph from its spec:
+// DemandFromGraph derives the demand of one copy of a graph from its spec (the hub version of
+// the graph, v1beta1):
 //
-//   - replicas: spec.services[*].replicas, 1 when unset;
-//   - GPUs per pod: resources.limits.gpu, else resources.requests.gpu (a whole number);
-//   - GPU resource name: the gpuType beside that gpu field, else nvidia.com/gpu;
+//   - replicas: spec.components[*].replicas, 1 when unset;
+//   - GPUs per pod: what Kubernetes would count as the pod's effective request of its GPU
+//     resource: the sum over the pod template's containers (main and sidecars, restartable init
+//     containers included), or the largest init container (with the sidecars started before
+//     it) when that is more, each container counting its limits, else its requests (a whole
+//     number);
+//   - GPU resource name: the extended resource those GPUs are requested as, such as
+//     nvidia.com/gpu or amd.com/gpu (see IsGPUResource; v1alpha1's gpuType becomes that key);
+//     nvidia.com/gpu for a pod without GPUs;
 //   - pods per replica: multinode.nodeCount, 1 without multinode;
-//   - GPU products: spec.placement.gpuProducts, narrowed by the service's own pod constraints on
-//     the nvidia.com/gpu.product node label (extraPodSpec.nodeSelector, and the In expressions of
-//     a required node affinity); without gpuProducts, those constraints alone; else any product.
+//   - GPU products: spec.placement.gpuProducts, narrowed by the pod template's own constraints
+//     on the nvidia.com/gpu.product node label (nodeSelector, and the In expressions of a
+//     required node affinity); without gpuProducts, those constraints alone; else any product.
 //
-// Errors name the service and field, such as
-// `spec.services[VllmWorker].resources.limits.gpu: Invalid value: "abc": must be a whole number of GPUs`.
+// Devices claimed through Dynamic Resource Allocation (resourceClaims) are not counted: the
+// graph controller refuses such graphs (internal/validation).
+//
+// Errors name the component and field, such as
+// `spec.components[VllmWorker].podTemplate.spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: "1500m": must be a whole number of GPUs`.
 // The graph is not modified.
-func DemandFromGraph(dgd *nvidiav1alpha1.DynamoGraphDeployment) (*Demand, error) {
+func DemandFromGraph(dgd *nvidiav1beta1.DynamoGraphDeployment) (*Demand, error) {
 	spec := &dgd.Spec
-	names := make([]string, 0, len(spec.Services))
-	for name := range spec.Services {
-		names = append(names, name)
+	order := make([]int, len(spec.Components))
+	for i := range order {
+		order[i] = i
 	}
-	sort.Strings(names)
+	sort.SliceStable(order, func(a, b int) bool {
+		return spec.Components[order[a]].ComponentName < spec.Components[order[b]].ComponentName
+	})
 
 	var placementProducts []string
 	if spec.Placement != nil {
 		placementProducts = spec.Placement.GPUProducts
 	}
-	servicesPath := field.NewPath("spec", "services")
+	componentsPath := field.NewPath("spec", "components")
 	var errs field.ErrorList
-	services := make([]ServiceDemand, 0, len(names))
-	for _, name := range names {
-		s, err := serviceDemand(servicesPath.Key(name), name, spec.Services[name], placementProducts)
+	services := make([]ServiceDemand, 0, len(order))
+	for _, i := range order {
+		c := &spec.Components[i]
+		s, err := componentDemand(componentsPath.Key(c.ComponentName), c, placementProducts)
 		if err != nil {
 			errs = append(errs, err)
 			continue
@@ -161,30 +178,31 @@ func DemandFromGraph(dgd *nvidiav1alpha1.DynamoGraphDeployment) (*Demand, error)
 	return NewDemand(services...)
 }
 
-func serviceDemand(path *field.Path, name string, svc *nvidiav1alpha1.DynamoComponentDeploymentSharedSpec, placementProducts []string) (ServiceDemand, *field.Error) {
-	s := ServiceDemand{Name: name, Replicas: 1, NodesPerReplica: 1, ResourceName: flotillav1alpha1.DefaultGPUResourceName}
-	if svc == nil {
+func componentDemand(path *field.Path, c *nvidiav1beta1.DynamoComponentDeploymentSharedSpec, placementProducts []string) (ServiceDemand, *field.Error) {
+	s := ServiceDemand{Name: c.ComponentName, Replicas: 1, NodesPerReplica: 1, ResourceName: flotillav1alpha1.DefaultGPUResourceName}
+	if c.Replicas != nil {
+		if *c.Replicas < 0 {
+			return s, field.Invalid(path.Child("replicas"), *c.Replicas, "must not be negative")
+		}
+		s.Replicas = *c.Replicas
+	}
+	if c.Multinode != nil {
+		if c.Multinode.NodeCount < 1 {
+			return s, field.Invalid(path.Child("multinode", "nodeCount"), c.Multinode.NodeCount, "must be at least 1")
+		}
+		s.NodesPerReplica = c.Multinode.NodeCount
+	}
+	if c.PodTemplate == nil {
 		return s, nil
 	}
-	if svc.Replicas != nil {
-		if *svc.Replicas < 0 {
-			return s, field.Invalid(path.Child("replicas"), *svc.Replicas, "must not be negative")
-		}
-		s.Replicas = *svc.Replicas
-	}
-	if svc.Multinode != nil {
-		if svc.Multinode.NodeCount < 1 {
-			return s, field.Invalid(path.Child("multinode", "nodeCount"), svc.Multinode.NodeCount, "must be at least 1")
-		}
-		s.NodesPerReplica = svc.Multinode.NodeCount
-	}
-	if err := gpusOf(path.Child("resources"), svc.Resources, &s); err != nil {
+	podPath := path.Child("podTemplate", "spec")
+	if err := podGPUs(podPath, &c.PodTemplate.Spec, &s); err != nil {
 		return s, err
 	}
 	if s.GPUsPerPod == 0 {
 		return s, nil
 	}
-	products, err := acceptedProducts(path.Child("extraPodSpec"), svc.ExtraPodSpec, placementProducts)
+	products, err := acceptedProducts(podPath, &c.PodTemplate.Spec, placementProducts)
 	if err != nil {
 		return s, err
 	}
@@ -192,60 +210,123 @@ func serviceDemand(path *field.Path, name string, svc *nvidiav1alpha1.DynamoComp
 	return s, nil
 }
 
-// gpusOf reads the GPUs per pod and their resource name from Dynamo's resources: limits first,
-// as Dynamo does, then requests. Both fields are validated when set.
-func gpusOf(path *field.Path, res *nvidiav1alpha1.Resources, s *ServiceDemand) *field.Error {
-	if res == nil {
-		return nil
+// IsGPUResource reports whether an extended resource name requests GPUs through a device
+// plugin: nvidia.com/gpu, another vendor's <domain>/gpu (amd.com/gpu), or an NVIDIA MIG slice
+// (nvidia.com/mig-<profile>). These are the names v1alpha1's gpuType holds in practice.
+func IsGPUResource(name corev1.ResourceName) bool {
+	domain, resource, ok := strings.Cut(string(name), "/")
+	if !ok || domain == "" {
+		return false
 	}
-	var limits, requests int32
-	var err *field.Error
-	if res.Limits != nil {
-		if limits, err = parseGPUs(path.Child("limits", "gpu"), res.Limits.GPU); err != nil {
+	return resource == "gpu" || (domain == "nvidia.com" && strings.HasPrefix(resource, "mig-"))
+}
+
+// gpuCount is the GPUs of one container or of a sum of containers, and their resource name
+// ("" while none).
+type gpuCount struct {
+	n        int64
+	resource corev1.ResourceName
+}
+
+// podGPUs sets the GPUs per pod and their resource name from a pod spec, as Kubernetes computes
+// a pod's effective request: max(sum of the app containers and of the restartable init
+// containers, each init container with the restartable ones started before it). Every container
+// must ask for one kind of GPU at most, and all of them for the same kind.
+func podGPUs(path *field.Path, pod *corev1.PodSpec, s *ServiceDemand) *field.Error {
+	var kind corev1.ResourceName
+	var kindPath *field.Path
+	count := func(p *field.Path, c *corev1.Container) (int64, *field.Error) {
+		g, err := containerGPUs(p, c)
+		if err != nil || g.n == 0 {
+			return 0, err
+		}
+		switch {
+		case kind == "":
+			kind, kindPath = g.resource, p
+		case g.resource != kind:
+			return 0, field.Invalid(p.Child("resources"), string(g.resource),
+				fmt.Sprintf("a pod asks for one kind of GPU: %s asks for %s", kindPath, kind))
+		}
+		return g.n, nil
+	}
+	var sidecars, initMax int64
+	for i := range pod.InitContainers {
+		c := &pod.InitContainers[i]
+		n, err := count(path.Child("initContainers").Index(i), c)
+		if err != nil {
 			return err
 		}
-	}
-	if res.Requests != nil {
-		if requests, err = parseGPUs(path.Child("requests", "gpu"), res.Requests.GPU); err != nil {
-			return err
+		if c.RestartPolicy != nil && *c.RestartPolicy == corev1.ContainerRestartPolicyAlways {
+			sidecars += n
+			initMax = max(initMax, sidecars)
+		} else {
+			initMax = max(initMax, n+sidecars)
 		}
 	}
-	switch {
-	case res.Limits != nil && res.Limits.GPU != "":
-		s.GPUsPerPod = limits
-		s.ResourceName = firstNonEmpty(res.Limits.GPUType, gpuTypeOf(res.Requests), s.ResourceName)
-	case res.Requests != nil && res.Requests.GPU != "":
-		s.GPUsPerPod = requests
-		s.ResourceName = firstNonEmpty(res.Requests.GPUType, gpuTypeOf(res.Limits), s.ResourceName)
+	var app int64
+	for i := range pod.Containers {
+		n, err := count(path.Child("containers").Index(i), &pod.Containers[i])
+		if err != nil {
+			return err
+		}
+		app += n
+	}
+	total := max(app+sidecars, initMax)
+	if total > math.MaxInt32 {
+		return field.Invalid(path.Child("containers"), total, "asks for more GPUs per pod than Flotilla can count")
+	}
+	s.GPUsPerPod = int32(total)
+	if kind != "" {
+		s.ResourceName = string(kind)
 	}
 	return nil
 }
 
-func parseGPUs(path *field.Path, value string) (int32, *field.Error) {
-	if value == "" {
-		return 0, nil
-	}
-	n, err := strconv.ParseInt(value, 10, 32)
-	if err != nil || n < 0 {
-		return 0, field.Invalid(path, value, "must be a whole number of GPUs")
-	}
-	return int32(n), nil
-}
-
-func gpuTypeOf(item *nvidiav1alpha1.ResourceItem) string {
-	if item == nil {
-		return ""
-	}
-	return item.GPUType
-}
-
-func firstNonEmpty(values ...string) string {
-	for _, v := range values {
-		if v != "" {
-			return v
+// containerGPUs reads the GPUs of one container: for its GPU resource, limits first (as
+// Kubernetes and Dynamo do for extended resources), then requests. Every GPU quantity is
+// validated, in limits and requests.
+func containerGPUs(path *field.Path, c *corev1.Container) (gpuCount, *field.Error) {
+	var out gpuCount
+	resPath := path.Child("resources")
+	for _, list := range []struct {
+		name  string
+		items corev1.ResourceList
+	}{{"limits", c.Resources.Limits}, {"requests", c.Resources.Requests}} {
+		for _, name := range slices.Sorted(maps.Keys(list.items)) {
+			if !IsGPUResource(name) {
+				continue
+			}
+			q := list.items[name]
+			n, err := wholeGPUs(resPath.Child(list.name).Key(string(name)), q)
+			if err != nil {
+				return out, err
+			}
+			if n == 0 {
+				continue
+			}
+			switch {
+			case out.resource == "":
+				out = gpuCount{n: n, resource: name}
+			case out.resource != name:
+				return out, field.Invalid(resPath.Child(list.name).Key(string(name)), q.String(),
+					fmt.Sprintf("a container asks for one kind of GPU, and this one asks for %s too", out.resource))
+			}
+		}
+		if out.resource != "" {
+			// Limits win; requests were validated only when limits name no GPUs.
+			return out, nil
 		}
 	}
-	return ""
+	return out, nil
+}
+
+// wholeGPUs returns a GPU quantity as a whole, non-negative number.
+func wholeGPUs(path *field.Path, q resource.Quantity) (int64, *field.Error) {
+	n, ok := q.AsInt64()
+	if !ok || n < 0 {
+		return 0, field.Invalid(path, q.String(), "must be a whole number of GPUs")
+	}
+	return n, nil
 }
 
 // sortedSet returns a sorted copy of values without duplicates or empty strings; nil when none

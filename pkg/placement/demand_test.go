@@ -23,10 +23,13 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/manifests"
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 )
@@ -57,13 +60,13 @@ func TestDemandFromGraph(t *testing.T) {
 	}
 	tests := []struct {
 		name  string
-		graph *nvidiav1alpha1.DynamoGraphDeployment
+		graph *nvidiav1beta1.DynamoGraphDeployment
 		want  []placement.ServiceDemand
 	}{{
 		name: "replicas default to 1, CPU-only services need no GPU",
 		graph: makeGraph("ns", "g").
 			Service("Frontend", &nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{}).
-			Service("Planner", nil).Obj(),
+			Service("Planner", &nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{}).Obj(),
 		want: []placement.ServiceDemand{
 			{Name: "Frontend", Replicas: 1, NodesPerReplica: 1, ResourceName: "nvidia.com/gpu"},
 			{Name: "Planner", Replicas: 1, NodesPerReplica: 1, ResourceName: "nvidia.com/gpu"},
@@ -156,28 +159,131 @@ func TestDemandFromGraph(t *testing.T) {
 	}
 }
 
+// hubGraph is a graph written in v1beta1 with the given components.
+func hubGraph(components ...nvidiav1beta1.DynamoComponentDeploymentSharedSpec) *nvidiav1beta1.DynamoGraphDeployment {
+	g := &nvidiav1beta1.DynamoGraphDeployment{}
+	g.Namespace, g.Name = "ns", "g"
+	g.Spec.Components = components
+	return g
+}
+
+// pod is a component whose pod has the given init containers and containers.
+func pod(name string, initContainers []corev1.Container, containers ...corev1.Container) nvidiav1beta1.DynamoComponentDeploymentSharedSpec {
+	return nvidiav1beta1.DynamoComponentDeploymentSharedSpec{ComponentName: name, PodTemplate: &corev1.PodTemplateSpec{
+		Spec: corev1.PodSpec{InitContainers: initContainers, Containers: containers}}}
+}
+
+// ctr is a container with the given limits and requests ("resource=quantity").
+func ctr(name string, limits, requests corev1.ResourceList) corev1.Container {
+	return corev1.Container{Name: name, Resources: corev1.ResourceRequirements{Limits: limits, Requests: requests}}
+}
+
+func res(kv ...string) corev1.ResourceList {
+	l := corev1.ResourceList{}
+	for i := 0; i < len(kv); i += 2 {
+		l[corev1.ResourceName(kv[i])] = resource.MustParse(kv[i+1])
+	}
+	return l
+}
+
+// TestDemandFromPodTemplate covers what only v1beta1's pod template can say: sidecars and init
+// containers, GPUs named by their resource key.
+func TestDemandFromPodTemplate(t *testing.T) {
+	always := ptr.To(corev1.ContainerRestartPolicyAlways)
+	sidecar := func(c corev1.Container) corev1.Container { c.RestartPolicy = always; return c }
+	tests := []struct {
+		name      string
+		component nvidiav1beta1.DynamoComponentDeploymentSharedSpec
+		gpus      int32
+		resource  string
+	}{{
+		name:      "main and a sidecar add up",
+		component: pod("W", nil, ctr("main", res("nvidia.com/gpu", "2"), nil), ctr("sidecar", res("nvidia.com/gpu", "1"), nil)),
+		gpus:      3, resource: "nvidia.com/gpu",
+	}, {
+		name:      "requests when limits name no GPU",
+		component: pod("W", nil, ctr("main", res("cpu", "4"), res("nvidia.com/gpu", "2"))),
+		gpus:      2, resource: "nvidia.com/gpu",
+	}, {
+		name:      "an init container larger than the app containers",
+		component: pod("W", []corev1.Container{ctr("warmup", res("nvidia.com/gpu", "8"), nil)}, ctr("main", res("nvidia.com/gpu", "2"), nil)),
+		gpus:      8, resource: "nvidia.com/gpu",
+	}, {
+		name:      "an init container smaller than the app containers",
+		component: pod("W", []corev1.Container{ctr("warmup", res("nvidia.com/gpu", "1"), nil)}, ctr("main", res("nvidia.com/gpu", "2"), nil)),
+		gpus:      2, resource: "nvidia.com/gpu",
+	}, {
+		name: "restartable init containers run beside the app containers and later init containers",
+		component: pod("W", []corev1.Container{
+			sidecar(ctr("gms", res("nvidia.com/gpu", "1"), nil)),
+			ctr("warmup", res("nvidia.com/gpu", "4"), nil),
+		}, ctr("main", res("nvidia.com/gpu", "2"), nil)),
+		gpus: 5, resource: "nvidia.com/gpu",
+	}, {
+		name:      "another vendor's GPUs",
+		component: pod("W", nil, ctr("main", res("amd.com/gpu", "4", "cpu", "8"), nil)),
+		gpus:      4, resource: "amd.com/gpu",
+	}, {
+		name:      "MIG slices",
+		component: pod("W", nil, ctr("main", res("nvidia.com/mig-1g.10gb", "1"), nil)),
+		gpus:      1, resource: "nvidia.com/mig-1g.10gb",
+	}, {
+		name:      "other extended resources are not GPUs",
+		component: pod("W", nil, ctr("main", res("rdma/ib", "1", "example.com/fpga", "2"), nil)),
+		gpus:      0, resource: "nvidia.com/gpu",
+	}, {
+		name:      "zero GPUs of another kind do not clash",
+		component: pod("W", nil, ctr("main", res("nvidia.com/gpu", "1", "amd.com/gpu", "0"), nil)),
+		gpus:      1, resource: "nvidia.com/gpu",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := placement.DemandFromGraph(hubGraph(tt.component))
+			if err != nil {
+				t.Fatal(err)
+			}
+			s := d.Services()[0]
+			if s.GPUsPerPod != tt.gpus || s.ResourceName != tt.resource {
+				t.Errorf("GPUs per pod %d of %s, want %d of %s", s.GPUsPerPod, s.ResourceName, tt.gpus, tt.resource)
+			}
+		})
+	}
+}
+
 func TestDemandFromGraphErrors(t *testing.T) {
 	tests := []struct {
 		name  string
-		graph *nvidiav1alpha1.DynamoGraphDeployment
+		graph *nvidiav1beta1.DynamoGraphDeployment
 		want  string
 	}{{
-		name:  "gpu is not a number",
-		graph: makeGraph("ns", "g").Service("VllmWorker", gpuService(1, "abc")).Obj(),
-		want:  `spec.services[VllmWorker].resources.limits.gpu: Invalid value: "abc": must be a whole number of GPUs`,
+		name:  "gpu is not a whole number",
+		graph: hubGraph(pod("VllmWorker", nil, ctr("main", res("nvidia.com/gpu", "1500m"), nil))),
+		want:  `spec.components[VllmWorker].podTemplate.spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: "1500m": must be a whole number of GPUs`,
 	}, {
-		name: "requests.gpu is checked too",
+		name: "requests.gpu is checked too (written in v1alpha1)",
 		graph: makeGraph("ns", "g").Service("W", &nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{
 			Resources: &nvidiav1alpha1.Resources{Requests: &nvidiav1alpha1.ResourceItem{GPU: "1.5"}}}).Obj(),
-		want: `spec.services[W].resources.requests.gpu: Invalid value: "1.5": must be a whole number of GPUs`,
+		want: `spec.components[W].podTemplate.spec.containers[0].resources.requests[nvidia.com/gpu]: Invalid value: "1500m": must be a whole number of GPUs`,
 	}, {
 		name:  "negative gpu",
 		graph: makeGraph("ns", "g").Service("W", gpuService(1, "-1")).Obj(),
-		want:  `spec.services[W].resources.limits.gpu: Invalid value: "-1": must be a whole number of GPUs`,
+		want:  `spec.components[W].podTemplate.spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: "-1": must be a whole number of GPUs`,
+	}, {
+		name:  "a sidecar's GPUs are checked",
+		graph: hubGraph(pod("W", nil, ctr("main", nil, nil), ctr("sidecar", res("nvidia.com/gpu", "500m"), nil))),
+		want:  `spec.components[W].podTemplate.spec.containers[1].resources.limits[nvidia.com/gpu]: Invalid value: "500m": must be a whole number of GPUs`,
+	}, {
+		name:  "two kinds of GPU in one container",
+		graph: hubGraph(pod("W", nil, ctr("main", res("nvidia.com/gpu", "1", "amd.com/gpu", "1"), nil))),
+		want:  `spec.components[W].podTemplate.spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: "1": a container asks for one kind of GPU, and this one asks for amd.com/gpu too`,
+	}, {
+		name:  "two kinds of GPU in one pod",
+		graph: hubGraph(pod("W", nil, ctr("main", res("nvidia.com/gpu", "1"), nil), ctr("sidecar", res("amd.com/gpu", "1"), nil))),
+		want:  `spec.components[W].podTemplate.spec.containers[1].resources: Invalid value: "amd.com/gpu": a pod asks for one kind of GPU: spec.components[W].podTemplate.spec.containers[0] asks for nvidia.com/gpu`,
 	}, {
 		name:  "negative replicas",
 		graph: makeGraph("ns", "g").Service("W", gpuService(-1, "1")).Obj(),
-		want:  `spec.services[W].replicas: Invalid value: -1: must not be negative`,
+		want:  `spec.components[W].replicas: Invalid value: -1: must not be negative`,
 	}, {
 		name: "nodeCount below 1",
 		graph: makeGraph("ns", "g").Service("W", func() *nvidiav1alpha1.DynamoComponentDeploymentSharedSpec {
@@ -185,13 +291,13 @@ func TestDemandFromGraphErrors(t *testing.T) {
 			s.Multinode = &nvidiav1alpha1.MultinodeSpec{}
 			return s
 		}()).Obj(),
-		want: `spec.services[W].multinode.nodeCount: Invalid value: 0: must be at least 1`,
+		want: `spec.components[W].multinode.nodeCount: Invalid value: 0: must be at least 1`,
 	}, {
 		name: "gpuProducts and the service's nodeSelector disagree",
 		graph: makeGraph("ns", "g").
 			Placement(&flotillav1alpha1.PlacementSpec{GPUProducts: []string{h100}}).
 			Service("W", withPod(gpuService(1, "1"), &corev1.PodSpec{NodeSelector: map[string]string{flotillav1alpha1.GPUProductLabel: a100}})).Obj(),
-		want: `spec.services[W].extraPodSpec.nodeSelector[nvidia.com/gpu.product]: Invalid value: "` + a100 +
+		want: `spec.components[W].podTemplate.spec.nodeSelector[nvidia.com/gpu.product]: Invalid value: "` + a100 +
 			`": admits none of spec.placement.gpuProducts (` + h100 + `)`,
 	}, {
 		name: "nodeSelector and affinity admit no common product",
@@ -199,13 +305,13 @@ func TestDemandFromGraphErrors(t *testing.T) {
 			NodeSelector: map[string]string{flotillav1alpha1.GPUProductLabel: a100},
 			Affinity:     productAffinity([]corev1.NodeSelectorRequirement{productIn(h100)}),
 		})).Obj(),
-		want: `spec.services[W].extraPodSpec.nodeSelector[nvidia.com/gpu.product]: Invalid value: "": admits no GPU product on nvidia.com/gpu.product`,
+		want: `spec.components[W].podTemplate.spec.nodeSelector[nvidia.com/gpu.product]: Invalid value: "": admits no GPU product on nvidia.com/gpu.product`,
 	}, {
 		name: "every bad service is reported",
 		graph: makeGraph("ns", "g").
-			Service("A", gpuService(1, "x")).
-			Service("B", gpuService(1, "y")).Obj(),
-		want: `[spec.services[A].resources.limits.gpu: Invalid value: "x": must be a whole number of GPUs, spec.services[B].resources.limits.gpu: Invalid value: "y": must be a whole number of GPUs]`,
+			Service("A", gpuService(1, "1.5")).
+			Service("B", gpuService(1, "2.5")).Obj(),
+		want: `[spec.components[A].podTemplate.spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: "1500m": must be a whole number of GPUs, spec.components[B].podTemplate.spec.containers[0].resources.limits[nvidia.com/gpu]: Invalid value: "2500m": must be a whole number of GPUs]`,
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -243,33 +349,59 @@ func TestNewDemand(t *testing.T) {
 	}
 }
 
-// TestDemandOfExamples derives the demand of every example graph.
+// TestDemandOfExamples derives the demand of every example graph: those written in v1alpha1
+// converted to v1beta1, as the hub reads them, and upstream's v1beta1 examples as they are.
 func TestDemandOfExamples(t *testing.T) {
-	docs, err := manifests.ReadDir(filepath.Join("..", "..", "examples"))
+	root := filepath.Join("..", "..", "examples")
+	docs, err := manifests.ReadDir(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int64{ // GPUs per copy
-		"vllm-agg": 1, "vllm-disagg": 2, "sglang-multinode": 16, "trtllm-agg": 2,
+	more, err := manifests.ReadDir(filepath.Join(root, "v1beta1"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	docs = append(docs, more...)
+	want := map[string]int64{ // GPUs per copy, by file and graph
+		"vllm-agg.yaml/vllm-agg": 1, "vllm-disagg.yaml/vllm-disagg": 2,
+		"sglang-multinode.yaml/sglang-multinode": 16, "trtllm-agg-affinity.yaml/trtllm-agg": 2,
+		"v1beta1/sglang-agg.yaml/sglang-agg": 1, "v1beta1/vllm-disagg-multinode.yaml/vllm-disagg": 4,
+		"v1beta1/vllm-agg-snapshot-tp8.yaml/vllm-agg-snapshot-tp8": 8,
 	}
 	seen := 0
 	for _, doc := range docs {
 		if doc.Object.GetKind() != "DynamoGraphDeployment" {
 			continue
 		}
-		var dgd nvidiav1alpha1.DynamoGraphDeployment
-		if err := runtime.DefaultUnstructuredConverter.FromUnstructured(doc.Object.Object, &dgd); err != nil {
-			t.Fatalf("%s: %v", doc.File, err)
+		dgd := &nvidiav1beta1.DynamoGraphDeployment{}
+		switch doc.Object.GetAPIVersion() {
+		case nvidiav1alpha1.GroupVersion.String():
+			var alpha nvidiav1alpha1.DynamoGraphDeployment
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(doc.Object.Object, &alpha); err != nil {
+				t.Fatalf("%s: %v", doc.File, err)
+			}
+			if err := alpha.ConvertTo(dgd); err != nil {
+				t.Fatalf("%s: %v", doc.File, err)
+			}
+		default:
+			if err := runtime.DefaultUnstructuredConverter.FromUnstructured(doc.Object.Object, dgd); err != nil {
+				t.Fatalf("%s: %v", doc.File, err)
+			}
 		}
-		d, err := placement.DemandFromGraph(&dgd)
+		d, err := placement.DemandFromGraph(dgd)
 		if err != nil {
 			t.Errorf("%s/%s: %v", filepath.Base(doc.File), dgd.Name, err)
 			continue
 		}
-		if gpus, ok := want[dgd.Name]; ok {
+		file, err := filepath.Rel(root, doc.File)
+		if err != nil {
+			file = doc.File
+		}
+		key := filepath.ToSlash(file) + "/" + dgd.Name
+		if gpus, ok := want[key]; ok {
 			seen++
 			if d.GPUs() != gpus {
-				t.Errorf("%s: %d GPUs per copy, want %d", dgd.Name, d.GPUs(), gpus)
+				t.Errorf("%s: %d GPUs per copy, want %d", key, d.GPUs(), gpus)
 			}
 		}
 	}

@@ -19,8 +19,11 @@ package placement_test
 import (
 	"fmt"
 
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 	"github.com/flotilla-dev/flotilla/pkg/placement/plugins"
 )
@@ -47,15 +50,19 @@ func Example() {
 	}
 
 	one, two := int32(1), int32(2)
-	dgd := &nvidiav1alpha1.DynamoGraphDeployment{}
+	gpus := func(n int64) *corev1.PodTemplateSpec {
+		return &corev1.PodTemplateSpec{Spec: corev1.PodSpec{Containers: []corev1.Container{{
+			Name:      nvidiav1beta1.MainContainerName,
+			Resources: corev1.ResourceRequirements{Limits: corev1.ResourceList{"nvidia.com/gpu": *resource.NewQuantity(n, resource.DecimalSI)}},
+		}}}}
+	}
+	dgd := &nvidiav1beta1.DynamoGraphDeployment{}
 	dgd.Namespace, dgd.Name = "team-a", "llama"
 	dgd.Spec.Placement = &flotillav1alpha1.PlacementSpec{GPUProducts: []string{h100}}
-	dgd.Spec.Services = map[string]*nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{
-		"Frontend": {Replicas: &one},
-		"VllmDecodeWorker": {Replicas: &two, Resources: &nvidiav1alpha1.Resources{
-			Limits: &nvidiav1alpha1.ResourceItem{GPU: "4"}}},
-		"VllmPrefillWorker": {Replicas: &one, Resources: &nvidiav1alpha1.Resources{
-			Limits: &nvidiav1alpha1.ResourceItem{GPU: "2"}}},
+	dgd.Spec.Components = []nvidiav1beta1.DynamoComponentDeploymentSharedSpec{
+		{ComponentName: "Frontend", Replicas: &one},
+		{ComponentName: "VllmDecodeWorker", Replicas: &two, PodTemplate: gpus(4)},
+		{ComponentName: "VllmPrefillWorker", Replicas: &one, PodTemplate: gpus(2)},
 	}
 	req, err := placement.RequestFromGraph(dgd)
 	if err != nil {

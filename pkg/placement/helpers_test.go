@@ -23,6 +23,7 @@ import (
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 	"github.com/flotilla-dev/flotilla/pkg/placement/plugins"
 )
@@ -149,7 +150,8 @@ func reasons(d *placement.Decision) map[string]string {
 	return out
 }
 
-// graphWrapper builds a DynamoGraphDeployment.
+// graphWrapper builds a DynamoGraphDeployment in v1alpha1, as users write it while the API
+// serves v1alpha1; Obj converts it to v1beta1, the version placement reads.
 type graphWrapper struct {
 	nvidiav1alpha1.DynamoGraphDeployment
 }
@@ -171,7 +173,13 @@ func (g *graphWrapper) Placement(p *flotillav1alpha1.PlacementSpec) *graphWrappe
 	return g
 }
 
-func (g *graphWrapper) Obj() *nvidiav1alpha1.DynamoGraphDeployment { return &g.DynamoGraphDeployment }
+func (g *graphWrapper) Obj() *nvidiav1beta1.DynamoGraphDeployment {
+	hub := &nvidiav1beta1.DynamoGraphDeployment{}
+	if err := g.DeepCopy().ConvertTo(hub); err != nil {
+		panic(err)
+	}
+	return hub
+}
 
 // gpuService is a service of replicas pods with limits.gpu = gpu.
 func gpuService(replicas int32, gpu string) *nvidiav1alpha1.DynamoComponentDeploymentSharedSpec {

@@ -25,7 +25,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
 // Policy is where a graph's copies may go: spec.placement without its GPU products (those are
@@ -106,7 +106,7 @@ type Request struct {
 // its namespace, its Demand and Policy, and Current from status.clusterPlacement.copies. The caller
 // adds Reservations (and, if it keeps its own record of where copies run, replaces Current).
 // The graph is not modified.
-func RequestFromGraph(dgd *nvidiav1alpha1.DynamoGraphDeployment) (*Request, error) {
+func RequestFromGraph(dgd *nvidiav1beta1.DynamoGraphDeployment) (*Request, error) {
 	demand, err := DemandFromGraph(dgd)
 	if err != nil {
 		return nil, err

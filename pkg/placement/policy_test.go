@@ -77,7 +77,7 @@ func TestRequestFromGraph(t *testing.T) {
 		!reflect.DeepEqual(req.Current, []string{"", "west"}) || req.Demand.GPUs() != 8 {
 		t.Errorf("request = %+v", req)
 	}
-	if _, err := placement.RequestFromGraph(makeGraph("ns", "bad").Service("W", gpuService(1, "x")).Obj()); err == nil {
+	if _, err := placement.RequestFromGraph(makeGraph("ns", "bad").Service("W", gpuService(1, "1.5")).Obj()); err == nil {
 		t.Error("no error for a bad graph")
 	}
 }

@@ -24,7 +24,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 )
 
 // productSet is a set of GPU products; any means unconstrained (and then set is unused).
@@ -58,11 +57,11 @@ func (p productSet) union(q productSet) productSet {
 	return productSet{set: sortedSet(append(slices.Clone(p.set), q.set...))}
 }
 
-// acceptedProducts combines spec.placement.gpuProducts with what a service's pod spec allows on
-// the nvidia.com/gpu.product node label. An empty result means any product; a contradiction
-// (no product left) is an error naming the fields.
-func acceptedProducts(path *field.Path, extra *nvidiav1alpha1.ExtraPodSpec, placementProducts []string) ([]string, *field.Error) {
-	pod, podPath := podProducts(path, extra)
+// acceptedProducts combines spec.placement.gpuProducts with what a component's pod spec (at
+// path) allows on the nvidia.com/gpu.product node label. An empty result means any product; a
+// contradiction (no product left) is an error naming the fields.
+func acceptedProducts(path *field.Path, ps *corev1.PodSpec, placementProducts []string) ([]string, *field.Error) {
+	pod, podPath := podProducts(path, ps)
 	accepted := pod
 	if len(placementProducts) > 0 {
 		accepted = productSet{set: sortedSet(placementProducts)}.intersect(pod)
@@ -85,11 +84,10 @@ func acceptedProducts(path *field.Path, extra *nvidiav1alpha1.ExtraPodSpec, plac
 // terms); within a term, the In expressions on the label are ANDed (intersection). A term
 // without such an expression admits any product. Other operators (NotIn, Exists, ...) are not
 // interpreted and admit any product. It also returns the path of the constraint, for errors.
-func podProducts(path *field.Path, extra *nvidiav1alpha1.ExtraPodSpec) (productSet, *field.Path) {
-	if extra == nil || extra.PodSpec == nil {
+func podProducts(path *field.Path, ps *corev1.PodSpec) (productSet, *field.Path) {
+	if ps == nil {
 		return anyProduct, path
 	}
-	ps := extra.PodSpec
 	out, outPath := anyProduct, path
 	if v, ok := ps.NodeSelector[flotillav1alpha1.GPUProductLabel]; ok {
 		out = productSet{set: sortedSet([]string{v})}

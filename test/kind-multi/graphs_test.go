@@ -95,6 +95,13 @@ var _ = Describe("Dynamo's vLLM examples on the kind fleet", Ordered, func() {
 		out := kubectlOn(ctx, hub, "apply", "-f", graphsFile)
 		Expect(out).To(ContainSubstring("dynamographdeployment.nvidia.com/vllm-agg"))
 		Expect(out).To(ContainSubstring("dynamographdeployment.nvidia.com/vllm-disagg"))
+
+		By("reading each graph in the version it was not written in, through the hub's conversion webhook")
+		Expect(kubectlOn(ctx, hub, "get", "dynamographdeployments.v1beta1.nvidia.com", "vllm-agg", "-n", graphNamespace,
+			"-o", "jsonpath={range .spec.components[*]}{.name}/{.type} {end}")).To(Equal("Frontend/frontend VllmDecodeWorker/worker "))
+		Expect(kubectlOn(ctx, hub, "get", "dynamographdeployments.v1alpha1.nvidia.com", "vllm-disagg", "-n", graphNamespace,
+			"-o", "jsonpath={.spec.services.VllmPrefillWorker.componentType}/{.spec.services.VllmPrefillWorker.subComponentType}")).
+			To(Equal("worker/prefill"))
 	})
 
 	It("runs the aggregated graph on the L40S member, in its restricted namespace", func(ctx SpecContext) {
@@ -105,6 +112,12 @@ var _ = Describe("Dynamo's vLLM examples on the kind fleet", Ordered, func() {
 
 	It("runs the disaggregated graph on the H100 member, in the graph's namespace", func(ctx SpecContext) {
 		expectPlaced(ctx, disagg)
+		By("checking that the v1beta1 workers' envFrom reached their pods on gpu-east")
+		d := &appsv1.Deployment{}
+		Expect(eastMember.Get(ctx, client.ObjectKey{Namespace: disagg.namespace, Name: "vllm-disagg-vllmprefillworker"}, d)).To(Succeed())
+		Expect(d.Spec.Template.Spec.Containers).To(ContainElement(And(
+			HaveField("Name", "main"),
+			HaveField("EnvFrom", ContainElement(HaveField("SecretRef.Name", hfTokenSecret))))))
 		By("checking that gpu-west holds nothing of it")
 		Expect(memberDCDs(ctx, Default, westMember, "", disagg.name)).To(BeEmpty())
 	})

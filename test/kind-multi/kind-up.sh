@@ -190,6 +190,18 @@ check_graph() {
   log "check graph deleted, on the hub and the members, in $((SECONDS - t))s"
 }
 
+# wait_conversion CLUSTER CRD NAMESPACE/SERVICE: waits until the CRD's conversion webhook is the
+# Service with a CA bundle, as the hub, an agent or the wire-conversion hook sets it.
+wait_conversion() {
+  local c=$1 crd=$2 want=$3 got deadline=$((SECONDS + 120))
+  while :; do
+    got="$(k "${c}" get crd "${crd}" -o jsonpath='{.spec.conversion.strategy} {.spec.conversion.webhook.clientConfig.service.namespace}/{.spec.conversion.webhook.clientConfig.service.name} {.spec.conversion.webhook.clientConfig.caBundle}' 2>/dev/null || true)"
+    [[ "${got}" =~ ^Webhook\ ${want}\ .+ ]] && return 0
+    ((SECONDS < deadline)) || { dump_logs; die "${c}: ${crd} does not convert through ${want} with a CA bundle: ${got:0:120}"; }
+    sleep 2
+  done
+}
+
 main() {
   cd "${REPO_ROOT}"
   local t0=${SECONDS} t
@@ -270,7 +282,14 @@ main() {
   member_kwok "${WEST}" gpu-west-l40s NVIDIA-L40S
   k "${EAST}" -n flotilla-system wait --for=condition=Available deployment --all --timeout=180s >/dev/null
   k "${WEST}" -n team-west wait --for=condition=Available deployment --all --timeout=180s >/dev/null
-  log "agents, KWOK and fake GPU nodes ready in $((SECONDS - t))s"
+  # The DCD CRD converts through each member's agent: east's patched it itself, west's
+  # (namespace-restricted, Roles only) through the chart's wire-conversion hook Job, which helm
+  # ran and deleted. The hub's DGD and DCD CRDs through the hub's webhook.
+  wait_conversion "${EAST}" dynamocomponentdeployments.nvidia.com flotilla-system/flotilla-agent-webhook
+  wait_conversion "${WEST}" dynamocomponentdeployments.nvidia.com team-west/flotilla-agent-webhook
+  wait_conversion "${HUB}" dynamographdeployments.nvidia.com flotilla-system/flotilla-hub-webhook
+  wait_conversion "${HUB}" dynamocomponentdeployments.nvidia.com flotilla-system/flotilla-hub-webhook
+  log "agents, KWOK and fake GPU nodes ready, conversion webhooks wired, in $((SECONDS - t))s"
 
   # 5. Registration. east: `flotilla-hub register` (kubeconfig Secret flotilla-system/gpu-east).
   t=${SECONDS}

@@ -25,12 +25,11 @@ limitations under the License.
 // status.clusterPlacement (where those copies run). The latter is not called placement because
 // v1beta1 already uses status.placement for the scheduler's placement score.
 //
-// The package is not yet part of Flotilla's CRDs: until a conversion webhook between v1alpha1 and
-// v1beta1 exists, +kubebuilder:skip keeps controller-gen's CRD generator from adding this version
-// (a CRD serving two versions without conversion would silently drop fields).
+// Flotilla's CRDs serve this version and v1alpha1, store this one, and convert between them with
+// the conversion webhook the hub and the agent serve (internal/conversionwebhook): a CRD serving
+// both versions without it would silently drop fields.
 //
 // +kubebuilder:object:generate=true
-// +kubebuilder:skip
 // +groupName=nvidia.com
 package v1beta1
 

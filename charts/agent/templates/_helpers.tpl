@@ -64,6 +64,53 @@ read Nodes (namespaceRestriction.readNodes false), which publishes its declared 
 {{- if and .Values.namespaceRestriction.enabled (not .Values.namespaceRestriction.readNodes) }}declared{{ else }}nodes{{ end }}
 {{- end }}
 
+{{/*
+The conversion webhook of the DCD CRD: its Service, its certificate Secret, and the CRD it
+converts as a flow list (agent/manager.ConvertedCRD), which the webhook's RBAC is narrowed to.
+*/}}
+{{- define "flotilla-agent.webhook.serviceName" -}}
+{{- printf "%s-webhook" (include "flotilla-agent.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "flotilla-agent.webhook.secretName" -}}
+{{- printf "%s-webhook-cert" (include "flotilla-agent.fullname" .) | trunc 253 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "flotilla-agent.webhook.crdNames" -}}
+["dynamocomponentdeployments.nvidia.com"]
+{{- end }}
+
+{{/*
+Whether the agent itself points the DCD CRD at its webhook: with webhook.manageCRDs, in cluster
+mode only (a Role cannot patch a CRD): "true" or "".
+*/}}
+{{- define "flotilla-agent.webhook.agentManagesCRD" -}}
+{{- if and .Values.webhook.manageCRDs (not .Values.namespaceRestriction.enabled) }}true{{ end }}
+{{- end }}
+
+{{/*
+Whether the wire-conversion hook points the DCD CRD at the webhook of a namespace-restricted
+agent: with webhook.manageCRDs in namespace-restricted mode: "true" or "".
+*/}}
+{{- define "flotilla-agent.webhook.hook" -}}
+{{- if and .Values.webhook.manageCRDs .Values.namespaceRestriction.enabled }}true{{ end }}
+{{- end }}
+
+{{/*
+The annotations of a wire-conversion hook object: after every install and upgrade, deleted once
+the hook succeeded (and before it runs again), created in order of (dict "weight" ...).
+*/}}
+{{- define "flotilla-agent.wireConversion.hook" -}}
+helm.sh/hook: post-install,post-upgrade
+helm.sh/hook-weight: {{ .weight | quote }}
+helm.sh/hook-delete-policy: before-hook-creation,hook-succeeded
+{{- end }}
+
+{{/* The agent's image. */}}
+{{- define "flotilla-agent.image" -}}
+{{- printf "%s:%s" .Values.image.repository (.Values.image.tag | default .Chart.AppVersion) }}
+{{- end }}
+
 {{/* Whether the agent elects a leader: never in namespace-restricted mode, as Dynamo's operator. */}}
 {{- define "flotilla-agent.leaderElect" -}}
 {{- if and .Values.leaderElection.enabled (not .Values.namespaceRestriction.enabled) }}true{{ end }}
@@ -97,5 +144,14 @@ read Nodes (namespaceRestriction.readNodes false), which publishes its declared 
 {{- end }}
 {{- if and .Values.hubAccess.create (not .Values.hubAccess.serviceAccountName) }}
 {{- fail "hubAccess.serviceAccountName must not be empty" }}
+{{- end }}
+{{- if not (has .Values.webhook.certMode (list "self-signed" "cert-manager")) }}
+{{- fail (printf "webhook.certMode %q: want self-signed or cert-manager" (toString .Values.webhook.certMode)) }}
+{{- end }}
+{{- if or (lt (int .Values.webhook.port) 1024) (gt (int .Values.webhook.port) 65535) }}
+{{- fail "webhook.port must be from 1024 to 65535: the agent runs as a non-root user" }}
+{{- end }}
+{{- if has (int .Values.webhook.port) (list (int .Values.healthProbePort) (int .Values.metrics.port)) }}
+{{- fail "webhook.port must differ from healthProbePort and metrics.port" }}
 {{- end }}
 {{- end }}

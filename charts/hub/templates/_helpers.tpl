@@ -59,6 +59,22 @@ every namespace (a Cluster's <name>-kubeconfig Secret lives in the Cluster's nam
 {{- if has "cluster-api" .Values.members.sources }}true{{ end }}
 {{- end }}
 
+{{/*
+The conversion webhook of the nvidia.com CRDs: its Service, its certificate Secret, and the CRDs
+it converts as a flow list (hub/manager.ConvertedCRDs), which the webhook's RBAC is narrowed to.
+*/}}
+{{- define "flotilla-hub.webhook.serviceName" -}}
+{{- printf "%s-webhook" (include "flotilla-hub.fullname" .) | trunc 63 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "flotilla-hub.webhook.secretName" -}}
+{{- printf "%s-webhook-cert" (include "flotilla-hub.fullname" .) | trunc 253 | trimSuffix "-" }}
+{{- end }}
+
+{{- define "flotilla-hub.webhook.crdNames" -}}
+["dynamocomponentdeployments.nvidia.com", "dynamographdeployments.nvidia.com"]
+{{- end }}
+
 {{/* Whether the hub elects a leader: "true" or "". */}}
 {{- define "flotilla-hub.leaderElect" -}}
 {{- if .Values.leaderElection.enabled }}true{{ end }}
@@ -83,5 +99,14 @@ every namespace (a Cluster's <name>-kubeconfig Secret lives in the Cluster's nam
 {{- end }}
 {{- if and (gt (int .Values.replicaCount) 1) (not .Values.leaderElection.enabled) }}
 {{- fail "replicaCount above 1 needs leaderElection.enabled, or the replicas would all reconcile" }}
+{{- end }}
+{{- if not (has .Values.webhook.certMode (list "self-signed" "cert-manager")) }}
+{{- fail (printf "webhook.certMode %q: want self-signed or cert-manager" (toString .Values.webhook.certMode)) }}
+{{- end }}
+{{- if or (lt (int .Values.webhook.port) 1024) (gt (int .Values.webhook.port) 65535) }}
+{{- fail "webhook.port must be from 1024 to 65535: the hub runs as a non-root user" }}
+{{- end }}
+{{- if has (int .Values.webhook.port) (list (int .Values.healthProbePort) (int .Values.metrics.port)) }}
+{{- fail "webhook.port must differ from healthProbePort and metrics.port" }}
 {{- end }}
 {{- end }}

@@ -175,7 +175,20 @@ func (s Set) Describe() string {
 // YAML renders s as a YAML list of PolicyRules: one rule per API group and verb set, resources
 // sorted, rules ordered by group and first resource, in flow style with quoted strings. An
 // empty set renders as "".
-func (s Set) YAML() string {
+func (s Set) YAML() string { return s.render("") }
+
+// YAMLForNames renders s as YAML does, every rule narrowed to resourceNames: names is written
+// as is after "resourceNames: ", a flow list or a Helm template expression that renders one
+// (the names a chart computes, such as a Secret named after the release).
+func (s Set) YAMLForNames(names string) string {
+	if names == "" {
+		panic("rbacrules: YAMLForNames without names would grant every object")
+	}
+	return s.render(names)
+}
+
+// render renders s (see YAML), with a resourceNames line in every rule when names is set.
+func (s Set) render(names string) string {
 	type ruleKey struct{ group, verbs string }
 	resources := map[ruleKey][]string{}
 	for k, verbs := range s {
@@ -195,10 +208,70 @@ func (s Set) YAML() string {
 	})
 	var b strings.Builder
 	for _, rk := range keys {
-		fmt.Fprintf(&b, "- apiGroups: %s\n  resources: %s\n  verbs: %s\n",
-			flowList([]string{rk.group}), flowList(resources[rk]), flowList(strings.Split(rk.verbs, ",")))
+		fmt.Fprintf(&b, "- apiGroups: %s\n  resources: %s\n", flowList([]string{rk.group}), flowList(resources[rk]))
+		if names != "" {
+			fmt.Fprintf(&b, "  resourceNames: %s\n", names)
+		}
+		fmt.Fprintf(&b, "  verbs: %s\n", flowList(strings.Split(rk.verbs, ",")))
 	}
 	return b.String()
+}
+
+// WebhookRules are the rules of the conversion webhook's certificate Rotator, from the markers
+// of internal/webhookcert, as the charts grant them: each narrowed to resourceNames.
+type WebhookRules struct {
+	// CRDs are the cluster-wide rules on the CustomResourceDefinitions whose conversion the
+	// component sets: granted on the CRDs it converts only.
+	CRDs Set
+	// Secret are the rules in the component's own namespace on the Secret holding the
+	// certificates: granted on that Secret only.
+	Secret Set
+}
+
+// crdKey is what WebhookRules.CRDs may grant on.
+var crdKey = Key{Group: "apiextensions.k8s.io", Resource: "customresourcedefinitions"}
+
+// DecodeWebhook sorts the ClusterRole and the Role of a controller-gen role.yaml generated from
+// internal/webhookcert into WebhookRules. Roles must be in namespacePlaceholder, which stands for
+// the component's own namespace. Since the charts narrow every rule to the names of the CRDs or
+// of the Secret, the ClusterRole may hold rules on CRDs only and the Role rules on Secrets only.
+func DecodeWebhook(data []byte, namespacePlaceholder string) (WebhookRules, error) {
+	w := WebhookRules{CRDs: Set{}, Secret: Set{}}
+	decoded, err := Decode(data)
+	if err != nil {
+		return w, err
+	}
+	for _, r := range decoded {
+		switch {
+		case r.Kind == "ClusterRole":
+			err = w.CRDs.Add(r.Rules)
+		case r.Metadata.Namespace == namespacePlaceholder:
+			err = w.Secret.Add(r.Rules)
+		default:
+			err = fmt.Errorf("a Role in namespace %q: the webhook's markers may name only namespace=%s, the component's own namespace",
+				r.Metadata.Namespace, namespacePlaceholder)
+		}
+		if err != nil {
+			return w, err
+		}
+	}
+	for k := range w.CRDs {
+		if k != crdKey {
+			return w, fmt.Errorf("cluster-wide rule on %s: the webhook's cluster-wide rules are granted on the CRDs it converts only, "+
+				"so they may only be about %s", k, crdKey)
+		}
+	}
+	for k := range w.Secret {
+		if k.Group != "" || k.Resource != "secrets" {
+			return w, fmt.Errorf("rule on %s in namespace %s: the webhook's namespaced rules are granted on its certificate Secret only, "+
+				"so they may only be about secrets", k, namespacePlaceholder)
+		}
+	}
+	if len(w.CRDs) == 0 || len(w.Secret) == 0 {
+		return w, errors.New("the webhook needs cluster-wide rules on customresourcedefinitions and rules on secrets " +
+			"in its own namespace: are the markers of internal/webhookcert in the input?")
+	}
+	return w, nil
 }
 
 func flowList(items []string) string {

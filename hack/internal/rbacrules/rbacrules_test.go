@@ -17,6 +17,7 @@ limitations under the License.
 package rbacrules
 
 import (
+	"strings"
 	"testing"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -63,5 +64,72 @@ func TestDecode(t *testing.T) {
 	}
 	if _, err := Decode([]byte("kind: Secret\n")); err == nil {
 		t.Error("a Secret was accepted")
+	}
+}
+
+func TestYAMLForNames(t *testing.T) {
+	s := Set{}
+	if err := s.Add([]rbacv1.PolicyRule{{APIGroups: []string{""}, Resources: []string{"secrets"}, Verbs: []string{"patch", "get"}}}); err != nil {
+		t.Fatal(err)
+	}
+	const names = `[{{ include "x.secretName" . | quote }}]`
+	if got, want := s.YAMLForNames(names), "- apiGroups: [\"\"]\n  resources: [\"secrets\"]\n  resourceNames: "+names+"\n"+
+		"  verbs: [\"get\", \"patch\"]\n"; got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	defer func() {
+		if recover() == nil {
+			t.Error("YAMLForNames without names did not panic")
+		}
+	}()
+	s.YAMLForNames("")
+}
+
+// webhookYAML is what controller-gen makes of internal/webhookcert's markers.
+const webhookYAML = `---
+kind: ClusterRole
+metadata: {name: flotilla-webhook}
+rules:
+- apiGroups: [apiextensions.k8s.io]
+  resources: [customresourcedefinitions]
+  verbs: [get, patch]
+---
+kind: Role
+metadata: {name: flotilla-webhook, namespace: flotilla-system}
+rules:
+- apiGroups: [""]
+  resources: [secrets]
+  verbs: [get, patch, update]
+`
+
+func TestDecodeWebhook(t *testing.T) {
+	w, err := DecodeWebhook([]byte(webhookYAML), "flotilla-system")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, want := w.CRDs.Describe(), "customresourcedefinitions.apiextensions.k8s.io: get,patch"; got != want {
+		t.Errorf("CRDs: got %q, want %q", got, want)
+	}
+	if got, want := w.Secret.Describe(), "secrets: get,patch,update"; got != want {
+		t.Errorf("Secret: got %q, want %q", got, want)
+	}
+	for name, tc := range map[string]struct{ old, repl, want string }{
+		"other namespace":       {"namespace: flotilla-system", "namespace: fleet", `Role in namespace "fleet"`},
+		"cluster-wide secrets":  {"resources: [customresourcedefinitions]", "resources: [customresourcedefinitions, secrets]", "cluster-wide rule on secrets"},
+		"namespaced configmaps": {"resources: [secrets]", "resources: [secrets, configmaps]", "rule on configmaps in namespace"},
+		"no Role":               {"kind: Role", "kind: ClusterRole", "cluster-wide rule on secrets"},
+		"no rules":              {"resources: [secrets]", "resources: []", "rules on secrets"},
+		"wildcard":              {"verbs: [get, patch]", `verbs: ["*"]`, "wildcards"},
+		"resourceNames":         {"verbs: [get, patch]", "verbs: [get, patch]\n  resourceNames: [x]", "resourceNames"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			in := strings.Replace(webhookYAML, tc.old, tc.repl, 1)
+			if in == webhookYAML {
+				t.Fatalf("test input lacks %q", tc.old)
+			}
+			if _, err := DecodeWebhook([]byte(in), "flotilla-system"); err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("got %v, want an error containing %q", err, tc.want)
+			}
+		})
 	}
 }

@@ -1,6 +1,7 @@
 // Package crds_test checks Flotilla's CRDs on a real kube-apiserver and etcd: they install, every
-// example graph is accepted unchanged, and invalid objects are rejected at admission with a message
-// naming the field, leaving nothing stored.
+// example graph is accepted unchanged, invalid objects are rejected at admission with a message
+// naming the field, leaving nothing stored, and every example graph of either version converts
+// to the other and back unchanged through the hub's conversion webhook, which the suite runs.
 package crds_test
 
 import (
@@ -14,6 +15,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
+	"github.com/flotilla-dev/flotilla/internal/fleet"
 	"github.com/flotilla-dev/flotilla/internal/testenv"
 )
 
@@ -24,6 +26,8 @@ var (
 	repoRoot  = filepath.Join("..", "..", "..")
 	suiteCtx  context.Context
 	suiteStop context.CancelFunc
+	// stopWebhook stops the hub's conversion webhook.
+	stopWebhook func() error
 )
 
 func TestCRDs(t *testing.T) {
@@ -43,9 +47,16 @@ var _ = BeforeSuite(func() {
 	cfg = env.Config
 	k8sClient, err = client.New(cfg, client.Options{})
 	Expect(err).NotTo(HaveOccurred())
+
+	By("serving the hub's conversion webhook of the nvidia.com CRDs, pointed at by URL")
+	stopWebhook, err = fleet.StartConversionWebhook(suiteCtx, cfg, fleet.Hub)
+	Expect(err).NotTo(HaveOccurred())
 })
 
 var _ = AfterSuite(func() {
+	if stopWebhook != nil {
+		Expect(stopWebhook()).To(Succeed())
+	}
 	if env != nil {
 		Expect(env.Stop()).To(Succeed())
 	}

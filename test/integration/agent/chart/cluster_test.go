@@ -21,6 +21,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -28,6 +29,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -36,7 +38,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	logf "sigs.k8s.io/controller-runtime/pkg/log"
 
 	"github.com/flotilla-dev/flotilla/agent/inventory"
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
@@ -44,7 +46,9 @@ import (
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	"github.com/flotilla-dev/flotilla/internal/charttest"
+	"github.com/flotilla-dev/flotilla/internal/fleet"
 	"github.com/flotilla-dev/flotilla/internal/testenv"
+	"github.com/flotilla-dev/flotilla/internal/webhookcert"
 )
 
 const (
@@ -82,8 +86,14 @@ var fastValues = []string{
 }
 
 // alarming matches what an agent with missing permissions logs: the API server's Forbidden
-// and client-go's reflector failing to list or watch.
+// and client-go's reflector failing to list or watch. Lines about a conversion webhook not
+// answering yet (a CRD still naming another agent's webhook, which this agent's Rotator
+// corrects within seconds) are not alarming.
 var alarming = regexp.MustCompile(`(?i)forbidden|failed to watch|failed to list`)
+
+// conversionPending marks the log lines of requests that failed only because the conversion
+// webhook the CRD names did not answer yet.
+const conversionPending = "conversion webhook for nvidia.com/"
 
 var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", Ordered, func() {
 	var (
@@ -108,13 +118,11 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 		})).To(Succeed())
 
 		By("installing the chart's CRDs")
-		_, err = envtest.InstallCRDs(cluster.RESTConfig(), envtest.CRDInstallOptions{
-			Paths: []string{chartDir + "/crds"}, ErrorIfPathMissing: true,
-		})
-		Expect(err).NotTo(HaveOccurred())
+		Expect(testenv.InstallCRDs(cluster.RESTConfig(), chartDir+"/crds")).To(Succeed())
 
 		scheme, err = agentmanager.NewScheme()
 		Expect(err).NotTo(HaveOccurred())
+		Expect(apiextensionsv1.AddToScheme(scheme)).To(Succeed())
 		admin, err = client.New(cluster.RESTConfig(), client.Options{Scheme: scheme})
 		Expect(err).NotTo(HaveOccurred())
 
@@ -236,7 +244,39 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 		logs := agentLogs.Since(mark)
 		Expect(logs).To(ContainSubstring(`"msg":"Agent configured"`))
 		Expect(logs).To(ContainSubstring(`"msg":"Starting Controller"`))
-		Expect(alarming.FindAllString(logs, -1)).To(BeEmpty(), "the agent logged permission errors:\n%s", logs)
+		var found []string
+		for _, line := range strings.Split(logs, "\n") {
+			if alarming.MatchString(line) && !strings.Contains(line, conversionPending) {
+				found = append(found, line)
+			}
+		}
+		Expect(found).To(BeEmpty(), "the agent logged permission errors:\n%s", logs)
+	}
+
+	// localWebhook makes the agent of opts serve its conversion webhook on 127.0.0.1, called by
+	// URL: nothing routes the chart's Service to this process.
+	localWebhook := func(opts *agentmanager.Options) {
+		GinkgoHelper()
+		Expect(fleet.LocalWebhook(&opts.Webhook)).To(Succeed())
+	}
+
+	// expectCRDConversion checks that the DCD CRD converts through the webhook at url, trusting
+	// the CA of the certificate Secret secret of namespace.
+	expectCRDConversion := func(ctx context.Context, url, namespace, secret string) {
+		GinkgoHelper()
+		Eventually(func(g Gomega) {
+			crd := &apiextensionsv1.CustomResourceDefinition{}
+			g.Expect(admin.Get(ctx, client.ObjectKey{Name: agentmanager.ConvertedCRD}, crd)).To(Succeed())
+			conv := crd.Spec.Conversion
+			g.Expect(conv.Strategy).To(Equal(apiextensionsv1.WebhookConverter))
+			g.Expect(conv.Webhook.ClientConfig.URL).To(Equal(ptr.To(url)))
+			g.Expect(conv.Webhook.ClientConfig.Service).To(BeNil())
+			s := &corev1.Secret{}
+			g.Expect(admin.Get(ctx, client.ObjectKey{Namespace: namespace, Name: secret}, s)).To(Succeed())
+			g.Expect(s.Data[webhookcert.CACertKey]).NotTo(BeEmpty())
+			g.Expect(conv.Webhook.ClientConfig.CABundle).To(Equal(s.Data[webhookcert.CACertKey]))
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+		Expect(fleet.WaitConverting(ctx, admin, namespace, fleet.KindComponent)).To(Succeed())
 	}
 
 	Context("namespace-restricted to team-a, with declared capacity", Ordered, func() {
@@ -244,6 +284,8 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 			logMark int
 			dcd     *nvidiav1alpha1.DynamoComponentDeployment
 			other   *nvidiav1alpha1.DynamoComponentDeployment
+			objs    []*unstructured.Unstructured
+			opts    agentmanager.Options
 		)
 		declared := []inventory.DeclaredCapacity{
 			{Product: "NVIDIA-L40S", GPUsPerNode: 8, Nodes: 2},
@@ -254,23 +296,61 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 			By("rendering the chart namespace-restricted to its release namespace team-a")
 			capacity, err := json.Marshal(declared)
 			Expect(err).NotTo(HaveOccurred())
-			objs := render(ctx, agentRelease, restrictedNS, append([]string{
+			objs = render(ctx, agentRelease, restrictedNS, append([]string{
 				"--set", "namespaceRestriction.enabled=true",
 				"--set-json", "namespaceRestriction.declaredCapacity=" + string(capacity),
 			}, fastValues...)...)
-			Expect(ofKind(objs, "ClusterRole")).To(BeEmpty())
+			Expect(ofKind(released(objs), "ClusterRole")).To(BeEmpty(), "only the wire-conversion hook's")
 
-			By("applying its ServiceAccounts, token Secret, Roles and RoleBindings")
+			By("applying its ServiceAccounts, token Secret, Roles, RoleBindings, webhook Service and certificate Secret")
 			install(ctx, objs)
 
 			By("starting the agent in-process with the Deployment's arguments and a token of its ServiceAccount")
-			opts := agentOptions(objs, restrictedNS)
+			opts = agentOptions(objs, restrictedNS)
 			Expect(opts.WatchNamespace).To(Equal(restrictedNS))
+			Expect(opts.WebhookManagesCRDs()).To(BeFalse())
 			opts.MetricsBindAddress, opts.HealthProbeBindAddress = "0", "0" // ports of a pod, not of this process
 			opts.LeaseIdentity = "restricted-agent"
+			localWebhook(&opts)
 			logMark = agentLogs.Len()
 			startAgent(serviceAccountConfig(ctx, restrictedNS, agentSA), opts)
 		}, NodeTimeout(5*time.Minute))
+
+		It("serves the DCD CRD's conversion once the wire-conversion hook pointed the CRD at it", func(ctx SpecContext) {
+			By("checking that the agent, holding Roles only, may not read nor patch the CRD")
+			agent, err := client.New(serviceAccountConfig(ctx, restrictedNS, agentSA), client.Options{Scheme: scheme})
+			Expect(err).NotTo(HaveOccurred())
+			expectForbidden(agent.Get(ctx, client.ObjectKey{Name: agentmanager.ConvertedCRD}, &apiextensionsv1.CustomResourceDefinition{}))
+
+			By("creating the hook's ServiceAccount and RBAC, as helm does after the install")
+			hook, err := fleet.WireConversionHookOf(objs, restrictedNS)
+			Expect(err).NotTo(HaveOccurred())
+			hook.Options.Webhook.URL = opts.Webhook.URL
+			install(ctx, hook.RBAC)
+			DeferCleanup(hook.Delete, admin)
+			hookCfg := serviceAccountConfig(ctx, restrictedNS, hook.ServiceAccount.Name)
+			hookClient, err := client.New(hookCfg, client.Options{Scheme: scheme})
+			Expect(err).NotTo(HaveOccurred())
+
+			By("checking that the hook may read the DCD CRD and its Secret, and nothing else")
+			Expect(hookClient.Get(ctx, client.ObjectKey{Name: agentmanager.ConvertedCRD}, &apiextensionsv1.CustomResourceDefinition{})).To(Succeed())
+			Expect(hookClient.Get(ctx, client.ObjectKey{Namespace: restrictedNS, Name: opts.Webhook.CertSecret}, &corev1.Secret{})).To(Succeed())
+			expectForbidden(hookClient.Get(ctx, client.ObjectKey{Name: "gpuinventories.flotilla.dev"}, &apiextensionsv1.CustomResourceDefinition{}))
+			expectForbidden(hookClient.List(ctx, &apiextensionsv1.CustomResourceDefinitionList{}))
+			expectForbidden(hookClient.Get(ctx, client.ObjectKey{Namespace: restrictedNS, Name: hubSecret}, &corev1.Secret{}))
+			expectForbidden(hookClient.List(ctx, &nvidiav1alpha1.DynamoComponentDeploymentList{}, client.InNamespace(restrictedNS)))
+
+			By("running `agent wire-conversion` with the hook Job's arguments as the hook's ServiceAccount")
+			wireCtx, cancel := context.WithTimeout(logf.IntoContext(ctx, GinkgoLogr), hook.Options.Timeout)
+			defer cancel()
+			Expect(webhookcert.Wire(wireCtx, hookCfg, hook.Options.RotatorOptions())).To(Succeed())
+
+			By("deleting the hook's ServiceAccount and RBAC, as helm does once the hook succeeded")
+			Expect(hook.Delete(ctx, admin)).To(Succeed())
+
+			By("checking that the CRD converts through the agent's webhook, trusting the CA in the agent's Secret")
+			expectCRDConversion(ctx, opts.Webhook.URL, restrictedNS, opts.Webhook.CertSecret)
+		}, SpecTimeout(8*time.Minute)) // the first spec of the container: BeforeAll's time counts too
 
 		It("runs a DCD of team-a and leaves one of another namespace alone", func(ctx SpecContext) {
 			By("creating a one-GPU worker DCD in namespace other, then one in team-a")
@@ -288,6 +368,15 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 				g.Expect(apierrors.IsNotFound(err)).To(BeTrue(), "Deployment other/left-alone: want NotFound, got %v", err)
 				g.Expect(getDCD(ctx, g, admin, other).Status).To(Equal(nvidiav1alpha1.DynamoComponentDeploymentStatus{}))
 			}).WithContext(ctx).WithTimeout(quiet).WithPolling(interval).Should(Succeed())
+		}, SpecTimeout(rollout+time.Minute))
+
+		It("runs a DCD written in nvidia.com/v1beta1, which it reads in v1alpha1 through its own webhook", func(ctx SpecContext) {
+			beta := testenv.GPUWorkerDCDV1beta1(restrictedNS, "beta-worker", "chart-graph")
+			Expect(admin.Create(ctx, beta)).To(Succeed())
+			alpha := &nvidiav1alpha1.DynamoComponentDeployment{}
+			Expect(admin.Get(ctx, client.ObjectKeyFromObject(beta), alpha)).To(Succeed())
+			Expect(alpha.Spec.ServiceName).To(Equal(beta.Spec.ComponentName))
+			expectAvailable(ctx, alpha)
 		}, SpecTimeout(rollout+time.Minute))
 
 		It("publishes its declared capacity as the GPUInventory of team-a", func(ctx SpecContext) {
@@ -349,7 +438,10 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 	})
 
 	Context("in cluster mode, with the inventory from Nodes", Ordered, func() {
-		var logMark int
+		var (
+			logMark                   int
+			webhookURL, webhookSecret string
+		)
 
 		BeforeAll(func(ctx SpecContext) {
 			By("rendering the chart in flotilla-system in cluster mode, ignoring kwok's node taint")
@@ -365,11 +457,18 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 			By("starting the agent in-process with the Deployment's arguments and a token of its ServiceAccount")
 			opts := agentOptions(objs, clusterNS)
 			Expect(opts.LeaderElect).To(BeTrue())
+			Expect(opts.WebhookManagesCRDs()).To(BeTrue())
 			opts.MetricsBindAddress, opts.HealthProbeBindAddress = "0", "0"
 			opts.LeaseIdentity = "cluster-agent"
+			localWebhook(&opts)
+			webhookURL, webhookSecret = opts.Webhook.URL, opts.Webhook.CertSecret
 			logMark = agentLogs.Len()
 			startAgent(serviceAccountConfig(ctx, clusterNS, agentSA), opts)
 		}, NodeTimeout(5*time.Minute))
+
+		It("points the DCD CRD at its own webhook, taking it over from the restricted agent's", func(ctx SpecContext) {
+			expectCRDConversion(ctx, webhookURL, clusterNS, webhookSecret)
+		}, SpecTimeout(8*time.Minute)) // the first spec of the container: BeforeAll's time counts too
 
 		It("wins leader election in its namespace", func(ctx SpecContext) {
 			Eventually(func(g Gomega) {

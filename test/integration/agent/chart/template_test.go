@@ -18,12 +18,14 @@ package chart_test
 
 import (
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
+	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
@@ -33,6 +35,8 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/inventory"
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
 	"github.com/flotilla-dev/flotilla/internal/charttest"
+	"github.com/flotilla-dev/flotilla/internal/fleet"
+	"github.com/flotilla-dev/flotilla/internal/webhookcert"
 )
 
 // Values of the namespace-restricted renders.
@@ -52,6 +56,48 @@ func rulesOf(o *unstructured.Unstructured) []rbacv1.PolicyRule {
 
 // grants lists a rule set as "verb resource.group" strings.
 var grants = charttest.Grants
+
+// webhookSecretGrants are the agent's rules on its webhook certificate Secret of release
+// flotilla-agent, and the wire-conversion hook's.
+var webhookSecretGrants = []string{
+	"get secrets flotilla-agent-webhook-cert", "update secrets flotilla-agent-webhook-cert",
+	"patch secrets flotilla-agent-webhook-cert",
+}
+
+// webhookCRDGrants are the rules on the DCD CRD of the agent in cluster mode, and of the
+// wire-conversion hook: that CRD only.
+var webhookCRDGrants = []string{
+	"get customresourcedefinitions.apiextensions.k8s.io dynamocomponentdeployments.nvidia.com",
+	"patch customresourcedefinitions.apiextensions.k8s.io dynamocomponentdeployments.nvidia.com",
+}
+
+// released returns the objects of objs helm creates with the release: hooks' aside.
+func released(objs []*unstructured.Unstructured) []*unstructured.Unstructured {
+	return slices.DeleteFunc(slices.Clone(objs), charttest.IsHook)
+}
+
+// expectWebhook checks the webhook Service and certificate Secret of release in namespace, and
+// the Deployment's webhook port.
+func expectWebhook(objs []*unstructured.Unstructured, release, namespace string) {
+	GinkgoHelper()
+	fullname := release + "-flotilla-agent"
+	if strings.Contains(release, "flotilla-agent") {
+		fullname = release
+	}
+	svc := &corev1.Service{}
+	Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(find(objs, "Service", namespace, fullname+"-webhook").Object, svc)).To(Succeed())
+	Expect(svc.Spec.Ports).To(ConsistOf(And(HaveField("Port", int32(443)), HaveField("TargetPort.StrVal", "webhook"))))
+	Expect(svc.Spec.Selector).To(Equal(map[string]string{
+		"app.kubernetes.io/name": "flotilla-agent", "app.kubernetes.io/instance": release}))
+	secret := find(objs, "Secret", namespace, fullname+"-webhook-cert")
+	Expect(secret.Object["type"]).To(Equal(string(corev1.SecretTypeOpaque)))
+	Expect(secret.Object).NotTo(HaveKey("data"), "listed keys would be reset by every helm upgrade")
+	Expect(secret.GetAnnotations()).To(HaveKeyWithValue("helm.sh/resource-policy", "keep"))
+	d := expectHardenedDeployment(objs)
+	Expect(d.Spec.Template.Spec.Containers[0].Ports).To(ContainElement(And(HaveField("Name", "webhook"),
+		HaveField("ContainerPort", int32(9443)))))
+	Expect(d.Spec.Template.Labels).To(HaveKeyWithValue("app.kubernetes.io/instance", release))
+}
 
 // expectNoWildcards fails when any rule of any ClusterRole or Role uses "*", or none is rendered.
 func expectNoWildcards(objs []*unstructured.Unstructured) {
@@ -111,12 +157,13 @@ var _ = Describe("The agent chart", func() {
 		objs := render(ctx, "flotilla-agent", "flotilla-system", "--set", "clusterName=gpu-east",
 			"--set", "ignoreTaintKeys={kwok.x-k8s.io/node}")
 		Expect(kinds(objs)).To(Equal(map[string]int{
-			"ServiceAccount": 2, "Secret": 1, "ClusterRole": 2, "ClusterRoleBinding": 2,
-			"Role": 2, "RoleBinding": 2, "Deployment": 1,
-		}))
+			"ServiceAccount": 2, "Secret": 2, "ClusterRole": 2, "ClusterRoleBinding": 2,
+			"Role": 3, "RoleBinding": 3, "Deployment": 1, "Service": 1,
+		}), "no wire-conversion hook: the agent patches the CRD itself")
 		expectNoWildcards(objs)
 		d := expectHardenedDeployment(objs)
 		Expect(d.Spec.Replicas).To(Equal(ptr.To[int32](1)))
+		expectWebhook(objs, "flotilla-agent", "flotilla-system")
 
 		By("checking that the agent's ClusterRole holds the DCD controller's rules and read access to Nodes and Pods")
 		agentCR := rulesOf(find(objs, "ClusterRole", "", "flotilla-agent-flotilla-system"))
@@ -125,6 +172,9 @@ var _ = Describe("The agent chart", func() {
 			"patch deployments.apps", "delete statefulsets.apps", "create services", "patch ingresses.networking.k8s.io",
 			"create events.events.k8s.io", "list nodes", "watch pods"))
 		Expect(grants(agentCR)).NotTo(ContainElements("create nodes", "create pods", "get secrets", "create namespaces"))
+		Expect(grants(agentCR)).To(ContainElements(webhookCRDGrants))
+		Expect(grants(agentCR)).NotTo(ContainElement(MatchRegexp(`customresourcedefinitions\.apiextensions\.k8s\.io$`)),
+			"CRDs by name only")
 		Expect(find(objs, "ClusterRoleBinding", "", "flotilla-agent-flotilla-system").Object["subjects"]).To(ConsistOf(
 			HaveKeyWithValue("name", "flotilla-agent")))
 
@@ -136,6 +186,9 @@ var _ = Describe("The agent chart", func() {
 			"get gpuinventories.flotilla.dev", "create gpuinventories.flotilla.dev",
 			"get gpuinventories/status.flotilla.dev", "patch gpuinventories/status.flotilla.dev",
 			"update gpuinventories/status.flotilla.dev"))
+		Expect(grants(rulesOf(find(objs, "Role", "flotilla-system", "flotilla-agent-webhook")))).To(ConsistOf(webhookSecretGrants))
+		Expect(find(objs, "RoleBinding", "flotilla-system", "flotilla-agent-webhook").Object["roleRef"]).To(
+			HaveKeyWithValue("name", "flotilla-agent-webhook"))
 
 		By("checking the hub identity's ClusterRole and Role (DESIGN decision 9)")
 		hubCR := rulesOf(find(objs, "ClusterRole", "", "flotilla-agent-flotilla-system-hub"))
@@ -164,6 +217,12 @@ var _ = Describe("The agent chart", func() {
 		Expect(opts.IgnoredTaintKeys).To(Equal([]string{"kwok.x-k8s.io/node"}))
 		Expect(opts.MetricsBindAddress).To(Equal(":8080"))
 		Expect(opts.HealthProbeBindAddress).To(Equal(":8081"))
+		Expect(opts.WebhookManagesCRDs()).To(BeTrue())
+		Expect(opts.Webhook.Port).To(Equal(9443))
+		Expect(opts.Webhook.Service).To(Equal("flotilla-agent-webhook"))
+		Expect(opts.Webhook.CertSecret).To(Equal("flotilla-agent-webhook-cert"))
+		Expect(opts.Webhook.CertMode).To(Equal("self-signed"))
+		Expect(opts.WebhookOptions().Namespace).To(Equal("flotilla-system"))
 	}, SpecTimeout(templateTimeout))
 
 	It("renders namespace-restricted mode with Roles only, no leader election and declared capacity", func(ctx SpecContext) {
@@ -171,15 +230,18 @@ var _ = Describe("The agent chart", func() {
 		objs := render(ctx, "flotilla-agent", "team-a", "--set", "namespaceRestriction.enabled=true",
 			"--set-json", "namespaceRestriction.declaredCapacity="+restrictedCapacity,
 			"--set", "replicaCount=1", "--set", "leaderElection.enabled=true")
-		Expect(kinds(objs)).To(Equal(map[string]int{
-			"ServiceAccount": 2, "Secret": 1, "Role": 2, "RoleBinding": 2, "Deployment": 1,
+		Expect(kinds(released(objs))).To(Equal(map[string]int{
+			"ServiceAccount": 2, "Secret": 2, "Role": 3, "RoleBinding": 3, "Deployment": 1, "Service": 1,
 		}), "no ClusterRole nor ClusterRoleBinding")
 		expectNoWildcards(objs)
 		d := expectHardenedDeployment(objs)
 		Expect(d.Spec.Strategy.Type).To(Equal(appsv1.RecreateDeploymentStrategyType))
-		for _, o := range objs {
+		for _, o := range released(objs) {
 			Expect(o.GetNamespace()).To(Equal("team-a"), "%s %s", o.GetKind(), o.GetName())
 		}
+		expectWebhook(objs, "flotilla-agent", "team-a")
+		Expect(grants(rulesOf(find(objs, "Role", "team-a", "flotilla-agent-webhook")))).To(ConsistOf(webhookSecretGrants))
+		expectWireConversionHook(objs, "flotilla-agent", "team-a")
 
 		By("checking that the agent's one Role holds both the DCD controller's rules and its own namespace's")
 		agentRole := grants(rulesOf(find(objs, "Role", "team-a", "flotilla-agent")))
@@ -201,19 +263,22 @@ var _ = Describe("The agent chart", func() {
 		var want []inventory.DeclaredCapacity
 		Expect(json.Unmarshal([]byte(restrictedCapacity), &want)).To(Succeed())
 		Expect(opts.DeclaredCapacity).To(Equal(want))
+		Expect(opts.WebhookManagesCRDs()).To(BeFalse(), "a Role cannot patch the CRD: the hook does")
 	}, SpecTimeout(templateTimeout))
 
 	It("renders namespace-restricted mode reading Nodes with only a read-only ClusterRole", func(ctx SpecContext) {
 		By("rendering it in flotilla-system for team-b, reading Nodes")
 		objs := render(ctx, "agent", "flotilla-system", "--set", "namespaceRestriction.enabled=true",
 			"--set", "namespaceRestriction.targetNamespace=team-b", "--set", "namespaceRestriction.readNodes=true")
-		Expect(kinds(objs)).To(Equal(map[string]int{
-			"ServiceAccount": 2, "Secret": 1, "ClusterRole": 1, "ClusterRoleBinding": 1,
-			"Role": 4, "RoleBinding": 4, "Deployment": 1,
+		Expect(kinds(released(objs))).To(Equal(map[string]int{
+			"ServiceAccount": 2, "Secret": 2, "ClusterRole": 1, "ClusterRoleBinding": 1,
+			"Role": 5, "RoleBinding": 5, "Deployment": 1, "Service": 1,
 		}))
 		expectNoWildcards(objs)
 		expectHardenedDeployment(objs)
-		reader := ofKind(objs, "ClusterRole")[0]
+		expectWireConversionHook(objs, "agent", "flotilla-system")
+		Expect(ofKind(released(objs), "ClusterRole")).To(HaveLen(1))
+		reader := ofKind(released(objs), "ClusterRole")[0]
 		Expect(reader.GetName()).To(Equal("agent-flotilla-agent-flotilla-system-node-reader"))
 		Expect(grants(rulesOf(reader))).To(ConsistOf("get nodes", "list nodes", "watch nodes", "get pods", "list pods", "watch pods"))
 
@@ -232,6 +297,9 @@ var _ = Describe("The agent chart", func() {
 		Expect(grants(rulesOf(find(objs, "Role", "flotilla-system", "agent-flotilla-agent-hub")))).To(ConsistOf(
 			"get gpuinventories.flotilla.dev", "list gpuinventories.flotilla.dev", "watch gpuinventories.flotilla.dev",
 			"get leases.coordination.k8s.io", "list leases.coordination.k8s.io", "watch leases.coordination.k8s.io"))
+		Expect(grants(rulesOf(find(objs, "Role", "flotilla-system", "agent-flotilla-agent-webhook")))).To(ConsistOf(
+			"get secrets agent-flotilla-agent-webhook-cert", "update secrets agent-flotilla-agent-webhook-cert",
+			"patch secrets agent-flotilla-agent-webhook-cert"))
 		for _, rb := range ofKind(objs, "RoleBinding") {
 			Expect(rb.Object["subjects"]).To(ConsistOf(HaveKeyWithValue("namespace", "flotilla-system")))
 		}
@@ -247,8 +315,45 @@ var _ = Describe("The agent chart", func() {
 	It("renders no hub identity when hubAccess.create is false", func(ctx SpecContext) {
 		objs := render(ctx, "flotilla-agent", "flotilla-system", "--set", "hubAccess.create=false")
 		Expect(kinds(objs)).To(Equal(map[string]int{
-			"ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Deployment": 1,
+			"ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1, "Role": 2, "RoleBinding": 2, "Deployment": 1,
+			"Service": 1, "Secret": 1,
 		}))
+	}, SpecTimeout(templateTimeout))
+
+	It("leaves the DCD CRD alone with webhook.manageCRDs=false, in either mode", func(ctx SpecContext) {
+		By("rendering cluster mode: no rule on CRDs, and --webhook-manage-crds=false")
+		objs := render(ctx, "flotilla-agent", "flotilla-system", "--set", "webhook.manageCRDs=false")
+		Expect(grants(rulesOf(find(objs, "ClusterRole", "", "flotilla-agent-flotilla-system")))).NotTo(
+			ContainElement(ContainSubstring("customresourcedefinitions")))
+		clusterOpts := agentOptions(objs, "flotilla-system")
+		Expect(clusterOpts.WebhookManagesCRDs()).To(BeFalse())
+		Expect(charttest.Hooks(objs)).To(BeEmpty())
+
+		By("rendering namespace-restricted mode: no wire-conversion hook")
+		objs = render(ctx, "flotilla-agent", "team-a", "--set", "webhook.manageCRDs=false",
+			"--set", "namespaceRestriction.enabled=true", "--set", "namespaceRestriction.readNodes=true")
+		Expect(charttest.Hooks(objs)).To(BeEmpty())
+		restrictedOpts := agentOptions(objs, "team-a")
+		Expect(restrictedOpts.WebhookManagesCRDs()).To(BeFalse())
+		expectWebhook(objs, "flotilla-agent", "team-a")
+	}, SpecTimeout(templateTimeout))
+
+	It("renders a cert-manager Issuer chain and Certificate instead of the Secret with webhook.certMode=cert-manager", func(ctx SpecContext) {
+		objs := render(ctx, "flotilla-agent", "team-a", "--set", "webhook.certMode=cert-manager",
+			"--set", "namespaceRestriction.enabled=true", "--set", "namespaceRestriction.readNodes=true")
+		Expect(charttest.Find(objs, "Secret", "team-a", "flotilla-agent-webhook-cert")).To(BeNil(), "cert-manager writes it")
+		Expect(kinds(objs)).To(And(HaveKeyWithValue("Issuer", 2), HaveKeyWithValue("Certificate", 2)))
+		cert := find(objs, "Certificate", "team-a", "flotilla-agent-webhook")
+		Expect(cert.Object["spec"]).To(And(
+			HaveKeyWithValue("secretName", "flotilla-agent-webhook-cert"),
+			HaveKeyWithValue("dnsNames", ConsistOf("flotilla-agent-webhook", "flotilla-agent-webhook.team-a",
+				"flotilla-agent-webhook.team-a.svc", "flotilla-agent-webhook.team-a.svc.cluster.local")),
+			HaveKeyWithValue("issuerRef", HaveKeyWithValue("name", "flotilla-agent-webhook-ca"))))
+		Expect(find(objs, "Certificate", "team-a", "flotilla-agent-webhook-ca").Object["spec"]).To(HaveKeyWithValue("isCA", true))
+		Expect(agentOptions(objs, "team-a").Webhook.CertMode).To(Equal("cert-manager"))
+		hook, err := fleet.WireConversionHookOf(objs, "team-a")
+		Expect(err).NotTo(HaveOccurred())
+		Expect(hook.Options.Webhook.CertMode).To(Equal("cert-manager"), "the hook injects cert-manager's CA")
 	}, SpecTimeout(templateTimeout))
 
 	DescribeTable("refuses values it cannot render sensibly",
@@ -272,5 +377,88 @@ var _ = Describe("The agent chart", func() {
 		Entry("incomplete declared capacity", "product, gpusPerNode and nodes are required",
 			"--set", "namespaceRestriction.enabled=true",
 			"--set-json", `namespaceRestriction.declaredCapacity=[{"product":"NVIDIA-L40S","nodes":2}]`),
+		Entry("an unknown certificate mode", `webhook.certMode "vault"`, "--set", "webhook.certMode=vault"),
+		Entry("a privileged webhook port", "webhook.port must be from 1024", "--set", "webhook.port=443"),
+		Entry("the webhook on the probe port", "webhook.port must differ", "--set", "webhook.port=8081"),
 	)
 })
+
+// expectWireConversionHook checks the wire-conversion hook of a namespace-restricted release in
+// namespace: a post-install and post-upgrade Job, deleted once it succeeded, running `agent
+// wire-conversion` for the release's webhook as a ServiceAccount of its own, non-root, allowed
+// get and patch on the DCD CRD and on the certificate Secret only.
+func expectWireConversionHook(objs []*unstructured.Unstructured, release, namespace string) {
+	GinkgoHelper()
+	fullname := release + "-flotilla-agent"
+	if strings.Contains(release, "flotilla-agent") {
+		fullname = release
+	}
+	hooks := charttest.Hooks(objs)
+	Expect(kinds(hooks)).To(Equal(map[string]int{
+		"ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Job": 1,
+	}))
+	for _, o := range objs {
+		if !charttest.IsHook(o) {
+			continue
+		}
+		Expect(o.GetAnnotations()).To(And(
+			HaveKeyWithValue("helm.sh/hook", "post-install,post-upgrade"),
+			HaveKeyWithValue("helm.sh/hook-delete-policy", "before-hook-creation,hook-succeeded"),
+		), "%s %s", o.GetKind(), o.GetName())
+		weight := "-10"
+		if o.GetKind() == "Job" {
+			weight = "0" // after its ServiceAccount and RBAC
+		}
+		Expect(o.GetAnnotations()).To(HaveKeyWithValue("helm.sh/hook-weight", weight), "%s %s", o.GetKind(), o.GetName())
+	}
+	sa := fullname + "-wire-conversion"
+	clusterRole := fullname + "-" + namespace + "-wire-conversion"
+	Expect(grants(rulesOf(find(hooks, "ClusterRole", "", clusterRole)))).To(ConsistOf(webhookCRDGrantsOf()))
+	Expect(grants(rulesOf(find(hooks, "Role", namespace, sa)))).To(ConsistOf(
+		"get secrets "+fullname+"-webhook-cert", "update secrets "+fullname+"-webhook-cert", "patch secrets "+fullname+"-webhook-cert"))
+	for _, binding := range []*unstructured.Unstructured{find(hooks, "ClusterRoleBinding", "", clusterRole), find(hooks, "RoleBinding", namespace, sa)} {
+		Expect(binding.Object["subjects"]).To(ConsistOf(And(HaveKeyWithValue("name", sa), HaveKeyWithValue("namespace", namespace))))
+	}
+
+	job := &batchv1.Job{}
+	Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(find(hooks, "Job", namespace, sa).Object, job)).To(Succeed())
+	pod := job.Spec.Template.Spec
+	Expect(pod.ServiceAccountName).To(Equal(sa))
+	Expect(pod.RestartPolicy).To(Equal(corev1.RestartPolicyNever))
+	Expect(pod.SecurityContext.RunAsNonRoot).To(Equal(ptr.To(true)))
+	Expect(pod.Containers).To(HaveLen(1))
+	c := pod.Containers[0]
+	Expect(c.Image).To(Equal("flotilla/agent:0.1.0"))
+	Expect(c.SecurityContext.RunAsNonRoot).To(Equal(ptr.To(true)))
+	Expect(c.SecurityContext.ReadOnlyRootFilesystem).To(Equal(ptr.To(true)))
+	Expect(c.SecurityContext.AllowPrivilegeEscalation).To(Equal(ptr.To(false)))
+	Expect(job.Spec.Template.Labels).NotTo(HaveKey("app.kubernetes.io/name"), "the webhook Service must not select the hook's pod")
+
+	By("parsing the hook Job's arguments with the subcommand's own flags")
+	hook, err := fleet.WireConversionHookOf(objs, namespace)
+	Expect(err).NotTo(HaveOccurred())
+	Expect(hook.ServiceAccount.Name).To(Equal(sa))
+	ro := hook.Options.RotatorOptions()
+	Expect(ro.CRDs).To(Equal([]string{agentmanager.ConvertedCRD}))
+	Expect(ro.Secret.String()).To(Equal(namespace + "/" + fullname + "-webhook-cert"))
+	Expect(ro.Service).To(Equal(&webhookcert.ServiceReference{Namespace: namespace, Name: fullname + "-webhook"}))
+	Expect(ro.KeepCA).To(BeFalse(), "the hook renews the CA")
+
+	By("checking that the agent's webhook options are the hook's but for the CRD and the CA")
+	agent := agentOptions(objs, namespace)
+	Expect(agent.WebhookManagesCRDs()).To(BeFalse())
+	agentWebhook := agent.WebhookOptions()
+	agentRotator := agentWebhook.RotatorOptions(false, nil)
+	Expect(agentRotator.Secret).To(Equal(ro.Secret))
+	Expect(agentRotator.Service).To(Equal(ro.Service))
+	Expect(agentRotator.KeepCA).To(BeTrue())
+}
+
+// webhookCRDGrantsOf returns webhookCRDGrants, for ConsistOf.
+func webhookCRDGrantsOf() []any {
+	out := make([]any, len(webhookCRDGrants))
+	for i, g := range webhookCRDGrants {
+		out[i] = g
+	}
+	return out
+}

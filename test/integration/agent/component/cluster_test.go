@@ -30,7 +30,6 @@ import (
 	"k8s.io/utils/ptr"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
 	"github.com/flotilla-dev/flotilla/agent/component"
 	"github.com/flotilla-dev/flotilla/agent/workload"
@@ -68,14 +67,12 @@ var _ = Describe("The agent's DCD controller in a cluster with fake GPU nodes", 
 		Expect(cluster.AddGPUNodes(ctx, nodes)).To(Succeed())
 
 		By("installing the agent chart's CRDs")
-		_, err = envtest.InstallCRDs(cluster.RESTConfig(), envtest.CRDInstallOptions{
-			Paths: []string{agentCRDs}, ErrorIfPathMissing: true,
-		})
-		Expect(err).NotTo(HaveOccurred())
+		Expect(testenv.InstallCRDs(cluster.RESTConfig(), agentCRDs)).To(Succeed())
 		c, err = client.New(cluster.RESTConfig(), client.Options{Scheme: scheme})
 		Expect(err).NotTo(HaveOccurred())
 
-		By("starting a manager running the DCD controller against the cluster")
+		By("serving the agent's conversion webhook and starting a manager running the DCD controller against the cluster")
+		startConversionWebhook(ctx, cluster.RESTConfig())
 		startAgent(cluster.RESTConfig())
 		ns = newNamespace(ctx, c)
 	}, NodeTimeout(30*time.Minute)) // a cold build of the binaries takes about ten minutes

@@ -70,7 +70,7 @@ var _ = Describe("The agent's DCD controller on an apiserver", func() {
 
 		built, refused := 0, 0
 		for _, dcd := range dcds {
-			desired, buildErr := workload.Build(dcd, agentOptions)
+			desired, buildErr := build(dcd, agentOptions)
 			if buildErr != nil {
 				refused++
 				var fe *workload.FieldError

@@ -36,6 +36,7 @@ import (
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
 	"github.com/flotilla-dev/flotilla/internal/manifests"
 )
@@ -85,13 +86,24 @@ func exampleDCD(graph, service, ns string) *nvidiav1alpha1.DynamoComponentDeploy
 	return nil
 }
 
-// dcdFromGraph converts one service of dgd into the DCD a hub sends a member.
+// dcdFromGraph converts one service of dgd into the DCD a hub sends a member: generated in
+// v1beta1 from the graph converted to v1beta1, then converted to v1alpha1, the version the
+// apiserver serves.
 func dcdFromGraph(dgd *nvidiav1alpha1.DynamoGraphDeployment, service, ns string) *nvidiav1alpha1.DynamoComponentDeployment {
 	GinkgoHelper()
-	dcd, err := dynamo.ComponentDeployment(dgd, service, ns)
+	dcd, err := dynamo.AlphaComponentDeployment(dgd, service, ns)
 	Expect(err).NotTo(HaveOccurred())
 	dcd.TypeMeta = metav1.TypeMeta{}
 	return dcd
+}
+
+// build returns the objects the agent builds for a DCD as the apiserver serves it, in v1alpha1:
+// converted to v1beta1 in memory, as the controller does, then built.
+func build(dcd *nvidiav1alpha1.DynamoComponentDeployment, opts workload.Options) (*workload.Result, error) {
+	GinkgoHelper()
+	hub := &nvidiav1beta1.DynamoComponentDeployment{}
+	Expect(dcd.ConvertTo(hub)).To(Succeed(), "converting DCD %s to v1beta1", dcd.Name)
+	return workload.Build(hub, opts)
 }
 
 // newNamespace creates a namespace of its own for one spec and returns its name.

@@ -43,6 +43,7 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/component"
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/internal/fleet"
 	"github.com/flotilla-dev/flotilla/internal/testenv"
 )
 
@@ -79,9 +80,21 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	k8sClient, err = client.New(env.Config, client.Options{Scheme: scheme})
 	Expect(err).NotTo(HaveOccurred())
 
+	By("serving the agent's conversion webhook of the DCD CRD, pointed at by URL")
+	startConversionWebhook(ctx, env.Config)
+
 	By("starting a manager running the DCD controller, as the agent does")
 	startAgent(env.Config)
 }, NodeTimeout(30*time.Minute)) // a cold build of the binaries takes about ten minutes
+
+// startConversionWebhook serves the agent's conversion webhook of the DCD CRD (v1alpha1 and
+// v1beta1) for the API server of cfg until the current container's cleanup.
+func startConversionWebhook(ctx context.Context, cfg *rest.Config) {
+	GinkgoHelper()
+	stop, err := fleet.StartConversionWebhook(ctx, cfg, fleet.Agent)
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(stop)
+}
 
 // startAgent runs a manager with the DCD controller against cfg until the current container's
 // cleanup.

@@ -64,6 +64,29 @@ var hubGrants = []string{
 	"create events.events.k8s.io", "patch events.events.k8s.io",
 }
 
+// webhookCRDGrants are the hub's rules on the CRDs it converts, by name (webhook.manageCRDs).
+var webhookCRDGrants = []string{
+	"get customresourcedefinitions.apiextensions.k8s.io dynamocomponentdeployments.nvidia.com",
+	"get customresourcedefinitions.apiextensions.k8s.io dynamographdeployments.nvidia.com",
+	"patch customresourcedefinitions.apiextensions.k8s.io dynamocomponentdeployments.nvidia.com",
+	"patch customresourcedefinitions.apiextensions.k8s.io dynamographdeployments.nvidia.com",
+}
+
+// webhookSecretGrants are the hub's rules on its webhook certificate Secret of release
+// flotilla-hub.
+var webhookSecretGrants = []string{
+	"get secrets flotilla-hub-webhook-cert", "update secrets flotilla-hub-webhook-cert", "patch secrets flotilla-hub-webhook-cert",
+}
+
+// withAll returns the concatenation of lists.
+func withAll(lists ...[]string) []string {
+	var out []string
+	for _, l := range lists {
+		out = append(out, l...)
+	}
+	return out
+}
+
 var (
 	secretGrants     = []string{"get secrets", "list secrets", "watch secrets"}
 	clusterAPIGrants = []string{"get clusters.cluster.x-k8s.io", "list clusters.cluster.x-k8s.io", "watch clusters.cluster.x-k8s.io"}
@@ -100,6 +123,7 @@ func expectHardenedDeployment(objs []*unstructured.Unstructured) *appsv1.Deploym
 	Expect(c.SecurityContext.Capabilities).To(Equal(&corev1.Capabilities{Drop: []corev1.Capability{"ALL"}}))
 	Expect(c.SecurityContext.SeccompProfile).To(Equal(&corev1.SeccompProfile{Type: corev1.SeccompProfileTypeRuntimeDefault}))
 	Expect(c.Ports).To(ContainElement(And(HaveField("Name", "health"), HaveField("ContainerPort", int32(8081)))))
+	Expect(c.Ports).To(ContainElement(And(HaveField("Name", "webhook"), HaveField("ContainerPort", int32(9443)))))
 	Expect(c.LivenessProbe.HTTPGet.Path).To(Equal("/healthz"))
 	Expect(c.LivenessProbe.HTTPGet.Port.String()).To(Equal("health"))
 	Expect(c.ReadinessProbe.HTTPGet.Path).To(Equal("/readyz"))
@@ -133,7 +157,8 @@ var _ = Describe("The hub chart", func() {
 	It("renders the kubeconfig-secrets source with Secrets readable in their namespace only", func(ctx SpecContext) {
 		objs := render(ctx, release, hubNS)
 		Expect(charttest.Kinds(objs)).To(Equal(map[string]int{
-			"ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1, "Role": 2, "RoleBinding": 2, "Deployment": 1,
+			"ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1, "Role": 3, "RoleBinding": 3, "Deployment": 1,
+			"Service": 1, "Secret": 1,
 		}))
 		Expect(charttest.CheckNoWildcards(objs)).To(Succeed())
 		d := expectHardenedDeployment(objs)
@@ -154,6 +179,11 @@ var _ = Describe("The hub chart", func() {
 			"--member-lost-after=2m",
 			"--member-probe-interval=10s",
 			"--deletion-timeout=5m",
+			"--webhook-port=9443",
+			"--webhook-cert-secret=flotilla-hub-webhook-cert",
+			"--webhook-cert-mode=self-signed",
+			"--webhook-service=flotilla-hub-webhook",
+			"--webhook-manage-crds=true",
 			"--zap-log-level=info",
 			"--zap-encoder=json",
 			"--zap-time-encoding=rfc3339",
@@ -170,15 +200,29 @@ var _ = Describe("The hub chart", func() {
 		Expect(opts.DeletionTimeout).To(Equal(5 * time.Minute))
 		Expect(opts.MetricsBindAddress).To(Equal(":8080"))
 		Expect(opts.HealthProbeBindAddress).To(Equal(":8081"))
+		Expect(opts.Webhook.ManagesCRDs(false)).To(BeTrue())
+		Expect(opts.Webhook.Namespace).To(Equal(hubNS))
 
-		By("checking that the ClusterRole holds the hub's rules, without Secrets nor Cluster API")
-		Expect(grantsOf(find(objs, "ClusterRole", "", clusterRole))).To(ConsistOf(hubGrants))
+		By("checking the conversion webhook's Service and its empty certificate Secret, kept on uninstall")
+		svc := &corev1.Service{}
+		Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(find(objs, "Service", hubNS, "flotilla-hub-webhook").Object, svc)).To(Succeed())
+		Expect(svc.Spec.Ports).To(ConsistOf(And(HaveField("Port", int32(443)), HaveField("TargetPort.StrVal", "webhook"))))
+		Expect(svc.Spec.Selector).To(Equal(d.Spec.Selector.MatchLabels))
+		secret := find(objs, "Secret", hubNS, "flotilla-hub-webhook-cert")
+		Expect(secret.Object["type"]).To(Equal(string(corev1.SecretTypeOpaque)))
+		Expect(secret.Object).NotTo(HaveKey("data"), "listed keys would be reset by every helm upgrade")
+		Expect(secret.GetAnnotations()).To(HaveKeyWithValue("helm.sh/resource-policy", "keep"))
+
+		By("checking that the ClusterRole holds the hub's rules and the two CRDs by name, without Secrets nor Cluster API")
+		Expect(grantsOf(find(objs, "ClusterRole", "", clusterRole))).To(ConsistOf(withAll(hubGrants, webhookCRDGrants)))
+		Expect(hubmanager.ConvertedCRDs).To(ConsistOf("dynamographdeployments.nvidia.com", "dynamocomponentdeployments.nvidia.com"))
 		Expect(find(objs, "ClusterRoleBinding", "", clusterRole).Object["subjects"]).To(ConsistOf(And(
 			HaveKeyWithValue("name", "flotilla-hub"), HaveKeyWithValue("namespace", hubNS))))
 
 		By("checking that Secrets are granted by a Role in the secret namespace, and leader election by one in the release namespace")
 		Expect(grantsOf(find(objs, "Role", hubNS, "flotilla-hub-member-secrets"))).To(ConsistOf(secretGrants))
 		Expect(grantsOf(find(objs, "Role", hubNS, "flotilla-hub-leader-election"))).To(ConsistOf(leaderGrants))
+		Expect(grantsOf(find(objs, "Role", hubNS, "flotilla-hub-webhook"))).To(ConsistOf(webhookSecretGrants))
 		for _, rb := range charttest.OfKind(objs, "RoleBinding") {
 			Expect(rb.Object["subjects"]).To(ConsistOf(And(
 				HaveKeyWithValue("name", "flotilla-hub"), HaveKeyWithValue("namespace", hubNS))))
@@ -201,11 +245,12 @@ var _ = Describe("The hub chart", func() {
 	It("renders the cluster-api source with Clusters and Secrets readable cluster-wide", func(ctx SpecContext) {
 		objs := render(ctx, release, hubNS, "--set", "members.sources={kubeconfig-secrets,cluster-api}")
 		Expect(charttest.Kinds(objs)).To(Equal(map[string]int{
-			"ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1, "Role": 1, "RoleBinding": 1, "Deployment": 1,
+			"ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1, "Role": 2, "RoleBinding": 2, "Deployment": 1,
+			"Service": 1, "Secret": 1,
 		}))
 		Expect(charttest.CheckNoWildcards(objs)).To(Succeed())
 		Expect(grantsOf(find(objs, "ClusterRole", "", clusterRole))).To(ConsistOf(
-			append(append(append([]string{}, hubGrants...), secretGrants...), clusterAPIGrants...)))
+			withAll(hubGrants, secretGrants, clusterAPIGrants, webhookCRDGrants)))
 		Expect(charttest.Find(objs, "Role", hubNS, "flotilla-hub-member-secrets")).To(BeNil())
 		Expect(grantsOf(find(objs, "Role", hubNS, "flotilla-hub-leader-election"))).To(ConsistOf(leaderGrants))
 		opts := hubOptions(hubArgs(expectHardenedDeployment(objs)), hubNS)
@@ -218,7 +263,8 @@ var _ = Describe("The hub chart", func() {
 			"--set", "members.qps=20", "--set", "members.burst=40", "--set", "members.lostAfter=90s",
 			"--set", "graphs.deletionTimeout=10m", "--set", "metrics.enabled=false", "--set", "healthProbePort=9440",
 			"--set", "logging.level=debug", "--set", "logging.encoder=console",
-			"--set", "members.probeInterval=5s", "--set", "extraArgs={--zap-devel=false}", "--set", "image.tag=dev")
+			"--set", "members.probeInterval=5s", "--set", "extraArgs={--zap-devel=false}", "--set", "image.tag=dev",
+			"--set", "webhook.port=10443", "--set", "webhook.certMode=cert-manager", "--set", "webhook.manageCRDs=false")
 		deployments := charttest.OfKind(objs, "Deployment")
 		Expect(deployments).To(HaveLen(1))
 		d := &appsv1.Deployment{}
@@ -238,6 +284,11 @@ var _ = Describe("The hub chart", func() {
 			"--member-lost-after=90s",
 			"--member-probe-interval=5s",
 			"--deletion-timeout=10m",
+			"--webhook-port=10443",
+			"--webhook-cert-secret=flotilla-hub-webhook-cert",
+			"--webhook-cert-mode=cert-manager",
+			"--webhook-service=flotilla-hub-webhook",
+			"--webhook-manage-crds=false",
 			"--zap-log-level=debug",
 			"--zap-encoder=console",
 			"--zap-time-encoding=rfc3339",
@@ -253,12 +304,32 @@ var _ = Describe("The hub chart", func() {
 		Expect(opts.MemberProbeInterval).To(Equal(5 * time.Second))
 		Expect(opts.MetricsBindAddress).To(Equal("0"))
 		Expect(opts.HealthProbeBindAddress).To(Equal(":9440"))
-		Expect(c.Ports).To(ConsistOf(And(HaveField("Name", "health"), HaveField("ContainerPort", int32(9440)))))
+		Expect(opts.Webhook.Port).To(Equal(10443))
+		Expect(opts.Webhook.CertMode).To(Equal("cert-manager"))
+		Expect(opts.Webhook.ManagesCRDs(true)).To(BeFalse())
+		Expect(c.Ports).To(ConsistOf(And(HaveField("Name", "health"), HaveField("ContainerPort", int32(9440))),
+			And(HaveField("Name", "webhook"), HaveField("ContainerPort", int32(10443)))))
+
+		By("checking that without webhook.manageCRDs the hub may not touch any CRD")
+		Expect(grantsOf(find(objs, "ClusterRole", "", clusterRole))).NotTo(ContainElement(ContainSubstring("customresourcedefinitions")))
+
+		By("checking that cert-manager writes the certificate Secret: a self-signed CA, its Issuer, and the serving Certificate")
+		Expect(charttest.Find(objs, "Secret", hubNS, "flotilla-hub-webhook-cert")).To(BeNil())
+		Expect(charttest.Kinds(objs)).To(And(HaveKeyWithValue("Issuer", 2), HaveKeyWithValue("Certificate", 2)))
+		Expect(find(objs, "Issuer", hubNS, "flotilla-hub-webhook-selfsigned").Object["spec"]).To(HaveKey("selfSigned"))
+		Expect(find(objs, "Certificate", hubNS, "flotilla-hub-webhook-ca").Object["spec"]).To(HaveKeyWithValue("isCA", true))
+		Expect(find(objs, "Issuer", hubNS, "flotilla-hub-webhook-ca").Object["spec"]).To(
+			HaveKeyWithValue("ca", HaveKeyWithValue("secretName", "flotilla-hub-webhook-ca")))
+		Expect(find(objs, "Certificate", hubNS, "flotilla-hub-webhook").Object["spec"]).To(And(
+			HaveKeyWithValue("secretName", "flotilla-hub-webhook-cert"),
+			HaveKeyWithValue("dnsNames", ConsistOf("flotilla-hub-webhook", "flotilla-hub-webhook.flotilla-system",
+				"flotilla-hub-webhook.flotilla-system.svc", "flotilla-hub-webhook.flotilla-system.svc.cluster.local")),
+			HaveKeyWithValue("issuerRef", HaveKeyWithValue("name", "flotilla-hub-webhook-ca"))))
 	}, SpecTimeout(templateTimeout))
 
 	It("renders without leader election: no Lease Role, and Recreate so that two hubs never run at once", func(ctx SpecContext) {
 		objs := render(ctx, release, hubNS, "--set", "leaderElection.enabled=false")
-		Expect(charttest.Kinds(objs)).To(HaveKeyWithValue("Role", 1))
+		Expect(charttest.Kinds(objs)).To(HaveKeyWithValue("Role", 2))
 		Expect(charttest.Find(objs, "Role", hubNS, "flotilla-hub-leader-election")).To(BeNil())
 		d := expectHardenedDeployment(objs)
 		Expect(d.Spec.Strategy.Type).To(Equal(appsv1.RecreateDeploymentStrategyType))
@@ -288,5 +359,8 @@ var _ = Describe("The hub chart", func() {
 		Entry("no member source", "must name at least one member source", "--set", "members.sources=null"),
 		Entry("a member source twice", "names a member source twice", "--set", "members.sources={cluster-api,cluster-api}"),
 		Entry("no agent namespace", "members.agentNamespace must not be empty", "--set", "members.agentNamespace="),
+		Entry("an unknown certificate mode", `webhook.certMode "vault"`, "--set", "webhook.certMode=vault"),
+		Entry("a privileged webhook port", "webhook.port must be from 1024", "--set", "webhook.port=443"),
+		Entry("the webhook on the metrics port", "webhook.port must differ", "--set", "webhook.port=8080"),
 	)
 })

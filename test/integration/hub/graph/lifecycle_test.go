@@ -28,6 +28,7 @@ import (
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 )
 
@@ -53,7 +54,10 @@ var _ = Describe("A graph's lifecycle across hub restarts and member failures", 
 			placedBefore[rec.Labels[flotillav1alpha1.LabelCopy]] = rec.Labels[flotillav1alpha1.LabelCluster]
 		}
 		Expect(placedBefore).To(HaveLen(2))
-		GinkgoWriter.Printf("state when the hub stopped: %q\n", getGraph(ctx, Default, dgd).Status.State)
+		// Read in v1beta1, the stored version: v1alpha1 reads need the hub's conversion webhook.
+		stopped := &nvidiav1beta1.DynamoGraphDeployment{}
+		Expect(hub.Get(ctx, client.ObjectKeyFromObject(dgd), stopped)).To(Succeed())
+		GinkgoWriter.Printf("state when the hub stopped: %q\n", stopped.Status.State)
 
 		By("starting a new hub, which finishes the rollout")
 		startHub()

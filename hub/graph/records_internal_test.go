@@ -1,0 +1,133 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package graph
+
+import (
+	"encoding/json"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/utils/ptr"
+
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
+	"github.com/flotilla-dev/flotilla/pkg/placement"
+)
+
+// TestDesiredRecords builds the records of a graph written in v1alpha1 on two members and checks
+// what they carry, and that a record read back from the API is up to date.
+func TestDesiredRecords(t *testing.T) {
+	dgd := &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "llama", UID: "uid"}}
+	dgd.Spec.Labels = map[string]string{"team": "inference"}
+	dgd.Spec.Envs = []corev1.EnvVar{{Name: "A", Value: "graph"}}
+	dgd.Spec.Services = map[string]*nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{
+		"Frontend": {
+			ComponentType: "frontend", DynamoNamespace: ptr.To("llama"),
+			Ingress:      &nvidiav1alpha1.IngressSpec{Enabled: true, Host: "llama"},
+			ExtraPodSpec: &nvidiav1alpha1.ExtraPodSpec{MainContainer: &corev1.Container{Image: "runtime:1"}},
+		},
+		"Worker": {
+			ComponentType: "worker", Replicas: ptr.To[int32](2),
+			Resources:    &nvidiav1alpha1.Resources{Limits: &nvidiav1alpha1.ResourceItem{GPU: "1"}},
+			ExtraPodSpec: &nvidiav1alpha1.ExtraPodSpec{MainContainer: &corev1.Container{Image: "runtime:1"}},
+		},
+		"Planner": {ComponentType: "planner"},
+	}
+	hub := &nvidiav1beta1.DynamoGraphDeployment{}
+	if err := dgd.ConvertTo(hub); err != nil {
+		t.Fatal(err)
+	}
+	components, err := memberComponents(hub)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scheme := runtime.NewScheme()
+	if err := nvidiav1alpha1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	d := &placement.Decision{Copies: []placement.CopyPlacement{
+		{Index: 0, Member: "east", Namespace: "team-a"}, {Index: 1}, {Index: 2, Member: "west", Namespace: "dynamo"},
+	}}
+	recs, err := desiredRecords(dgd, components, d, scheme)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, rec := range recs {
+		names = append(names, rec.Name)
+	}
+	want := []string{"llama-frontend-0-east", "llama-planner-0-east", "llama-worker-0-east",
+		"llama-frontend-2-west", "llama-planner-2-west", "llama-worker-2-west"}
+	if len(names) != len(want) {
+		t.Fatalf("records = %v, want %v", names, want)
+	}
+	for i := range want {
+		if names[i] != want[i] {
+			t.Fatalf("records = %v, want %v", names, want)
+		}
+	}
+	for _, rec := range recs {
+		if rec.Namespace != "team-a" || !metav1.IsControlledBy(rec, dgd) {
+			t.Errorf("%s: namespace %s, owners %v", rec.Name, rec.Namespace, rec.OwnerReferences)
+		}
+		if rec.Labels[flotillav1alpha1.LabelHubRecord] != "true" || rec.Labels[nvidiav1alpha1.LabelGraphName] != "llama" ||
+			rec.Labels[nvidiav1alpha1.LabelDynamoNamespace] != "llama" || rec.Labels["team"] != "inference" {
+			t.Errorf("%s: labels %v", rec.Name, rec.Labels)
+		}
+		if ptr.Deref(rec.Spec.DynamoNamespace, "") != "llama" || len(rec.Spec.Envs) != 1 {
+			t.Errorf("%s: dynamoNamespace %v, envs %v", rec.Name, rec.Spec.DynamoNamespace, rec.Spec.Envs)
+		}
+		if rec.APIVersion != nvidiav1alpha1.GroupVersion.String() {
+			t.Errorf("%s: apiVersion %s", rec.Name, rec.APIVersion)
+		}
+	}
+	frontend := recs[0]
+	if frontend.Annotations[flotillav1alpha1.AnnotationMemberName] != "llama-frontend" ||
+		frontend.Annotations[flotillav1alpha1.AnnotationMemberNamespace] != "team-a" {
+		t.Errorf("frontend annotations = %v", frontend.Annotations)
+	}
+	if frontend.Spec.Ingress == nil || frontend.Spec.Ingress.Host != "llama" {
+		t.Errorf("frontend ingress = %+v: v1alpha1-only fields must reach the record", frontend.Spec.Ingress)
+	}
+	if recs[3].Annotations[flotillav1alpha1.AnnotationMemberNamespace] != "dynamo" {
+		t.Errorf("west frontend annotations = %v", recs[3].Annotations)
+	}
+
+	// Read back as the API stores it, every record is up to date; an out-of-date payload is not.
+	for _, rec := range recs {
+		data, err := json.Marshal(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stored := &nvidiav1alpha1.DynamoComponentDeployment{}
+		if err := json.Unmarshal(data, stored); err != nil {
+			t.Fatal(err)
+		}
+		stored.Annotations["example.com/other"] = "x"
+		if !upToDate(stored, rec) {
+			t.Errorf("%s: a stored copy of the record is not up to date", rec.Name)
+		}
+		stale := stored.DeepCopy()
+		stale.Annotations["nvidia.com/dcd-spec"] = `{"version":1,"spec":{}}`
+		if rec.Annotations["nvidia.com/dcd-spec"] == stale.Annotations["nvidia.com/dcd-spec"] || upToDate(stale, rec) {
+			t.Errorf("%s: a record with another payload is up to date", rec.Name)
+		}
+	}
+}
