@@ -155,6 +155,11 @@ func run() error {
 		{"get", "dcd", "-n", "demo"},
 		{"get", "membercluster"},
 		{"get", "dgd", "too-big", "-n", "demo", "-o", "jsonpath={range .status.conditions[*]}{.type}: {.message}{\"\\n\"}{end}"},
+		// Either version reads every graph: vllm-agg was applied in v1alpha1, vllm-disagg in v1beta1.
+		{"get", "dynamographdeployments.v1beta1.nvidia.com", "vllm-agg", "-n", "demo", "-o",
+			"jsonpath={.apiVersion} {.metadata.name}: {range .spec.components[*]}{.name} ({.type}) {end}{\"\\n\"}"},
+		{"get", "dynamographdeployments.v1alpha1.nvidia.com", "vllm-disagg", "-n", "demo", "-o",
+			"jsonpath={.apiVersion} {.metadata.name}: {range .spec.services.*}{.componentType}/{.subComponentType} {end}{\"\\n\"}"},
 	} {
 		if err := onHub(args...); err != nil {
 			return err
