@@ -58,7 +58,7 @@ WEBHOOK_RBAC := ./internal/webhookcert/...
 .PHONY: manifests
 manifests: ## Generate the CRDs into charts/hub/crds and charts/agent/crds, and the charts' RBAC rules.
 	out=$$(mktemp -d) && trap 'rm -rf "$$out"' EXIT && \
-	$(CONTROLLER_GEN) crd paths=./api/... output:crd:artifacts:config=$$out && \
+	$(CONTROLLER_GEN) crd:generateEmbeddedObjectMeta=true paths=./api/... output:crd:artifacts:config=$$out && \
 	rm -f charts/hub/crds/*.yaml charts/agent/crds/*.yaml && \
 	$(GO) run ./hack/crdfix -webhook-service $(HUB_WEBHOOK_SERVICE) -out charts/hub/crds \
 	  $$out/nvidia.com_dynamographdeployments.yaml $$out/nvidia.com_dynamocomponentdeployments.yaml \

@@ -67,7 +67,7 @@ const (
 	eventPlaced        = "Placed"
 	eventMoved         = "Moved"
 	eventUnschedulable = "Unschedulable"
-	eventInvalid       = "InvalidSpec"
+	eventIgnoredField  = "IgnoredField"
 	eventDeleteTimeout = "DeletionTimeout"
 )
 
@@ -210,16 +210,21 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.Dyn
 		r.invalid(dgd, "cannot convert the graph to nvidia.com/v1beta1: "+err.Error())
 		return reconcile.Result{}, nil
 	}
-	if errs, _ := validation.Graph(hub); len(errs) > 0 {
+	errs, warnings := validation.Graph(hub)
+	if len(errs) > 0 {
 		r.invalid(dgd, errs.ToAggregate().Error())
 		return reconcile.Result{}, nil
 	}
-	req, err := placement.RequestFromGraph(hub)
-	if err != nil {
-		r.invalid(dgd, err.Error())
+	if errs := validation.Unsupported(hub); len(errs) > 0 {
+		r.refuse(dgd, ReasonUnsupportedFeature, errs.ToAggregate().Error())
 		return reconcile.Result{}, nil
 	}
-	components, err := memberComponents(hub)
+	if dgd.Status.ObservedGeneration != dgd.Generation {
+		for _, w := range warnings {
+			r.event(dgd, corev1.EventTypeWarning, eventIgnoredField, "%s", w)
+		}
+	}
+	req, err := placement.RequestFromGraph(hub)
 	if err != nil {
 		r.invalid(dgd, err.Error())
 		return reconcile.Result{}, nil
@@ -229,6 +234,13 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.Dyn
 	stored, err := r.records(ctx, dgd)
 	if err != nil {
 		return reconcile.Result{}, err
+	}
+	// What every copy runs: the components, with the restart's progress in their pod templates.
+	dgd.Status.Restart = applyRestart(dgd, hub, stored)
+	components, err := memberComponents(hub)
+	if err != nil {
+		r.invalid(dgd, err.Error())
+		return reconcile.Result{}, nil
 	}
 	for idx := range stored {
 		if idx >= req.Policy.CopyCount() {
@@ -381,13 +393,18 @@ func (r *Reconciler) recordDecision(dgd *nvidiav1alpha1.DynamoGraphDeployment, d
 	}
 }
 
-// invalid marks the graph failed, with an event the first time.
+// invalid marks the graph failed as InvalidSpec, with an event the first time.
 func (r *Reconciler) invalid(dgd *nvidiav1alpha1.DynamoGraphDeployment, msg string) {
+	r.refuse(dgd, ReasonInvalidSpec, msg)
+}
+
+// refuse marks the graph failed for reason, with an event the first time.
+func (r *Reconciler) refuse(dgd *nvidiav1alpha1.DynamoGraphDeployment, reason, msg string) {
 	prev := meta.FindStatusCondition(dgd.Status.Conditions, nvidiav1alpha1.ConditionReady)
-	if prev == nil || prev.Reason != ReasonInvalidSpec || prev.Message != msg {
-		r.event(dgd, corev1.EventTypeWarning, eventInvalid, "%s", msg)
+	if prev == nil || prev.Reason != reason || prev.Message != msg {
+		r.event(dgd, corev1.EventTypeWarning, reason, "%s", msg)
 	}
-	setInvalidStatus(dgd, ReasonInvalidSpec, msg)
+	setInvalidStatus(dgd, reason, msg)
 }
 
 // reconcileDelete removes the graph's records, which the sync controller deletes from the

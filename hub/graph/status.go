@@ -34,14 +34,17 @@ import (
 
 // Reasons of the graph's conditions.
 const (
-	ReasonAllCopiesReady  = "AllCopiesReady"
-	ReasonCopiesNotReady  = "CopiesNotReady"
-	ReasonInvalidSpec     = "InvalidSpec"
-	ReasonPlaced          = "Placed"
-	ReasonUnschedulable   = "Unschedulable"
-	ReasonSynced          = flotillav1alpha1.ReasonSynced
-	ReasonSyncPending     = "SyncPending"
-	ReasonPlacementFailed = "PlacementFailed"
+	ReasonAllCopiesReady = "AllCopiesReady"
+	ReasonCopiesNotReady = "CopiesNotReady"
+	ReasonInvalidSpec    = "InvalidSpec"
+	// ReasonUnsupportedFeature: the graph uses a Dynamo feature Flotilla's members cannot run
+	// as Dynamo would (the message names the field and says why); the graph is failed.
+	ReasonUnsupportedFeature = "UnsupportedFeature"
+	ReasonPlaced             = "Placed"
+	ReasonUnschedulable      = "Unschedulable"
+	ReasonSynced             = flotillav1alpha1.ReasonSynced
+	ReasonSyncPending        = "SyncPending"
+	ReasonPlacementFailed    = "PlacementFailed"
 )
 
 // copyView is one copy as the hub sees it: where it was placed and its live records.

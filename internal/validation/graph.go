@@ -72,6 +72,16 @@ func Graph(dgd *nvidiav1beta1.DynamoGraphDeployment) (errs field.ErrorList, warn
 		}
 	}
 
+	if dgd.Spec.PriorityClassName != "" {
+		warnings = append(warnings, fmt.Sprintf("%s applies to Grove PodCliqueSets only, in Dynamo too, and is ignored: "+
+			"set podTemplate.spec.priorityClassName on the components instead", field.NewPath("spec", "priorityClassName")))
+	}
+	if powerBudget(dgd) {
+		warnings = append(warnings, fmt.Sprintf("the GPU power budget of annotation %s is not enforced: Dynamo's graph controller "+
+			"enforces it (a DynamoGraphPowerBudget) for a DynamoGraphDeployment on its own cluster, and members run the graph's "+
+			"DynamoComponentDeployments; the graph is kept to one copy", AnnotationPowerControlMode))
+	}
+
 	lowered := map[string]string{}
 	for _, name := range names {
 		path := componentsPath.Key(name)
@@ -83,6 +93,7 @@ func Graph(dgd *nvidiav1beta1.DynamoGraphDeployment) (errs field.ErrorList, warn
 			lowered[strings.ToLower(name)] = name
 		}
 		errs = append(errs, resourceClaims(path, byName[name])...)
+		errs = append(errs, roles(path, byName[name])...)
 	}
 	return errs, warnings
 }
@@ -104,6 +115,42 @@ func dynamoNamespaces(services map[string]*nvidiav1alpha1.DynamoComponentDeploym
 		case *svc.DynamoNamespace != firstNamespace:
 			errs = append(errs, field.Invalid(servicesPath.Key(name).Child("dynamoNamespace"), *svc.DynamoNamespace,
 				fmt.Sprintf("must equal the dynamoNamespace of service %s (%q): one graph lives in one Dynamo namespace", firstName, firstNamespace)))
+		}
+	}
+	return errs
+}
+
+// roles checks a component's roles as Dynamo's admission does: only a multinode component has
+// them, exactly a leader (1 replica) and a worker (nodeCount-1 replicas), without pod templates.
+func roles(path *field.Path, c *nvidiav1beta1.DynamoComponentDeploymentSharedSpec) field.ErrorList {
+	if len(c.Roles) == 0 {
+		return nil
+	}
+	rolesPath := path.Child("roles")
+	if c.Multinode == nil {
+		return field.ErrorList{field.Forbidden(rolesPath,
+			"roles are supported only for component shapes that define a role schema; this release supports multinode components")}
+	}
+	var errs field.ErrorList
+	want := map[string]int32{"leader": 1, "worker": c.Multinode.NodeCount - 1}
+	for _, role := range []string{"leader", "worker"} {
+		if !slices.ContainsFunc(c.Roles, func(r nvidiav1beta1.ComponentRoleSpec) bool { return r.Name == role }) {
+			errs = append(errs, field.Required(rolesPath, fmt.Sprintf("must contain the %q role", role)))
+		}
+	}
+	for _, r := range c.Roles {
+		rolePath := rolesPath.Key(r.Name)
+		replicas, known := want[r.Name]
+		switch {
+		case !known:
+			errs = append(errs, field.NotSupported(rolePath.Child("name"), r.Name, []string{"leader", "worker"}))
+			continue
+		case r.Replicas != nil && *r.Replicas != replicas:
+			errs = append(errs, field.Invalid(rolePath.Child("replicas"), *r.Replicas,
+				fmt.Sprintf("must equal %d for multinode role %q", replicas, r.Name)))
+		}
+		if r.PodTemplate != nil {
+			errs = append(errs, field.Forbidden(rolePath.Child("podTemplate"), "is not supported for this component role"))
 		}
 	}
 	return errs

@@ -154,7 +154,9 @@ func TestGraphRefusesDRA(t *testing.T) {
 	errs, _ = validation.Graph(hub)
 	got = nil
 	for _, e := range errs {
-		got = append(got, e.Field)
+		if strings.Contains(e.Detail, "Dynamic Resource Allocation") {
+			got = append(got, e.Field)
+		}
 	}
 	want = []string{
 		"spec.components[W].podTemplate.spec.initContainers[0].resources.claims",
@@ -163,5 +165,54 @@ func TestGraphRefusesDRA(t *testing.T) {
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("fields:\n got %q\nwant %q", got, want)
+	}
+}
+
+func TestGraphRoles(t *testing.T) {
+	multinode := func(roles ...nvidiav1beta1.ComponentRoleSpec) nvidiav1beta1.DynamoComponentDeploymentSharedSpec {
+		return nvidiav1beta1.DynamoComponentDeploymentSharedSpec{
+			ComponentName: "W", Multinode: &nvidiav1beta1.MultinodeSpec{NodeCount: 3}, Roles: roles,
+		}
+	}
+	role := func(name string, replicas *int32) nvidiav1beta1.ComponentRoleSpec {
+		return nvidiav1beta1.ComponentRoleSpec{Name: name, Replicas: replicas}
+	}
+	for _, tc := range []struct {
+		name      string
+		component nvidiav1beta1.DynamoComponentDeploymentSharedSpec
+		want      []string
+	}{
+		{name: "leader and worker with Dynamo's replicas", component: multinode(role("leader", ptr.To[int32](1)), role("worker", ptr.To[int32](2)))},
+		{name: "leader and worker with replicas left out", component: multinode(role("leader", nil), role("worker", nil))},
+		{
+			name:      "roles on a single-node component",
+			component: nvidiav1beta1.DynamoComponentDeploymentSharedSpec{ComponentName: "W", Roles: []nvidiav1beta1.ComponentRoleSpec{role("leader", nil)}},
+			want:      []string{"spec.components[W].roles"},
+		},
+		{
+			name:      "a missing worker, wrong replicas and an unknown role",
+			component: multinode(role("leader", ptr.To[int32](2)), role("helper", nil)),
+			want:      []string{"spec.components[W].roles", "spec.components[W].roles[leader].replicas", "spec.components[W].roles[helper].name"},
+		},
+		{
+			name: "a role with a pod template",
+			component: multinode(role("leader", nil), nvidiav1beta1.ComponentRoleSpec{
+				Name: "worker", PodTemplate: &corev1.PodTemplateSpec{},
+			}),
+			want: []string{"spec.components[W].roles[worker].podTemplate"},
+		},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			hub := &nvidiav1beta1.DynamoGraphDeployment{}
+			hub.Spec.Components = []nvidiav1beta1.DynamoComponentDeploymentSharedSpec{tc.component}
+			errs, _ := validation.Graph(hub)
+			var got []string
+			for _, e := range errs {
+				got = append(got, e.Field)
+			}
+			if !slices.Equal(got, tc.want) {
+				t.Errorf("fields:\n got %q\nwant %q (%v)", got, tc.want, errs)
+			}
+		})
 	}
 }
