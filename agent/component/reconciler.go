@@ -26,6 +26,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/client-go/tools/events"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
@@ -37,6 +38,7 @@ import (
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
+	"github.com/flotilla-dev/flotilla/internal/validation"
 )
 
 const (
@@ -56,6 +58,9 @@ const (
 	// ReasonApplyFailed: the apiserver rejected an object built from the DCD; the message is
 	// the apiserver's.
 	ReasonApplyFailed = "ApplyFailed"
+	// ReasonUnsupportedFeature: the DCD uses a Dynamo feature Flotilla's agent cannot build as
+	// Dynamo would (the message names the field and says why); nothing is built.
+	ReasonUnsupportedFeature = "UnsupportedFeature"
 )
 
 // Reconciler turns the DynamoComponentDeployments of a member cluster into workloads and
@@ -166,6 +171,12 @@ func (r *Reconciler) reconcile(ctx context.Context, dcd *nvidiav1alpha1.DynamoCo
 	if err := dcd.ConvertTo(hub); err != nil {
 		log.FromContext(ctx).Error(err, "Converting the DynamoComponentDeployment to v1beta1 failed")
 		r.setNotAvailable(dcd, ReasonInvalidSpec, "converting to nvidia.com/v1beta1: "+err.Error())
+		return nil
+	}
+	// DCDs the hub writes never carry these (it refuses their graphs); one applied on the member
+	// directly is refused the same way rather than run without them.
+	if errs := validation.UnsupportedInComponent(field.NewPath("spec"), &hub.Spec.DynamoComponentDeploymentSharedSpec); len(errs) > 0 {
+		r.setNotAvailable(dcd, ReasonUnsupportedFeature, errs.ToAggregate().Error())
 		return nil
 	}
 	desired, err := workload.Build(hub, r.Options)

@@ -86,13 +86,14 @@ func Unsupported(dgd *nvidiav1beta1.DynamoGraphDeployment) field.ErrorList {
 		return strings.Compare(a.ComponentName, b.ComponentName)
 	})
 	for i := range components {
-		errs = append(errs, unsupportedInComponent(spec.Child("components").Key(components[i].ComponentName), &components[i])...)
+		errs = append(errs, UnsupportedInComponent(spec.Child("components").Key(components[i].ComponentName), &components[i])...)
 	}
 	return errs
 }
 
-// unsupportedInComponent is Unsupported for one component at path.
-func unsupportedInComponent(path *field.Path, c *nvidiav1beta1.DynamoComponentDeploymentSharedSpec) field.ErrorList {
+// UnsupportedInComponent is Unsupported for one component, at path: the graph's component, or
+// the spec of a DynamoComponentDeployment (whose fields are the component's).
+func UnsupportedInComponent(path *field.Path, c *nvidiav1beta1.DynamoComponentDeploymentSharedSpec) field.ErrorList {
 	var errs field.ErrorList
 	if c.MinAvailable != nil {
 		errs = append(errs, field.Forbidden(path.Child("minAvailable"),

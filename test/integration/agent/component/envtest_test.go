@@ -70,6 +70,17 @@ var _ = Describe("The agent's DCD controller on an apiserver", func() {
 
 		built, refused := 0, 0
 		for _, dcd := range dcds {
+			if errs := unsupported(dcd); len(errs) > 0 {
+				refused++
+				By(fmt.Sprintf("checking that %s, which uses %s, is UnsupportedFeature naming the field", dcd.Name, errs[0].Field))
+				Eventually(func(g Gomega) {
+					got := getDCD(ctx, g, dcd.Name)
+					expectAvailable(g, got, metav1.ConditionFalse, component.ReasonUnsupportedFeature)
+					g.Expect(condition(got, nvidiav1alpha1.ConditionAvailable).Message).To(ContainSubstring(errs[0].Field))
+				}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+				expectNotFound(ctx, Default, workload.KindDeployment, dcd.Name)
+				continue
+			}
 			desired, buildErr := build(dcd, agentOptions)
 			if buildErr != nil {
 				refused++

@@ -32,6 +32,7 @@ import (
 	networkingv1 "k8s.io/api/networking/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
@@ -39,6 +40,7 @@ import (
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
 	"github.com/flotilla-dev/flotilla/internal/manifests"
+	"github.com/flotilla-dev/flotilla/internal/validation"
 )
 
 // Timeouts of the suite's Eventually and Consistently.
@@ -104,6 +106,15 @@ func build(dcd *nvidiav1alpha1.DynamoComponentDeployment, opts workload.Options)
 	hub := &nvidiav1beta1.DynamoComponentDeployment{}
 	Expect(dcd.ConvertTo(hub)).To(Succeed(), "converting DCD %s to v1beta1", dcd.Name)
 	return workload.Build(hub, opts)
+}
+
+// unsupported returns what the agent refuses in a DCD as the apiserver serves it, in v1alpha1:
+// the Dynamo features it cannot build (internal/validation.UnsupportedInComponent).
+func unsupported(dcd *nvidiav1alpha1.DynamoComponentDeployment) field.ErrorList {
+	GinkgoHelper()
+	hub := &nvidiav1beta1.DynamoComponentDeployment{}
+	Expect(dcd.ConvertTo(hub)).To(Succeed(), "converting DCD %s to v1beta1", dcd.Name)
+	return validation.UnsupportedInComponent(field.NewPath("spec"), &hub.Spec.DynamoComponentDeploymentSharedSpec)
 }
 
 // newNamespace creates a namespace of its own for one spec and returns its name.
