@@ -109,8 +109,10 @@ type SpecTopologyConstraint struct {
 // +kubebuilder:validation:Pattern=`^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`
 type TopologyDomain string
 
-// ComponentKind is the kind of workload that runs a component.
-// +kubebuilder:validation:Enum=PodClique;PodCliqueScalingGroup;Deployment;LeaderWorkerSet
+// ComponentKind is the kind of workload that runs a component. StatefulSet is Flotilla's
+// addition, as in v1alpha1: a Flotilla agent runs each replica of a multinode component as a
+// StatefulSet.
+// +kubebuilder:validation:Enum=PodClique;PodCliqueScalingGroup;Deployment;LeaderWorkerSet;StatefulSet
 type ComponentKind string
 
 // Component workload kinds.
@@ -123,6 +125,9 @@ const (
 	ComponentKindDeployment ComponentKind = "Deployment"
 	// ComponentKindLeaderWorkerSet is a LeaderWorkerSet.
 	ComponentKindLeaderWorkerSet ComponentKind = "LeaderWorkerSet"
+	// ComponentKindStatefulSet is a StatefulSet: one replica of a multinode component run by a
+	// Flotilla agent.
+	ComponentKindStatefulSet ComponentKind = "StatefulSet"
 )
 
 // DGDState is the summary state of a graph.
