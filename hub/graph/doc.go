@@ -16,9 +16,9 @@ limitations under the License.
 
 // Package graph is the hub's graph controller. For every DynamoGraphDeployment on the hub it
 //
-//  1. converts the graph, read in the version the API serves (v1alpha1), to the hub version,
-//     v1beta1, from which validation, demand and records are derived, and checks what admission
-//     cannot (internal/validation);
+//  1. reads the graph in the storage version, nvidia.com/v1beta1, from which validation, demand
+//     and records are derived, so that nothing goes through the conversion webhook, and checks
+//     what admission cannot (internal/validation);
 //  2. reads where its copies run from its hub records (falling back to its status), so that a
 //     hub restart changes no placement;
 //  3. asks pkg/placement, through the Fleet (the MemberClusters' snapshot and the reservations
@@ -26,11 +26,11 @@ limitations under the License.
 //  4. writes one hub record per service of each placed copy (a DynamoComponentDeployment named
 //     <graph>-<service>-<copy>-<member>, labelled with graph, copy and member, controlled by the
 //     graph, never a workload: DESIGN decision 8), built in v1beta1 by internal/dynamo and
-//     written in v1alpha1 with its nvidia.com/dcd-spec payload, and deletes the records of copies
-//     that moved or went;
+//     written as built, with the component's v1alpha1-only fields in its nvidia.com/dcd-spec
+//     payload, and deletes the records of copies that moved or went;
 //  5. aggregates the records' status, which the sync controller (hub/recordsync) mirrors from
 //     the members, into the graph's status: state and Ready in Dynamo's semantics, Scheduled and
-//     Synced, per-copy placement and services summed over copies.
+//     Synced, per-copy placement and components summed over copies.
 //
 // Deleting a graph deletes its records; the sync controller removes each copy from its member
 // before letting its record go. The graph's finalizer waits for that, or for DeletionTimeout.

@@ -44,7 +44,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
@@ -101,8 +100,8 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("graph").
-		For(&nvidiav1alpha1.DynamoGraphDeployment{}).
-		Owns(&nvidiav1alpha1.DynamoComponentDeployment{}, builder.WithPredicates(predicate.NewPredicateFuncs(isRecord))).
+		For(&nvidiav1beta1.DynamoGraphDeployment{}).
+		Owns(&nvidiav1beta1.DynamoComponentDeployment{}, builder.WithPredicates(predicate.NewPredicateFuncs(isRecord))).
 		Watches(&flotillav1alpha1.MemberCluster{}, r.memberClusterHandler()).
 		WithOptions(controller.Options{MaxConcurrentReconciles: 8, SkipNameValidation: mgr.GetControllerOptions().SkipNameValidation}).
 		Complete(r)
@@ -117,7 +116,7 @@ func isRecord(o client.Object) bool {
 // those not fully placed; a new inventory concerns only the graphs waiting for capacity.
 func (r *Reconciler) memberClusterHandler() handler.EventHandler {
 	enqueue := func(ctx context.Context, member string, onlyUnplaced bool, q workqueue.TypedRateLimitingInterface[reconcile.Request]) {
-		list := &nvidiav1alpha1.DynamoGraphDeploymentList{}
+		list := &nvidiav1beta1.DynamoGraphDeploymentList{}
 		if err := r.Client.List(ctx, list); err != nil {
 			log.FromContext(ctx).Error(err, "Cannot list graphs for a MemberCluster change")
 			return
@@ -150,12 +149,12 @@ func (r *Reconciler) memberClusterHandler() handler.EventHandler {
 }
 
 // unplaced reports whether some copy of the graph waits for a member.
-func unplaced(dgd *nvidiav1alpha1.DynamoGraphDeployment) bool {
+func unplaced(dgd *nvidiav1beta1.DynamoGraphDeployment) bool {
 	return dgd.Status.ClusterPlacement == nil || !meta.IsStatusConditionTrue(dgd.Status.Conditions, flotillav1alpha1.GraphScheduled)
 }
 
 // hasCopyOn reports whether the graph has a copy on member.
-func hasCopyOn(dgd *nvidiav1alpha1.DynamoGraphDeployment, member string) bool {
+func hasCopyOn(dgd *nvidiav1beta1.DynamoGraphDeployment, member string) bool {
 	if dgd.Status.ClusterPlacement == nil {
 		return false
 	}
@@ -169,7 +168,7 @@ func hasCopyOn(dgd *nvidiav1alpha1.DynamoGraphDeployment, member string) bool {
 
 // Reconcile places one graph and brings its records and status up to date.
 func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
-	dgd := &nvidiav1alpha1.DynamoGraphDeployment{}
+	dgd := &nvidiav1beta1.DynamoGraphDeployment{}
 	if err := r.Client.Get(ctx, req.NamespacedName, dgd); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.forget(req.String())
@@ -186,7 +185,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 
 	before := dgd.DeepCopy()
 	result, err := r.reconcileGraph(ctx, dgd)
-	metrics.Graphs.Set(req.String(), dgd.Status.State)
+	metrics.Graphs.Set(req.String(), string(dgd.Status.State))
 	if !equality.Semantic.DeepEqual(before.Status, dgd.Status) {
 		// The graph controller is the only writer of the graph's status on the hub: a plain merge
 		// patch, without resourceVersion, so that a stale cache after its own last write does not
@@ -200,22 +199,19 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 
 // reconcileGraph validates, places, writes the records and computes the status (not yet
 // written) of a graph that is not being deleted.
-func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.DynamoGraphDeployment) (reconcile.Result, error) {
+func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.DynamoGraphDeployment) (reconcile.Result, error) {
 	owner := dgd.Namespace + "/" + dgd.Name
 
-	// 1. The graph in its hub version, v1beta1, from which everything below is derived, and what
-	// CEL cannot check. An invalid graph keeps the copies it runs.
-	hub := &nvidiav1beta1.DynamoGraphDeployment{}
-	if err := dgd.ConvertTo(hub); err != nil {
-		r.invalid(dgd, "cannot convert the graph to nvidia.com/v1beta1: "+err.Error())
-		return reconcile.Result{}, nil
-	}
-	errs, warnings := validation.Graph(hub)
+	// 1. What CEL cannot check. An invalid graph keeps the copies it runs. source is the graph
+	// everything below is derived from: a copy, since applyRestart writes the restart's progress
+	// into its pod templates.
+	source := dgd.DeepCopy()
+	errs, warnings := validation.Graph(source)
 	if len(errs) > 0 {
 		r.invalid(dgd, errs.ToAggregate().Error())
 		return reconcile.Result{}, nil
 	}
-	if errs := validation.Unsupported(hub); len(errs) > 0 {
+	if errs := validation.Unsupported(source); len(errs) > 0 {
 		r.refuse(dgd, ReasonUnsupportedFeature, errs.ToAggregate().Error())
 		return reconcile.Result{}, nil
 	}
@@ -224,7 +220,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.Dyn
 			r.event(dgd, corev1.EventTypeWarning, eventIgnoredField, "%s", w)
 		}
 	}
-	req, err := placement.RequestFromGraph(hub)
+	req, err := placement.RequestFromGraph(source)
 	if err != nil {
 		r.invalid(dgd, err.Error())
 		return reconcile.Result{}, nil
@@ -236,8 +232,8 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.Dyn
 		return reconcile.Result{}, err
 	}
 	// What every copy runs: the components, with the restart's progress in their pod templates.
-	dgd.Status.Restart = applyRestart(dgd, hub, stored)
-	components, err := memberComponents(hub)
+	dgd.Status.Restart = applyRestart(dgd, source, stored)
+	components, err := memberComponents(source)
 	if err != nil {
 		r.invalid(dgd, err.Error())
 		return reconcile.Result{}, nil
@@ -324,7 +320,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.Dyn
 	if d.Placed() < len(d.Copies) {
 		summary = d.Summary()
 	}
-	setPlacementStatus(dgd, componentNames(hub), views, clusters, summary, r.Clock.Now())
+	setPlacementStatus(dgd, componentNames(source), views, clusters, summary, r.Clock.Now())
 	metrics.Copies.Set(owner, placedOn)
 	r.releaseVisible(owner, dgd, clusters)
 
@@ -337,15 +333,15 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1alpha1.Dyn
 
 // onMember keeps the records placed on member (a copy that just moved still has records on
 // its old member, being deleted).
-func onMember(recs []*nvidiav1alpha1.DynamoComponentDeployment, member string) []*nvidiav1alpha1.DynamoComponentDeployment {
-	return slices.DeleteFunc(recs, func(rec *nvidiav1alpha1.DynamoComponentDeployment) bool {
+func onMember(recs []*nvidiav1beta1.DynamoComponentDeployment, member string) []*nvidiav1beta1.DynamoComponentDeployment {
+	return slices.DeleteFunc(recs, func(rec *nvidiav1beta1.DynamoComponentDeployment) bool {
 		return rec.Labels[flotillav1alpha1.LabelCluster] != member
 	})
 }
 
 // releaseVisible releases the reservation of each ready copy once its member published an
 // inventory newer than the copy's readiness: the inventory then counts its pods.
-func (r *Reconciler) releaseVisible(owner string, dgd *nvidiav1alpha1.DynamoGraphDeployment, clusters map[string]*flotillav1alpha1.MemberCluster) {
+func (r *Reconciler) releaseVisible(owner string, dgd *nvidiav1beta1.DynamoGraphDeployment, clusters map[string]*flotillav1alpha1.MemberCluster) {
 	for _, c := range dgd.Status.ClusterPlacement.Copies {
 		if c.State != flotillav1alpha1.CopyReady || c.LastTransitionTime == nil {
 			continue
@@ -359,8 +355,8 @@ func (r *Reconciler) releaseVisible(owner string, dgd *nvidiav1alpha1.DynamoGrap
 }
 
 // records lists the graph's hub records.
-func (r *Reconciler) records(ctx context.Context, dgd *nvidiav1alpha1.DynamoGraphDeployment) (records, error) {
-	list := &nvidiav1alpha1.DynamoComponentDeploymentList{}
+func (r *Reconciler) records(ctx context.Context, dgd *nvidiav1beta1.DynamoGraphDeployment) (records, error) {
+	list := &nvidiav1beta1.DynamoComponentDeploymentList{}
 	if err := r.Client.List(ctx, list, client.InNamespace(dgd.Namespace), client.MatchingLabels{
 		flotillav1alpha1.LabelHubRecord: "true", flotillav1alpha1.LabelGraph: dgd.Name,
 	}); err != nil {
@@ -371,7 +367,7 @@ func (r *Reconciler) records(ctx context.Context, dgd *nvidiav1alpha1.DynamoGrap
 
 // recordDecision records an event for every copy placed or moved, and one when copies stay
 // unplaced, unless the graph's Scheduled condition already says the same.
-func (r *Reconciler) recordDecision(dgd *nvidiav1alpha1.DynamoGraphDeployment, d *placement.Decision) {
+func (r *Reconciler) recordDecision(dgd *nvidiav1beta1.DynamoGraphDeployment, d *placement.Decision) {
 	for _, c := range d.Copies {
 		if c.Member != "" && !c.Kept {
 			r.event(dgd, corev1.EventTypeNormal, eventPlaced, "Copy %d placed on member %s, namespace %s", c.Index, c.Member, c.Namespace)
@@ -394,13 +390,13 @@ func (r *Reconciler) recordDecision(dgd *nvidiav1alpha1.DynamoGraphDeployment, d
 }
 
 // invalid marks the graph failed as InvalidSpec, with an event the first time.
-func (r *Reconciler) invalid(dgd *nvidiav1alpha1.DynamoGraphDeployment, msg string) {
+func (r *Reconciler) invalid(dgd *nvidiav1beta1.DynamoGraphDeployment, msg string) {
 	r.refuse(dgd, ReasonInvalidSpec, msg)
 }
 
 // refuse marks the graph failed for reason, with an event the first time.
-func (r *Reconciler) refuse(dgd *nvidiav1alpha1.DynamoGraphDeployment, reason, msg string) {
-	prev := meta.FindStatusCondition(dgd.Status.Conditions, nvidiav1alpha1.ConditionReady)
+func (r *Reconciler) refuse(dgd *nvidiav1beta1.DynamoGraphDeployment, reason, msg string) {
+	prev := meta.FindStatusCondition(dgd.Status.Conditions, nvidiav1beta1.ConditionReady)
 	if prev == nil || prev.Reason != reason || prev.Message != msg {
 		r.event(dgd, corev1.EventTypeWarning, reason, "%s", msg)
 	}
@@ -412,7 +408,7 @@ func (r *Reconciler) refuse(dgd *nvidiav1alpha1.DynamoGraphDeployment, reason, m
 // DeletionTimeout has passed since the deletion began: records of unreachable members then stay,
 // terminating, until their member comes back or leaves the fleet (see MemberCluster
 // status.pendingCleanup).
-func (r *Reconciler) reconcileDelete(ctx context.Context, dgd *nvidiav1alpha1.DynamoGraphDeployment) (reconcile.Result, error) {
+func (r *Reconciler) reconcileDelete(ctx context.Context, dgd *nvidiav1beta1.DynamoGraphDeployment) (reconcile.Result, error) {
 	if !controllerutil.ContainsFinalizer(dgd, flotillav1alpha1.FinalizerGraph) {
 		return reconcile.Result{}, nil
 	}
@@ -458,7 +454,7 @@ func (r *Reconciler) forget(owner string) {
 	metrics.Copies.Forget(owner)
 }
 
-func (r *Reconciler) event(dgd *nvidiav1alpha1.DynamoGraphDeployment, eventType, reason, format string, args ...any) {
+func (r *Reconciler) event(dgd *nvidiav1beta1.DynamoGraphDeployment, eventType, reason, format string, args ...any) {
 	if r.Recorder != nil {
 		r.Recorder.Eventf(dgd, nil, eventType, reason, "Place", format, args...)
 	}

@@ -47,11 +47,13 @@ func RecordName(graph, service string, copyIndex int, member string) string {
 }
 
 // records are a graph's hub records, by copy index and then record name.
-type records map[int]map[string]*nvidiav1alpha1.DynamoComponentDeployment
+type records map[int]map[string]*nvidiav1beta1.DynamoComponentDeployment
 
 // groupRecords sorts a graph's hub records by copy and service; records of other graphs (by
-// owner UID) are left out.
-func groupRecords(dgd *nvidiav1alpha1.DynamoGraphDeployment, list []nvidiav1alpha1.DynamoComponentDeployment) records {
+// owner UID) are left out. The owner is matched by UID alone (metav1.IsControlledBy), so records
+// written before the hub wrote v1beta1, whose owner reference names nvidia.com/v1alpha1, are
+// still the graph's.
+func groupRecords(dgd *nvidiav1beta1.DynamoGraphDeployment, list []nvidiav1beta1.DynamoComponentDeployment) records {
 	out := records{}
 	for i := range list {
 		rec := &list[i]
@@ -63,7 +65,7 @@ func groupRecords(dgd *nvidiav1alpha1.DynamoGraphDeployment, list []nvidiav1alph
 			continue
 		}
 		if out[idx] == nil {
-			out[idx] = map[string]*nvidiav1alpha1.DynamoComponentDeployment{}
+			out[idx] = map[string]*nvidiav1beta1.DynamoComponentDeployment{}
 		}
 		out[idx][rec.Name] = rec
 	}
@@ -71,8 +73,8 @@ func groupRecords(dgd *nvidiav1alpha1.DynamoGraphDeployment, list []nvidiav1alph
 }
 
 // live returns the records of a copy that are not being deleted.
-func (rs records) live(copyIndex int) []*nvidiav1alpha1.DynamoComponentDeployment {
-	var out []*nvidiav1alpha1.DynamoComponentDeployment
+func (rs records) live(copyIndex int) []*nvidiav1beta1.DynamoComponentDeployment {
+	var out []*nvidiav1beta1.DynamoComponentDeployment
 	for _, svc := range slices.Sorted(maps.Keys(rs[copyIndex])) {
 		if rec := rs[copyIndex][svc]; rec.DeletionTimestamp.IsZero() {
 			out = append(out, rec)
@@ -92,33 +94,25 @@ func (rs records) member(copyIndex int) string {
 }
 
 // memberComponents returns the DCDs every copy of a graph puts on its member, sorted by
-// component name, without Flotilla's labels and annotations: built from the graph's hub version
-// (internal/dynamo) and converted to v1alpha1, the version the API serves, with whatever v1alpha1
-// cannot hold in their nvidia.com/dcd-spec annotation.
-func memberComponents(hub *nvidiav1beta1.DynamoGraphDeployment) ([]*nvidiav1alpha1.DynamoComponentDeployment, error) {
-	dcds, err := dynamo.ComponentDeployments(hub, "")
+// component name, without Flotilla's labels and annotations: built from the graph by
+// internal/dynamo in v1beta1, the version the hub writes, with the components' v1alpha1-only
+// fields in their nvidia.com/dcd-spec annotation.
+func memberComponents(dgd *nvidiav1beta1.DynamoGraphDeployment) ([]*nvidiav1beta1.DynamoComponentDeployment, error) {
+	dcds, err := dynamo.ComponentDeployments(dgd, "")
 	if err != nil {
 		return nil, err
 	}
 	slices.SortFunc(dcds, func(a, b *nvidiav1beta1.DynamoComponentDeployment) int {
 		return strings.Compare(a.Spec.ComponentName, b.Spec.ComponentName)
 	})
-	out := make([]*nvidiav1alpha1.DynamoComponentDeployment, 0, len(dcds))
-	for _, dcd := range dcds {
-		alpha, err := dynamo.ToV1Alpha1(dcd)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, alpha)
-	}
-	return out, nil
+	return dcds, nil
 }
 
 // desiredRecords returns the hub records of a decision: one per component (memberComponents)
 // of every placed copy, named RecordName, labelled with the graph, copy and member, annotated
 // with the name and namespace of the copy on the member, and controlled by the graph dgd.
-func desiredRecords(dgd *nvidiav1alpha1.DynamoGraphDeployment, components []*nvidiav1alpha1.DynamoComponentDeployment, d *placement.Decision, scheme *runtime.Scheme) ([]*nvidiav1alpha1.DynamoComponentDeployment, error) {
-	var out []*nvidiav1alpha1.DynamoComponentDeployment
+func desiredRecords(dgd *nvidiav1beta1.DynamoGraphDeployment, components []*nvidiav1beta1.DynamoComponentDeployment, d *placement.Decision, scheme *runtime.Scheme) ([]*nvidiav1beta1.DynamoComponentDeployment, error) {
+	var out []*nvidiav1beta1.DynamoComponentDeployment
 	for _, c := range d.Copies {
 		if c.Member == "" {
 			continue
@@ -130,7 +124,7 @@ func desiredRecords(dgd *nvidiav1alpha1.DynamoGraphDeployment, components []*nvi
 			}
 			rec.Annotations[flotillav1alpha1.AnnotationMemberName] = rec.Name
 			rec.Annotations[flotillav1alpha1.AnnotationMemberNamespace] = c.Namespace
-			rec.Name = RecordName(dgd.Name, rec.Spec.ServiceName, c.Index, c.Member)
+			rec.Name = RecordName(dgd.Name, rec.Spec.ComponentName, c.Index, c.Member)
 			rec.Namespace = dgd.Namespace
 			rec.Labels[flotillav1alpha1.LabelHubRecord] = "true"
 			rec.Labels[flotillav1alpha1.LabelGraph] = dgd.Name
@@ -146,9 +140,9 @@ func desiredRecords(dgd *nvidiav1alpha1.DynamoGraphDeployment, components []*nvi
 }
 
 // upToDate reports whether the stored record already says what desired says. The conversion
-// payload annotation (nvidia.com/dcd-spec) belongs to the spec: a stored one that desired no
-// longer has is out of date too.
-func upToDate(stored, desired *nvidiav1alpha1.DynamoComponentDeployment) bool {
+// payload annotation (nvidia.com/dcd-spec, the v1alpha1-only fields) belongs to the spec: a
+// stored one that desired no longer has is out of date too.
+func upToDate(stored, desired *nvidiav1beta1.DynamoComponentDeployment) bool {
 	if stored == nil || !stored.DeletionTimestamp.IsZero() {
 		return false
 	}
@@ -173,10 +167,10 @@ func upToDate(stored, desired *nvidiav1alpha1.DynamoComponentDeployment) bool {
 // applyRecords writes the desired records that differ from the stored ones, with server-side
 // apply, and deletes the stored records no longer desired (their copy moved, the service or
 // the copy is gone). It returns whether anything changed.
-func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1alpha1.DynamoComponentDeployment, stored records) (bool, error) {
+func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1beta1.DynamoComponentDeployment, stored records) (bool, error) {
 	changed := false
 	keep := map[string]bool{}
-	byName := map[string]*nvidiav1alpha1.DynamoComponentDeployment{}
+	byName := map[string]*nvidiav1beta1.DynamoComponentDeployment{}
 	for _, svcs := range stored {
 		for _, rec := range svcs {
 			byName[rec.Name] = rec

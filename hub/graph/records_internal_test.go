@@ -31,8 +31,9 @@ import (
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 )
 
-// TestDesiredRecords builds the records of a graph written in v1alpha1 on two members and checks
-// what they carry, and that a record read back from the API is up to date.
+// TestDesiredRecords builds the records of a graph written in v1alpha1 (read in v1beta1, as the
+// API stores it) on two members and checks what they carry, and that a record read back from the
+// API is up to date.
 func TestDesiredRecords(t *testing.T) {
 	dgd := &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "llama", UID: "uid"}}
 	dgd.Spec.Labels = map[string]string{"team": "inference"}
@@ -59,13 +60,13 @@ func TestDesiredRecords(t *testing.T) {
 		t.Fatal(err)
 	}
 	scheme := runtime.NewScheme()
-	if err := nvidiav1alpha1.AddToScheme(scheme); err != nil {
+	if err := nvidiav1beta1.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
 	}
 	d := &placement.Decision{Copies: []placement.CopyPlacement{
 		{Index: 0, Member: "east", Namespace: "team-a"}, {Index: 1}, {Index: 2, Member: "west", Namespace: "dynamo"},
 	}}
-	recs, err := desiredRecords(dgd, components, d, scheme)
+	recs, err := desiredRecords(hub, components, d, scheme)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -84,17 +85,24 @@ func TestDesiredRecords(t *testing.T) {
 		}
 	}
 	for _, rec := range recs {
-		if rec.Namespace != "team-a" || !metav1.IsControlledBy(rec, dgd) {
+		if rec.Namespace != "team-a" || !metav1.IsControlledBy(rec, hub) {
 			t.Errorf("%s: namespace %s, owners %v", rec.Name, rec.Namespace, rec.OwnerReferences)
 		}
-		if rec.Labels[flotillav1alpha1.LabelHubRecord] != "true" || rec.Labels[nvidiav1alpha1.LabelGraphName] != "llama" ||
-			rec.Labels[nvidiav1alpha1.LabelDynamoNamespace] != "llama" || rec.Labels["team"] != "inference" {
+		if ref := metav1.GetControllerOf(rec); ref == nil || ref.APIVersion != nvidiav1beta1.GroupVersion.String() || ref.Kind != "DynamoGraphDeployment" {
+			t.Errorf("%s: controller %+v, want the graph in nvidia.com/v1beta1", rec.Name, ref)
+		}
+		if rec.Labels[flotillav1alpha1.LabelHubRecord] != "true" || rec.Labels[nvidiav1beta1.LabelGraphName] != "llama" ||
+			rec.Labels[nvidiav1beta1.LabelDynamoNamespace] != "llama" || rec.Labels["team"] != "inference" {
 			t.Errorf("%s: labels %v", rec.Name, rec.Labels)
 		}
-		if ptr.Deref(rec.Spec.DynamoNamespace, "") != "llama" || len(rec.Spec.Envs) != 1 {
-			t.Errorf("%s: dynamoNamespace %v, envs %v", rec.Name, rec.Spec.DynamoNamespace, rec.Spec.Envs)
+		alpha := nvidiav1alpha1.PreservedDCDSpec(rec)
+		if alpha == nil || ptr.Deref(alpha.DynamoNamespace, "") != "llama" {
+			t.Errorf("%s: payload %v, want dynamoNamespace llama", rec.Name, rec.Annotations["nvidia.com/dcd-spec"])
 		}
-		if rec.APIVersion != nvidiav1alpha1.GroupVersion.String() {
+		if main := mainContainer(rec); main == nil || len(main.Env) != 1 {
+			t.Errorf("%s: main container %+v, want the graph's env", rec.Name, main)
+		}
+		if rec.APIVersion != nvidiav1beta1.GroupVersion.String() {
 			t.Errorf("%s: apiVersion %s", rec.Name, rec.APIVersion)
 		}
 	}
@@ -103,8 +111,8 @@ func TestDesiredRecords(t *testing.T) {
 		frontend.Annotations[flotillav1alpha1.AnnotationMemberNamespace] != "team-a" {
 		t.Errorf("frontend annotations = %v", frontend.Annotations)
 	}
-	if frontend.Spec.Ingress == nil || frontend.Spec.Ingress.Host != "llama" {
-		t.Errorf("frontend ingress = %+v: v1alpha1-only fields must reach the record", frontend.Spec.Ingress)
+	if alpha := nvidiav1alpha1.PreservedDCDSpec(frontend); alpha == nil || alpha.Ingress == nil || alpha.Ingress.Host != "llama" {
+		t.Errorf("frontend payload = %v: v1alpha1-only fields must reach the record", frontend.Annotations["nvidia.com/dcd-spec"])
 	}
 	if recs[3].Annotations[flotillav1alpha1.AnnotationMemberNamespace] != "dynamo" {
 		t.Errorf("west frontend annotations = %v", recs[3].Annotations)
@@ -116,7 +124,7 @@ func TestDesiredRecords(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		stored := &nvidiav1alpha1.DynamoComponentDeployment{}
+		stored := &nvidiav1beta1.DynamoComponentDeployment{}
 		if err := json.Unmarshal(data, stored); err != nil {
 			t.Fatal(err)
 		}
@@ -130,4 +138,17 @@ func TestDesiredRecords(t *testing.T) {
 			t.Errorf("%s: a record with another payload is up to date", rec.Name)
 		}
 	}
+}
+
+// mainContainer returns the main container of a record's pod template, nil when it has none.
+func mainContainer(rec *nvidiav1beta1.DynamoComponentDeployment) *corev1.Container {
+	if rec.Spec.PodTemplate == nil {
+		return nil
+	}
+	for i := range rec.Spec.PodTemplate.Spec.Containers {
+		if c := &rec.Spec.PodTemplate.Spec.Containers[i]; c.Name == nvidiav1beta1.MainContainerName {
+			return c
+		}
+	}
+	return nil
 }

@@ -22,7 +22,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
 )
@@ -30,20 +29,20 @@ import (
 // applyRestart carries the graph's spec.restart to every copy, as Dynamo's graph controller
 // carries it to its DCDs: it plans the restart's next step (dynamo.PlanRestart) from the records
 // of every copy, writes the restart annotation into the pod template of each component the
-// restart has reached, in hub (so into the records built from it), and returns the graph's new
-// status.restart. A component is done restarting when its records on every copy report that
-// their member observed them and are Available: the copies restart together, component by
-// component.
-func applyRestart(dgd *nvidiav1alpha1.DynamoGraphDeployment, hub *nvidiav1beta1.DynamoGraphDeployment, stored records) *nvidiav1alpha1.RestartStatus {
-	byComponent := map[string][]*nvidiav1alpha1.DynamoComponentDeployment{}
+// restart has reached, in source (the copy of dgd the records are built from), and returns the
+// graph's new status.restart. A component is done restarting when its records on every copy
+// report that their member observed them and are Available: the copies restart together,
+// component by component.
+func applyRestart(dgd, source *nvidiav1beta1.DynamoGraphDeployment, stored records) *nvidiav1beta1.RestartStatus {
+	byComponent := map[string][]*nvidiav1beta1.DynamoComponentDeployment{}
 	for idx := range stored {
 		for _, rec := range stored.live(idx) {
-			byComponent[rec.Spec.ServiceName] = append(byComponent[rec.Spec.ServiceName], rec)
+			byComponent[rec.Spec.ComponentName] = append(byComponent[rec.Spec.ComponentName], rec)
 		}
 	}
-	names := make([]string, 0, len(hub.Spec.Components))
+	names := make([]string, 0, len(source.Spec.Components))
 	current := map[string]string{}
-	for _, c := range hub.Spec.Components {
+	for _, c := range source.Spec.Components {
 		names = append(names, c.ComponentName)
 		for _, rec := range byComponent[c.ComponentName] {
 			if v := restartID(rec); v != "" {
@@ -55,20 +54,20 @@ func applyRestart(dgd *nvidiav1alpha1.DynamoGraphDeployment, hub *nvidiav1beta1.
 	// A record read before it carried the restart's id (a cache behind the last write) says
 	// nothing about the restart: done needs the id on every record of the component.
 	id := ""
-	if hub.Spec.Restart != nil {
-		id = hub.Spec.Restart.ID
+	if source.Spec.Restart != nil {
+		id = source.Spec.Restart.ID
 	}
 	done := func(component string) bool {
 		recs := byComponent[component]
-		return len(recs) > 0 && !slices.ContainsFunc(recs, func(rec *nvidiav1alpha1.DynamoComponentDeployment) bool {
+		return len(recs) > 0 && !slices.ContainsFunc(recs, func(rec *nvidiav1beta1.DynamoComponentDeployment) bool {
 			return restartID(rec) != id || rec.Status.ObservedGeneration != rec.Generation ||
-				!meta.IsStatusConditionTrue(rec.Status.Conditions, nvidiav1alpha1.ConditionAvailable)
+				!meta.IsStatusConditionTrue(rec.Status.Conditions, nvidiav1beta1.ConditionAvailable)
 		})
 	}
 
-	plan := dynamo.PlanRestart(hub.Spec.Restart, betaRestartStatus(dgd.Status.Restart), names, current, done)
-	for i := range hub.Spec.Components {
-		c := &hub.Spec.Components[i]
+	plan := dynamo.PlanRestart(source.Spec.Restart, dgd.Status.Restart, names, current, done)
+	for i := range source.Spec.Components {
+		c := &source.Spec.Components[i]
 		v, ok := plan.Annotations[c.ComponentName]
 		if !ok {
 			continue
@@ -81,27 +80,13 @@ func applyRestart(dgd *nvidiav1alpha1.DynamoGraphDeployment, hub *nvidiav1beta1.
 		}
 		c.PodTemplate.Annotations[dynamo.RestartAnnotation] = v
 	}
-	return alphaRestartStatus(plan.Status)
+	return plan.Status
 }
 
-// restartID is the restart annotation of a record's pod template (v1alpha1's extraPodMetadata).
-func restartID(rec *nvidiav1alpha1.DynamoComponentDeployment) string {
-	if rec.Spec.ExtraPodMetadata == nil {
+// restartID is the restart annotation of a record's pod template.
+func restartID(rec *nvidiav1beta1.DynamoComponentDeployment) string {
+	if rec.Spec.PodTemplate == nil {
 		return ""
 	}
-	return rec.Spec.ExtraPodMetadata.Annotations[dynamo.RestartAnnotation]
-}
-
-func betaRestartStatus(s *nvidiav1alpha1.RestartStatus) *nvidiav1beta1.RestartStatus {
-	if s == nil {
-		return nil
-	}
-	return &nvidiav1beta1.RestartStatus{ObservedID: s.ObservedID, Phase: nvidiav1beta1.RestartPhase(s.Phase), InProgress: slices.Clone(s.InProgress)}
-}
-
-func alphaRestartStatus(s *nvidiav1beta1.RestartStatus) *nvidiav1alpha1.RestartStatus {
-	if s == nil {
-		return nil
-	}
-	return &nvidiav1alpha1.RestartStatus{ObservedID: s.ObservedID, Phase: nvidiav1alpha1.RestartPhase(s.Phase), InProgress: slices.Clone(s.InProgress)}
+	return rec.Spec.PodTemplate.Annotations[dynamo.RestartAnnotation]
 }

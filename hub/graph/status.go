@@ -26,7 +26,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
@@ -54,7 +53,7 @@ type copyView struct {
 	namespace string
 	// reason says why a copy without a member has none.
 	reason  string
-	records []*nvidiav1alpha1.DynamoComponentDeployment
+	records []*nvidiav1beta1.DynamoComponentDeployment
 }
 
 // copyStatus derives the state of one copy from its records, as the sync controller mirrored
@@ -65,10 +64,10 @@ func copyStatus(c copyView, services int, mc *flotillav1alpha1.MemberCluster) fl
 	var notReady []string
 	var syncProblem *metav1.Condition
 	for _, rec := range c.records {
-		if meta.IsStatusConditionTrue(rec.Status.Conditions, nvidiav1alpha1.ConditionAvailable) {
+		if meta.IsStatusConditionTrue(rec.Status.Conditions, nvidiav1beta1.ConditionAvailable) {
 			ready++
 		} else {
-			notReady = append(notReady, rec.Spec.ServiceName)
+			notReady = append(notReady, rec.Spec.ComponentName)
 		}
 		if s := meta.FindStatusCondition(rec.Status.Conditions, flotillav1alpha1.ConditionSynced); s != nil && s.Status == metav1.ConditionFalse && syncProblem == nil {
 			syncProblem = s
@@ -117,12 +116,11 @@ func componentNames(hub *nvidiav1beta1.DynamoGraphDeployment) []string {
 	return names
 }
 
-// setPlacementStatus writes status.clusterPlacement, status.services, status.state and the Ready,
-// Scheduled and Synced conditions of a valid graph from its copies and the names of its
+// setPlacementStatus writes status.clusterPlacement, status.components, status.state and the
+// Ready, Scheduled and Synced conditions of a valid graph from its copies and the names of its
 // components (services in v1alpha1). unschedulable is the placement's summary when a copy has no
-// member. The status is v1alpha1's, the version the API serves: status.services is keyed by
-// component name.
-func setPlacementStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, services []string, copies []copyView, clusters map[string]*flotillav1alpha1.MemberCluster, unschedulable string, now time.Time) {
+// member. status.components is keyed by component name.
+func setPlacementStatus(dgd *nvidiav1beta1.DynamoGraphDeployment, services []string, copies []copyView, clusters map[string]*flotillav1alpha1.MemberCluster, unschedulable string, now time.Time) {
 	prev := map[int32]flotillav1alpha1.CopyStatus{}
 	if dgd.Status.ClusterPlacement != nil {
 		for _, c := range dgd.Status.ClusterPlacement.Copies {
@@ -132,7 +130,7 @@ func setPlacementStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, services []st
 	pl := &flotillav1alpha1.GraphPlacementStatus{}
 	readyCopies, readyServices, placed := 0, 0, 0
 	var members []string
-	summed := map[string]*nvidiav1alpha1.ServiceReplicaStatus{}
+	summed := map[string]*nvidiav1beta1.ComponentReplicaStatus{}
 	for _, c := range copies {
 		st := copyStatus(c, len(services), clusters[c.member])
 		if p, ok := prev[st.Index]; ok && p.State == st.State && p.LastTransitionTime != nil {
@@ -152,7 +150,7 @@ func setPlacementStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, services []st
 			members = append(members, c.member)
 		}
 		for _, rec := range c.records {
-			sumService(summed, dgd.Name, rec)
+			sumComponent(summed, dgd.Name, rec)
 		}
 	}
 	slices.Sort(members)
@@ -162,11 +160,11 @@ func setPlacementStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, services []st
 	pl.Clusters = strings.Join(members, ",")
 	dgd.Status.ClusterPlacement = pl
 
-	dgd.Status.Services = nil
+	dgd.Status.Components = nil
 	if len(summed) > 0 {
-		dgd.Status.Services = map[string]nvidiav1alpha1.ServiceReplicaStatus{}
+		dgd.Status.Components = map[string]nvidiav1beta1.ComponentReplicaStatus{}
 		for name, s := range summed {
-			dgd.Status.Services[name] = *s
+			dgd.Status.Components[name] = *s
 		}
 	}
 
@@ -198,11 +196,11 @@ func setPlacementStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, services []st
 	// Ready and state, in Dynamo's semantics: successful when every component of every copy is
 	// available.
 	if readyCopies == len(copies) {
-		dgd.Status.State = nvidiav1alpha1.StateSuccessful
-		setCondition(dgd, nvidiav1alpha1.ConditionReady, metav1.ConditionTrue, ReasonAllCopiesReady,
+		dgd.Status.State = nvidiav1beta1.DGDStateSuccessful
+		setCondition(dgd, nvidiav1beta1.ConditionReady, metav1.ConditionTrue, ReasonAllCopiesReady,
 			fmt.Sprintf("All %d copies are ready on %s", len(copies), pl.Clusters))
 	} else {
-		dgd.Status.State = nvidiav1alpha1.StatePending
+		dgd.Status.State = nvidiav1beta1.DGDStatePending
 		var waiting []string
 		for _, st := range pl.Copies {
 			if st.State != flotillav1alpha1.CopyReady {
@@ -213,29 +211,30 @@ func setPlacementStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, services []st
 				waiting = append(waiting, w)
 			}
 		}
-		setCondition(dgd, nvidiav1alpha1.ConditionReady, metav1.ConditionFalse, ReasonCopiesNotReady,
+		setCondition(dgd, nvidiav1beta1.ConditionReady, metav1.ConditionFalse, ReasonCopiesNotReady,
 			fmt.Sprintf("%d/%d copies ready: %s", readyCopies, len(copies), strings.Join(waiting, "; ")))
 	}
 	dgd.Status.ObservedGeneration = gen
 }
 
 // setInvalidStatus marks a graph failed because its spec cannot be placed.
-func setInvalidStatus(dgd *nvidiav1alpha1.DynamoGraphDeployment, reason, msg string) {
-	dgd.Status.State = nvidiav1alpha1.StateFailed
-	setCondition(dgd, nvidiav1alpha1.ConditionReady, metav1.ConditionFalse, reason, msg)
+func setInvalidStatus(dgd *nvidiav1beta1.DynamoGraphDeployment, reason, msg string) {
+	dgd.Status.State = nvidiav1beta1.DGDStateFailed
+	setCondition(dgd, nvidiav1beta1.ConditionReady, metav1.ConditionFalse, reason, msg)
 	dgd.Status.ObservedGeneration = dgd.Generation
 }
 
-// sumService adds one record's replica status to its service's sum over copies.
-func sumService(sum map[string]*nvidiav1alpha1.ServiceReplicaStatus, graph string, rec *nvidiav1alpha1.DynamoComponentDeployment) {
-	s := rec.Status.Service
+// sumComponent adds one record's replica status to its component's sum over copies. The sum
+// names one workload, Dynamo's DCD name of the component (<graph>-<component>).
+func sumComponent(sum map[string]*nvidiav1beta1.ComponentReplicaStatus, graph string, rec *nvidiav1beta1.DynamoComponentDeployment) {
+	s := rec.Status.Component
 	if s == nil {
 		return
 	}
-	name := rec.Spec.ServiceName
+	name := rec.Spec.ComponentName
 	cur, ok := sum[name]
 	if !ok {
-		cur = &nvidiav1alpha1.ServiceReplicaStatus{ComponentKind: s.ComponentKind, ComponentName: dynamo.ComponentName(graph, name)}
+		cur = &nvidiav1beta1.ComponentReplicaStatus{ComponentKind: s.ComponentKind, ComponentNames: []string{dynamo.ComponentName(graph, name)}}
 		sum[name] = cur
 	}
 	cur.Replicas += s.Replicas
@@ -255,7 +254,7 @@ func addPtr(a, b *int32) *int32 {
 	return &v
 }
 
-func setCondition(dgd *nvidiav1alpha1.DynamoGraphDeployment, t string, s metav1.ConditionStatus, reason, msg string) {
+func setCondition(dgd *nvidiav1beta1.DynamoGraphDeployment, t string, s metav1.ConditionStatus, reason, msg string) {
 	meta.SetStatusCondition(&dgd.Status.Conditions, metav1.Condition{
 		Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: dgd.Generation,
 	})

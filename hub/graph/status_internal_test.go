@@ -27,7 +27,6 @@ import (
 	"k8s.io/utils/ptr"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 )
@@ -45,18 +44,18 @@ func member(name string, joinedReason string) *flotillav1alpha1.MemberCluster {
 	}
 }
 
-func record(service string, available bool, synced *metav1.Condition, replicas int32) *nvidiav1alpha1.DynamoComponentDeployment {
-	rec := &nvidiav1alpha1.DynamoComponentDeployment{}
-	rec.Spec.ServiceName = service
+func record(component string, available bool, synced *metav1.Condition, replicas int32) *nvidiav1beta1.DynamoComponentDeployment {
+	rec := &nvidiav1beta1.DynamoComponentDeployment{}
+	rec.Spec.ComponentName = component
 	s := metav1.ConditionFalse
 	if available {
 		s = metav1.ConditionTrue
 	}
-	rec.Status.Conditions = []metav1.Condition{{Type: nvidiav1alpha1.ConditionAvailable, Status: s, Reason: "r"}}
+	rec.Status.Conditions = []metav1.Condition{{Type: nvidiav1beta1.ConditionAvailable, Status: s, Reason: "r"}}
 	if synced != nil {
 		rec.Status.Conditions = append(rec.Status.Conditions, *synced)
 	}
-	rec.Status.Service = &nvidiav1alpha1.ServiceReplicaStatus{
+	rec.Status.Component = &nvidiav1beta1.ComponentReplicaStatus{
 		ComponentKind: "Deployment", Replicas: replicas, UpdatedReplicas: replicas, ReadyReplicas: ptr.To(replicas),
 	}
 	return rec
@@ -76,25 +75,25 @@ func TestCopyStatus(t *testing.T) {
 		wantMsg   string
 	}{
 		{"not placed", copyView{reason: "0/2 clusters fit"}, nil, flotillav1alpha1.CopyPending, "0/2", "0/2 clusters fit"},
-		{"all available", copyView{member: "m", records: []*nvidiav1alpha1.DynamoComponentDeployment{
+		{"all available", copyView{member: "m", records: []*nvidiav1beta1.DynamoComponentDeployment{
 			record("a", true, nil, 1), record("b", true, nil, 1)}}, member("m", membercluster.ReasonReachable),
 			flotillav1alpha1.CopyReady, "2/2", ""},
-		{"one not available", copyView{member: "m", records: []*nvidiav1alpha1.DynamoComponentDeployment{
+		{"one not available", copyView{member: "m", records: []*nvidiav1beta1.DynamoComponentDeployment{
 			record("a", true, nil, 1), record("b", false, nil, 1)}}, member("m", membercluster.ReasonReachable),
 			flotillav1alpha1.CopyProgressing, "1/2", "not available yet: b"},
-		{"records missing", copyView{member: "m", records: []*nvidiav1alpha1.DynamoComponentDeployment{
+		{"records missing", copyView{member: "m", records: []*nvidiav1beta1.DynamoComponentDeployment{
 			record("a", true, nil, 1)}}, member("m", membercluster.ReasonReachable),
 			flotillav1alpha1.CopyProgressing, "1/2", "writing"},
-		{"member unreachable", copyView{member: "m", records: []*nvidiav1alpha1.DynamoComponentDeployment{
+		{"member unreachable", copyView{member: "m", records: []*nvidiav1beta1.DynamoComponentDeployment{
 			record("a", true, nil, 1), record("b", true, nil, 1)}}, member("m", membercluster.ReasonUnreachable),
 			flotillav1alpha1.CopyUnreachable, "2/2", "joined: Unreachable"},
 		{"member lost", copyView{member: "m"}, member("m", membercluster.ReasonLost),
 			flotillav1alpha1.CopyUnreachable, "0/2", "joined: Lost"},
 		{"member gone", copyView{member: "m"}, nil, flotillav1alpha1.CopyUnreachable, "0/2", "left the fleet"},
-		{"name taken", copyView{member: "m", records: []*nvidiav1alpha1.DynamoComponentDeployment{
+		{"name taken", copyView{member: "m", records: []*nvidiav1beta1.DynamoComponentDeployment{
 			record("a", false, nameTaken, 0), record("b", true, nil, 1)}}, member("m", membercluster.ReasonReachable),
 			flotillav1alpha1.CopyFailed, "1/2", "already exists"},
-		{"sync unavailable", copyView{member: "m", records: []*nvidiav1alpha1.DynamoComponentDeployment{
+		{"sync unavailable", copyView{member: "m", records: []*nvidiav1beta1.DynamoComponentDeployment{
 			record("a", true, unavailable, 1), record("b", true, nil, 1)}}, member("m", membercluster.ReasonReachable),
 			flotillav1alpha1.CopyUnreachable, "2/2", "timeout"},
 	} {
@@ -108,13 +107,9 @@ func TestCopyStatus(t *testing.T) {
 }
 
 func TestSetPlacementStatus(t *testing.T) {
-	dgd := &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Name: "g", Generation: 3}}
-	dgd.Spec.Services = map[string]*nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{"a": {}, "b": {}}
-	hub := &nvidiav1beta1.DynamoGraphDeployment{}
-	if err := dgd.ConvertTo(hub); err != nil {
-		t.Fatal(err)
-	}
-	components := componentNames(hub)
+	dgd := &nvidiav1beta1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Name: "g", Generation: 3}}
+	dgd.Spec.Components = []nvidiav1beta1.DynamoComponentDeploymentSharedSpec{{ComponentName: "b"}, {ComponentName: "a"}}
+	components := componentNames(dgd)
 	if !slices.Equal(components, []string{"a", "b"}) {
 		t.Fatalf("components = %v", components)
 	}
@@ -122,24 +117,24 @@ func TestSetPlacementStatus(t *testing.T) {
 		"east": member("east", membercluster.ReasonReachable), "west": member("west", membercluster.ReasonReachable),
 	}
 	t0 := time.Date(2026, 11, 25, 10, 0, 0, 0, time.UTC)
-	ready := []*nvidiav1alpha1.DynamoComponentDeployment{record("a", true, nil, 1), record("b", true, nil, 2)}
+	ready := []*nvidiav1beta1.DynamoComponentDeployment{record("a", true, nil, 1), record("b", true, nil, 2)}
 	views := []copyView{
 		{index: 0, member: "west", namespace: "ns", records: ready},
 		{index: 1, member: "east", namespace: "ns", records: ready},
 	}
 	setPlacementStatus(dgd, components, views, clusters, "", t0)
 
-	if dgd.Status.State != nvidiav1alpha1.StateSuccessful {
+	if dgd.Status.State != nvidiav1beta1.DGDStateSuccessful {
 		t.Errorf("state = %q, want successful", dgd.Status.State)
 	}
 	pl := dgd.Status.ClusterPlacement
 	if pl.ReadyCopies != "2/2" || pl.ReadyServices != "4/4" || pl.Clusters != "east,west" {
 		t.Errorf("placement summary = %s %s %s", pl.ReadyCopies, pl.ReadyServices, pl.Clusters)
 	}
-	if s := dgd.Status.Services["b"]; s.Replicas != 4 || *s.ReadyReplicas != 4 || s.ComponentName != "g-b" {
-		t.Errorf("services[b] = %+v, want 4 replicas summed over copies, component g-b", s)
+	if s := dgd.Status.Components["b"]; s.Replicas != 4 || *s.ReadyReplicas != 4 || !slices.Equal(s.ComponentNames, []string{"g-b"}) {
+		t.Errorf("components[b] = %+v, want 4 replicas summed over copies, component g-b", s)
 	}
-	for _, c := range []string{nvidiav1alpha1.ConditionReady, flotillav1alpha1.GraphScheduled, flotillav1alpha1.ConditionSynced} {
+	for _, c := range []string{nvidiav1beta1.ConditionReady, flotillav1alpha1.GraphScheduled, flotillav1alpha1.ConditionSynced} {
 		if !meta.IsStatusConditionTrue(dgd.Status.Conditions, c) {
 			t.Errorf("condition %s is not True: %+v", c, meta.FindStatusCondition(dgd.Status.Conditions, c))
 		}
@@ -152,7 +147,7 @@ func TestSetPlacementStatus(t *testing.T) {
 	views[1] = copyView{index: 1, reason: "0/2 clusters fit: 2 lack GPUs"}
 	t1 := t0.Add(time.Minute)
 	setPlacementStatus(dgd, components, views, clusters, "0/2 clusters fit: 2 lack GPUs", t1)
-	if dgd.Status.State != nvidiav1alpha1.StatePending {
+	if dgd.Status.State != nvidiav1beta1.DGDStatePending {
 		t.Errorf("state = %q, want pending", dgd.Status.State)
 	}
 	if got := dgd.Status.ClusterPlacement.Copies[0].LastTransitionTime.Time; !got.Equal(t0) {
@@ -165,7 +160,7 @@ func TestSetPlacementStatus(t *testing.T) {
 	if sched.Status != metav1.ConditionFalse || sched.Reason != ReasonUnschedulable || !strings.Contains(sched.Message, "1/2 copies placed: 0/2 clusters fit") {
 		t.Errorf("Scheduled = %+v", sched)
 	}
-	if r := meta.FindStatusCondition(dgd.Status.Conditions, nvidiav1alpha1.ConditionReady); r.Status != metav1.ConditionFalse || !strings.Contains(r.Message, "copy 1 Pending") {
+	if r := meta.FindStatusCondition(dgd.Status.Conditions, nvidiav1beta1.ConditionReady); r.Status != metav1.ConditionFalse || !strings.Contains(r.Message, "copy 1 Pending") {
 		t.Errorf("Ready = %+v", r)
 	}
 }
