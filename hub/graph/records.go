@@ -141,9 +141,10 @@ func desiredRecords(dgd *nvidiav1beta1.DynamoGraphDeployment, components []*nvid
 
 // upToDate reports whether the stored record already says what desired says. The conversion
 // payload annotation (nvidia.com/dcd-spec, the v1alpha1-only fields) belongs to the spec: a
-// stored one that desired no longer has is out of date too.
+// stored one that desired no longer has is out of date too. So is a record whose controller
+// reference names another API version of the graph (sameController).
 func upToDate(stored, desired *nvidiav1beta1.DynamoComponentDeployment) bool {
-	if stored == nil || !stored.DeletionTimestamp.IsZero() {
+	if stored == nil || !stored.DeletionTimestamp.IsZero() || !sameController(stored, desired) {
 		return false
 	}
 	for k, v := range desired.Labels {
@@ -162,6 +163,18 @@ func upToDate(stored, desired *nvidiav1beta1.DynamoComponentDeployment) bool {
 		}
 	}
 	return equality.Semantic.DeepEqual(stored.Spec, desired.Spec)
+}
+
+// sameController reports whether stored's controller reference is desired's, API version
+// included: a record written while the hub wrote v1alpha1 names its graph in nvidia.com/v1alpha1
+// and is applied once more to name it in v1beta1, the version the garbage collector then looks
+// the graph up in.
+func sameController(stored, desired *nvidiav1beta1.DynamoComponentDeployment) bool {
+	s, d := metav1.GetControllerOfNoCopy(stored), metav1.GetControllerOfNoCopy(desired)
+	if s == nil || d == nil {
+		return s == d
+	}
+	return s.UID == d.UID && s.APIVersion == d.APIVersion && s.Kind == d.Kind
 }
 
 // applyRecords writes the desired records that differ from the stored ones, with server-side

@@ -152,3 +152,39 @@ func mainContainer(rec *nvidiav1beta1.DynamoComponentDeployment) *corev1.Contain
 	}
 	return nil
 }
+
+// TestRecordsOwnedInV1Alpha1 checks that a record written while the hub wrote v1alpha1, whose
+// owner reference names the graph in nvidia.com/v1alpha1, is still the graph's (matched by UID),
+// and that it is out of date until applied again with the graph named in v1beta1.
+func TestRecordsOwnedInV1Alpha1(t *testing.T) {
+	dgd := &nvidiav1beta1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: "team-a", Name: "llama", UID: "uid"}}
+	dgd.Spec.Components = []nvidiav1beta1.DynamoComponentDeploymentSharedSpec{{ComponentName: "worker"}}
+	components, err := memberComponents(dgd)
+	if err != nil {
+		t.Fatal(err)
+	}
+	scheme := runtime.NewScheme()
+	if err := nvidiav1beta1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	d := &placement.Decision{Copies: []placement.CopyPlacement{{Index: 0, Member: "east", Namespace: "team-a"}}}
+	desired, err := desiredRecords(dgd, components, d, scheme)
+	if err != nil || len(desired) != 1 {
+		t.Fatalf("desiredRecords = %v, %v", desired, err)
+	}
+
+	old := desired[0].DeepCopy()
+	old.OwnerReferences[0].APIVersion = "nvidia.com/v1alpha1"
+	other := desired[0].DeepCopy()
+	other.Name, other.OwnerReferences[0].UID = "other", "other-uid"
+	grouped := groupRecords(dgd, []nvidiav1beta1.DynamoComponentDeployment{*old, *other})
+	if len(grouped[0]) != 1 || grouped[0][old.Name] == nil {
+		t.Fatalf("grouped records = %v, want the record owned in v1alpha1 alone", grouped)
+	}
+	if upToDate(old, desired[0]) {
+		t.Error("a record naming its graph in v1alpha1 is up to date")
+	}
+	if !upToDate(desired[0].DeepCopy(), desired[0]) {
+		t.Error("a record naming its graph in v1beta1 is not up to date")
+	}
+}
