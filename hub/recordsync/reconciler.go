@@ -18,7 +18,8 @@ limitations under the License.
 // record (a DynamoComponentDeployment the graph controller writes on the hub) to its member
 // under Dynamo's own name <graph>-<service>, mirrors the member's status back onto the record,
 // repairs the member's copy when someone edits or deletes it, and deletes it from the member
-// when the record goes.
+// when the record goes. Records and member copies are read and written in nvidia.com/v1beta1,
+// the version both clusters store, not in the deprecated v1alpha1.
 package recordsync
 
 import (
@@ -50,7 +51,7 @@ import (
 	mcreconcile "sigs.k8s.io/multicluster-runtime/pkg/reconcile"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/hub/members"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
@@ -83,12 +84,12 @@ type Reconciler struct {
 func (r *Reconciler) SetupWithManager(mgr mcmanager.Manager) error {
 	return mcbuilder.ControllerManagedBy(mgr).
 		Named("recordsync").
-		For(&nvidiav1alpha1.DynamoComponentDeployment{},
+		For(&nvidiav1beta1.DynamoComponentDeployment{},
 			mcbuilder.WithEngageWithLocalCluster(true), mcbuilder.WithEngageWithProviderClusters(false),
 			mcbuilder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {
 				return o.GetLabels()[flotillav1alpha1.LabelHubRecord] == "true"
 			}))).
-		Watches(&nvidiav1alpha1.DynamoComponentDeployment{}, toRecord,
+		Watches(&nvidiav1beta1.DynamoComponentDeployment{}, toRecord,
 			mcbuilder.WithEngageWithLocalCluster(false), mcbuilder.WithEngageWithProviderClusters(true)).
 		// Only a member joining, being lost or leaving changes what its records can do; its
 		// inventory updates do not.
@@ -118,7 +119,7 @@ func toRecord(multicluster.ClusterName, cluster.Cluster) handler.TypedEventHandl
 // being lost or leaving the fleet changes what the records can do.
 func (r *Reconciler) memberToRecords(multicluster.ClusterName, cluster.Cluster) handler.TypedEventHandler[client.Object, mcreconcile.Request] {
 	return handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []mcreconcile.Request {
-		list := &nvidiav1alpha1.DynamoComponentDeploymentList{}
+		list := &nvidiav1beta1.DynamoComponentDeploymentList{}
 		if err := r.Hub.List(ctx, list, client.MatchingLabels{
 			flotillav1alpha1.LabelHubRecord: "true", flotillav1alpha1.LabelCluster: o.GetName(),
 		}); err != nil {
@@ -139,7 +140,7 @@ type target struct {
 	key    client.ObjectKey
 }
 
-func targetOf(rec *nvidiav1alpha1.DynamoComponentDeployment) (target, error) {
+func targetOf(rec *nvidiav1beta1.DynamoComponentDeployment) (target, error) {
 	t := target{
 		member: rec.Labels[flotillav1alpha1.LabelCluster],
 		key: client.ObjectKey{
@@ -155,7 +156,7 @@ func targetOf(rec *nvidiav1alpha1.DynamoComponentDeployment) (target, error) {
 
 // Reconcile syncs one hub record with its member.
 func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (reconcile.Result, error) {
-	rec := &nvidiav1alpha1.DynamoComponentDeployment{}
+	rec := &nvidiav1beta1.DynamoComponentDeployment{}
 	if err := r.Hub.Get(ctx, req.NamespacedName, rec); err != nil {
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
@@ -186,7 +187,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (re
 }
 
 // sync applies the record to its member and mirrors the member's status onto it.
-func (r *Reconciler) sync(ctx context.Context, rec *nvidiav1alpha1.DynamoComponentDeployment, t target) (reconcile.Result, error) {
+func (r *Reconciler) sync(ctx context.Context, rec *nvidiav1beta1.DynamoComponentDeployment, t target) (reconcile.Result, error) {
 	cl, err := r.Members.Get(ctx, multicluster.ClusterName(t.member))
 	if err != nil {
 		setSynced(rec, metav1.ConditionFalse, flotillav1alpha1.ReasonMemberUnavailable, fmt.Sprintf("member %s is not engaged", t.member))
@@ -198,13 +199,13 @@ func (r *Reconciler) sync(ctx context.Context, rec *nvidiav1alpha1.DynamoCompone
 
 	// 1. Read the member's copy: from the cache (which holds only the hub's), else from the API
 	// server, to tell a free name from one another object holds.
-	current := &nvidiav1alpha1.DynamoComponentDeployment{}
+	current := &nvidiav1beta1.DynamoComponentDeployment{}
 	err = cl.GetClient().Get(ctx, t.key, current)
 	switch {
 	case apierrors.IsNotFound(err):
 		current = nil
 		other := &metav1.PartialObjectMetadata{}
-		other.SetGroupVersionKind(nvidiav1alpha1.GroupVersion.WithKind("DynamoComponentDeployment"))
+		other.SetGroupVersionKind(nvidiav1beta1.GroupVersion.WithKind("DynamoComponentDeployment"))
 		switch err := cl.GetAPIReader().Get(ctx, t.key, other); {
 		case err == nil:
 			if other.Labels[flotillav1alpha1.LabelGraphUID] != graphUID(rec) {
@@ -249,7 +250,7 @@ func (r *Reconciler) sync(ctx context.Context, rec *nvidiav1alpha1.DynamoCompone
 }
 
 // unavailable records that the member could not be read or written, and retries.
-func (r *Reconciler) unavailable(rec *nvidiav1alpha1.DynamoComponentDeployment, t target, err error) (reconcile.Result, error) {
+func (r *Reconciler) unavailable(rec *nvidiav1beta1.DynamoComponentDeployment, t target, err error) (reconcile.Result, error) {
 	metrics.SyncError(t.member)
 	setSynced(rec, metav1.ConditionFalse, flotillav1alpha1.ReasonMemberUnavailable, fmt.Sprintf("member %s: %v", t.member, err))
 	return reconcile.Result{RequeueAfter: retryUnavailable}, nil
@@ -258,7 +259,7 @@ func (r *Reconciler) unavailable(rec *nvidiav1alpha1.DynamoComponentDeployment, 
 // failed records an apply the member refused or could not take. A refusal (the member's
 // admission) is retried with the controller's backoff; a connection failure after
 // retryUnavailable.
-func (r *Reconciler) failed(rec *nvidiav1alpha1.DynamoComponentDeployment, t target, err error) (reconcile.Result, error) {
+func (r *Reconciler) failed(rec *nvidiav1beta1.DynamoComponentDeployment, t target, err error) (reconcile.Result, error) {
 	var status apierrors.APIStatus
 	if !errors.As(err, &status) {
 		return r.unavailable(rec, t, err)
@@ -271,7 +272,7 @@ func (r *Reconciler) failed(rec *nvidiav1alpha1.DynamoComponentDeployment, t tar
 // reconcileDelete deletes the record's copy from its member, then lets the record go. A member
 // that left the fleet (no MemberCluster, no registration) holds nothing to clean; an
 // unreachable one is retried until it returns.
-func (r *Reconciler) reconcileDelete(ctx context.Context, rec *nvidiav1alpha1.DynamoComponentDeployment, t target) (reconcile.Result, error) {
+func (r *Reconciler) reconcileDelete(ctx context.Context, rec *nvidiav1beta1.DynamoComponentDeployment, t target) (reconcile.Result, error) {
 	if !controllerutil.ContainsFinalizer(rec, flotillav1alpha1.FinalizerMemberCleanup) {
 		return reconcile.Result{}, nil
 	}
@@ -285,7 +286,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, rec *nvidiav1alpha1.Dy
 	}
 	callCtx, cancel := context.WithTimeout(ctx, callTimeout)
 	defer cancel()
-	current := &nvidiav1alpha1.DynamoComponentDeployment{}
+	current := &nvidiav1beta1.DynamoComponentDeployment{}
 	err = cl.GetClient().Get(callCtx, t.key, current)
 	switch {
 	case apierrors.IsNotFound(err):
@@ -308,14 +309,14 @@ func (r *Reconciler) memberClusterExists(ctx context.Context, name string) bool 
 	return err == nil || !apierrors.IsNotFound(err)
 }
 
-func (r *Reconciler) release(ctx context.Context, rec *nvidiav1alpha1.DynamoComponentDeployment) error {
+func (r *Reconciler) release(ctx context.Context, rec *nvidiav1beta1.DynamoComponentDeployment) error {
 	before := rec.DeepCopy()
 	controllerutil.RemoveFinalizer(rec, flotillav1alpha1.FinalizerMemberCleanup)
 	return client.IgnoreNotFound(r.Hub.Patch(ctx, rec, client.MergeFrom(before)))
 }
 
 // graphUID is the UID of the graph controlling a record.
-func graphUID(rec *nvidiav1alpha1.DynamoComponentDeployment) string {
+func graphUID(rec *nvidiav1beta1.DynamoComponentDeployment) string {
 	if ref := metav1.GetControllerOf(rec); ref != nil {
 		return string(ref.UID)
 	}
@@ -325,10 +326,10 @@ func graphUID(rec *nvidiav1alpha1.DynamoComponentDeployment) string {
 // memberCopy is the DynamoComponentDeployment a record puts on its member: the record's spec
 // under Dynamo's name, with Dynamo's labels and Flotilla's graph, copy, hub namespace and graph
 // UID, and no hub-record or cluster label (the member's agent turns it into a workload). The
-// record's nvidia.com/dcd-spec annotation goes with its spec: it holds what the API version the
-// record is written in cannot (see internal/dynamo), and the member's copy must convert to the
-// same v1beta1 component.
-func memberCopy(rec *nvidiav1alpha1.DynamoComponentDeployment, t target) *nvidiav1alpha1.DynamoComponentDeployment {
+// record's nvidia.com/dcd-spec annotation goes with its spec: on a v1beta1 object it holds the
+// component's v1alpha1-only fields (see internal/dynamo), which the member's agent still honours
+// and which the member's copy needs to read the same in v1alpha1.
+func memberCopy(rec *nvidiav1beta1.DynamoComponentDeployment, t target) *nvidiav1beta1.DynamoComponentDeployment {
 	labels := maps.Clone(rec.Labels)
 	delete(labels, flotillav1alpha1.LabelHubRecord)
 	delete(labels, flotillav1alpha1.LabelCluster)
@@ -339,8 +340,8 @@ func memberCopy(rec *nvidiav1alpha1.DynamoComponentDeployment, t target) *nvidia
 	if v, ok := rec.Annotations[specPayloadAnnotation]; ok {
 		annotations[specPayloadAnnotation] = v
 	}
-	return &nvidiav1alpha1.DynamoComponentDeployment{
-		TypeMeta: metav1.TypeMeta{APIVersion: nvidiav1alpha1.GroupVersion.String(), Kind: "DynamoComponentDeployment"},
+	return &nvidiav1beta1.DynamoComponentDeployment{
+		TypeMeta: metav1.TypeMeta{APIVersion: nvidiav1beta1.GroupVersion.String(), Kind: "DynamoComponentDeployment"},
 		ObjectMeta: metav1.ObjectMeta{
 			Name:        t.key.Name,
 			Namespace:   t.key.Namespace,
@@ -356,7 +357,7 @@ const specPayloadAnnotation = "nvidia.com/dcd-spec"
 
 // matches reports whether the member's copy carries what the hub applies. The spec's payload
 // annotation must match exactly: a payload the desired copy no longer has is stale.
-func matches(current, desired *nvidiav1alpha1.DynamoComponentDeployment) bool {
+func matches(current, desired *nvidiav1beta1.DynamoComponentDeployment) bool {
 	for k, v := range desired.Labels {
 		if current.Labels[k] != v {
 			return false
@@ -375,9 +376,9 @@ func matches(current, desired *nvidiav1alpha1.DynamoComponentDeployment) bool {
 	return equality.Semantic.DeepEqual(current.Spec, desired.Spec)
 }
 
-// mirrorStatus copies the member's status onto the record, keeping the record's Synced
-// condition.
-func mirrorStatus(rec, member *nvidiav1alpha1.DynamoComponentDeployment) {
+// mirrorStatus copies the member's status (conditions, status.component) onto the record,
+// keeping the record's Synced condition.
+func mirrorStatus(rec, member *nvidiav1beta1.DynamoComponentDeployment) {
 	synced := meta.FindStatusCondition(rec.Status.Conditions, flotillav1alpha1.ConditionSynced)
 	st := member.Status.DeepCopy()
 	if synced != nil {
@@ -394,7 +395,7 @@ func mirrorStatus(rec, member *nvidiav1alpha1.DynamoComponentDeployment) {
 	rec.Status = *st
 }
 
-func setSynced(rec *nvidiav1alpha1.DynamoComponentDeployment, s metav1.ConditionStatus, reason, msg string) {
+func setSynced(rec *nvidiav1beta1.DynamoComponentDeployment, s metav1.ConditionStatus, reason, msg string) {
 	if rec.Status.Conditions == nil {
 		rec.Status.Conditions = []metav1.Condition{}
 	}

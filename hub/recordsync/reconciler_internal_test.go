@@ -24,26 +24,26 @@ import (
 	"k8s.io/utils/ptr"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
-func hubRecord() *nvidiav1alpha1.DynamoComponentDeployment {
-	rec := &nvidiav1alpha1.DynamoComponentDeployment{
+func hubRecord() *nvidiav1beta1.DynamoComponentDeployment {
+	rec := &nvidiav1beta1.DynamoComponentDeployment{
 		ObjectMeta: metav1.ObjectMeta{
 			Namespace: "team-a", Name: "llama-worker-0-east", Generation: 4,
 			Labels: map[string]string{
 				flotillav1alpha1.LabelHubRecord: "true", flotillav1alpha1.LabelCluster: "east",
 				flotillav1alpha1.LabelGraph: "llama", flotillav1alpha1.LabelCopy: "0",
-				nvidiav1alpha1.LabelGraphName: "llama",
+				nvidiav1beta1.LabelGraphName: "llama",
 			},
 			Annotations: map[string]string{
 				flotillav1alpha1.AnnotationMemberNamespace: "team-a", flotillav1alpha1.AnnotationMemberName: "llama-worker",
 			},
-			OwnerReferences: []metav1.OwnerReference{{APIVersion: "nvidia.com/v1alpha1", Kind: "DynamoGraphDeployment",
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "nvidia.com/v1beta1", Kind: "DynamoGraphDeployment",
 				Name: "llama", UID: "graph-uid", Controller: ptr.To(true)}},
 		},
 	}
-	rec.Spec.ServiceName = "worker"
+	rec.Spec.ComponentName = "worker"
 	rec.Spec.Replicas = ptr.To[int32](2)
 	return rec
 }
@@ -58,6 +58,9 @@ func TestMemberCopy(t *testing.T) {
 	if got.Name != "llama-worker" || got.Namespace != "team-a" {
 		t.Errorf("member copy is %s/%s, want team-a/llama-worker (Dynamo's name)", got.Namespace, got.Name)
 	}
+	if got.APIVersion != nvidiav1beta1.GroupVersion.String() || got.Kind != "DynamoComponentDeployment" {
+		t.Errorf("member copy is a %s %s, want the storage version, nvidia.com/v1beta1", got.APIVersion, got.Kind)
+	}
 	for _, k := range []string{flotillav1alpha1.LabelHubRecord, flotillav1alpha1.LabelCluster} {
 		if _, ok := got.Labels[k]; ok {
 			t.Errorf("member copy carries %s: the agent would skip it", k)
@@ -65,7 +68,7 @@ func TestMemberCopy(t *testing.T) {
 	}
 	for k, v := range map[string]string{
 		flotillav1alpha1.LabelGraphUID: "graph-uid", flotillav1alpha1.LabelHubNamespace: "team-a",
-		nvidiav1alpha1.LabelGraphName: "llama", "app.kubernetes.io/managed-by": flotillav1alpha1.ManagedByHub,
+		nvidiav1beta1.LabelGraphName: "llama", "app.kubernetes.io/managed-by": flotillav1alpha1.ManagedByHub,
 	} {
 		if got.Labels[k] != v {
 			t.Errorf("label %s = %q, want %q", k, got.Labels[k], v)
@@ -98,20 +101,20 @@ func TestTargetOfRefusesIncompleteRecords(t *testing.T) {
 func TestMirrorStatusKeepsSynced(t *testing.T) {
 	rec := hubRecord()
 	setSynced(rec, metav1.ConditionTrue, flotillav1alpha1.ReasonSynced, "applied")
-	member := &nvidiav1alpha1.DynamoComponentDeployment{ObjectMeta: metav1.ObjectMeta{Generation: 7}}
+	member := &nvidiav1beta1.DynamoComponentDeployment{ObjectMeta: metav1.ObjectMeta{Generation: 7}}
 	member.Status.ObservedGeneration = 7
-	member.Status.Conditions = []metav1.Condition{{Type: nvidiav1alpha1.ConditionAvailable, Status: metav1.ConditionTrue, Reason: "DeploymentReady"}}
-	member.Status.Service = &nvidiav1alpha1.ServiceReplicaStatus{Replicas: 2}
+	member.Status.Conditions = []metav1.Condition{{Type: nvidiav1beta1.ConditionAvailable, Status: metav1.ConditionTrue, Reason: "DeploymentReady"}}
+	member.Status.Component = &nvidiav1beta1.ComponentReplicaStatus{Replicas: 2}
 
 	mirrorStatus(rec, member)
-	if !meta.IsStatusConditionTrue(rec.Status.Conditions, nvidiav1alpha1.ConditionAvailable) {
+	if !meta.IsStatusConditionTrue(rec.Status.Conditions, nvidiav1beta1.ConditionAvailable) {
 		t.Error("Available is not mirrored")
 	}
 	if !meta.IsStatusConditionTrue(rec.Status.Conditions, flotillav1alpha1.ConditionSynced) {
 		t.Error("Synced is lost")
 	}
-	if rec.Status.ObservedGeneration != 4 || rec.Status.Service.Replicas != 2 {
-		t.Errorf("observedGeneration %d (want the record's 4), replicas %d", rec.Status.ObservedGeneration, rec.Status.Service.Replicas)
+	if rec.Status.ObservedGeneration != 4 || rec.Status.Component.Replicas != 2 {
+		t.Errorf("observedGeneration %d (want the record's 4), replicas %d", rec.Status.ObservedGeneration, rec.Status.Component.Replicas)
 	}
 	member.Generation = 8
 	mirrorStatus(rec, member)
@@ -121,11 +124,11 @@ func TestMirrorStatusKeepsSynced(t *testing.T) {
 }
 
 // TestMemberCopyCarriesTheSpecPayload checks that the conversion payload of the record's spec
-// (what v1alpha1 cannot hold) reaches the member with the spec, and that a payload left on the
+// (its v1alpha1-only fields) reaches the member with the spec, and that a payload left on the
 // member without one on the record is out of date, while other annotations are not compared.
 func TestMemberCopyCarriesTheSpecPayload(t *testing.T) {
 	rec := hubRecord()
-	rec.Annotations["nvidia.com/dcd-spec"] = `{"version":1,"spec":{"name":"worker"}}`
+	rec.Annotations["nvidia.com/dcd-spec"] = `{"version":1,"spec":{"serviceName":"worker","dynamoNamespace":"dynamo-llama"}}`
 	rec.Annotations["nvidia.com/dcd-status"] = `{"podSelector":{"a":"b"}}`
 	tgt, err := targetOf(rec)
 	if err != nil {
