@@ -74,6 +74,8 @@ var ConvertedCRDs = []string{"dynamographdeployments.nvidia.com", "dynamocompone
 
 // NewScheme returns a scheme with the built-in kinds, nvidia.com/v1alpha1 and v1beta1,
 // flotilla.dev/v1alpha1 and Cluster API's core types: all the hub reads, writes and converts.
+// Its controllers read and write graphs and components in v1beta1, the storage version;
+// v1alpha1 is there for the conversion webhook.
 func NewScheme() (*runtime.Scheme, error) {
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{

@@ -50,7 +50,7 @@ import (
 	mcreconcile "sigs.k8s.io/multicluster-runtime/pkg/reconcile"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/members"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
 )
@@ -127,7 +127,7 @@ func (r *Reconciler) SetupWithManager(mgr mcmanager.Manager) error {
 		Watches(&coordinationv1.Lease{}, toMemberCluster,
 			mcbuilder.WithEngageWithLocalCluster(false), mcbuilder.WithEngageWithProviderClusters(true)).
 		// Hub records entering or leaving deletion change the member's pendingCleanup.
-		Watches(&nvidiav1alpha1.DynamoComponentDeployment{}, recordToMemberCluster,
+		Watches(&nvidiav1beta1.DynamoComponentDeployment{}, recordToMemberCluster,
 			mcbuilder.WithEngageWithLocalCluster(true), mcbuilder.WithEngageWithProviderClusters(false),
 			mcbuilder.WithPredicates(predicate.Funcs{UpdateFunc: func(e event.UpdateEvent) bool {
 				return e.ObjectOld.GetDeletionTimestamp().IsZero() != e.ObjectNew.GetDeletionTimestamp().IsZero()
@@ -246,7 +246,7 @@ func (r *Reconciler) observe(ctx context.Context, name string) observation {
 
 // pendingCleanup counts the hub records of the member waiting for their copy's deletion.
 func (r *Reconciler) pendingCleanup(ctx context.Context, member string) (int32, error) {
-	records := &nvidiav1alpha1.DynamoComponentDeploymentList{}
+	records := &nvidiav1beta1.DynamoComponentDeploymentList{}
 	if err := r.Hub.List(ctx, records, client.MatchingLabels{
 		flotillav1alpha1.LabelHubRecord: "true", flotillav1alpha1.LabelCluster: member,
 	}); err != nil {

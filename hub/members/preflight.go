@@ -26,7 +26,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
 // preflightTimeout bounds the checks made before a member is engaged.
@@ -57,7 +57,7 @@ func (p *Provider) preflight(ctx context.Context, cfg *rest.Config, reg Registra
 			[]client.ListOption{client.Limit(1), client.InNamespace(reg.AgentNamespace)}},
 		{"list Leases in namespace " + reg.AgentNamespace, &coordinationv1.LeaseList{},
 			[]client.ListOption{client.Limit(1), client.InNamespace(reg.AgentNamespace)}},
-		{"list DynamoComponentDeployments " + dcdScope, &nvidiav1alpha1.DynamoComponentDeploymentList{}, dcdOpts},
+		{"list DynamoComponentDeployments " + dcdScope, &nvidiav1beta1.DynamoComponentDeploymentList{}, dcdOpts},
 	} {
 		callCtx, cancel := context.WithTimeout(ctx, preflightTimeout)
 		err := c.List(callCtx, check.list, check.opts...)

@@ -42,7 +42,7 @@ import (
 	"sigs.k8s.io/multicluster-runtime/pkg/multicluster"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
 // Registration is one member cluster as a source describes it.
@@ -429,7 +429,7 @@ func (p *Provider) clusterOptions(reg Registration) cluster.Option {
 				Namespaces: agentNamespace,
 				Field:      fields.OneTermEqualSelector("metadata.name", flotillav1alpha1.AgentLeaseName),
 			},
-			&nvidiav1alpha1.DynamoComponentDeployment{}: dcds,
+			&nvidiav1beta1.DynamoComponentDeployment{}: dcds,
 		}
 		o.Client.Cache = &client.CacheOptions{DisableFor: []client.Object{&corev1.Namespace{}}}
 	}
