@@ -32,7 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/ssa"
 )
 
@@ -79,7 +79,7 @@ func applyErrorMessage(err error) string {
 // applyAll server-side applies every desired object, in the order of Result.Objects, with the
 // DCD as controller owner, and stops at the first one the apiserver refuses. It records an
 // event for each object that was created or changed.
-func (r *Reconciler) applyAll(ctx context.Context, dcd *nvidiav1alpha1.DynamoComponentDeployment, desired *workload.Result) (applied, error) {
+func (r *Reconciler) applyAll(ctx context.Context, dcd *nvidiav1beta1.DynamoComponentDeployment, desired *workload.Result) (applied, error) {
 	out := applied{}
 	for _, obj := range desired.Objects() {
 		kind := workload.Kind(obj.GetObjectKind().GroupVersionKind().Kind)
@@ -96,7 +96,7 @@ func (r *Reconciler) applyAll(ctx context.Context, dcd *nvidiav1alpha1.DynamoCom
 }
 
 // apply server-side applies one desired object and returns it as the apiserver stored it.
-func (r *Reconciler) apply(ctx context.Context, dcd *nvidiav1alpha1.DynamoComponentDeployment, kind workload.Kind, obj client.Object) (client.Object, error) {
+func (r *Reconciler) apply(ctx context.Context, dcd *nvidiav1beta1.DynamoComponentDeployment, kind workload.Kind, obj client.Object) (client.Object, error) {
 	if newObject(kind) == nil {
 		return nil, fmt.Errorf("unknown kind %q", kind)
 	}
@@ -170,7 +170,7 @@ func changed(before, after client.Object) bool {
 // its selector label and are controlled by it, but that desired no longer names: StatefulSets
 // of multinode replicas scaled away, the Deployment of a component that became multinode, the
 // Service of one that is no longer a frontend, an Ingress that was disabled.
-func (r *Reconciler) deleteUnwanted(ctx context.Context, dcd *nvidiav1alpha1.DynamoComponentDeployment, desired *workload.Result) error {
+func (r *Reconciler) deleteUnwanted(ctx context.Context, dcd *nvidiav1beta1.DynamoComponentDeployment, desired *workload.Result) error {
 	for _, kind := range workload.ManagedKinds() {
 		objs, err := r.listLabelled(ctx, kind, dcd)
 		if err != nil {
@@ -197,10 +197,10 @@ func (r *Reconciler) deleteUnwanted(ctx context.Context, dcd *nvidiav1alpha1.Dyn
 }
 
 // listLabelled lists the objects of kind k in the DCD's namespace labelled with its selector.
-func (r *Reconciler) listLabelled(ctx context.Context, k workload.Kind, dcd *nvidiav1alpha1.DynamoComponentDeployment) ([]client.Object, error) {
+func (r *Reconciler) listLabelled(ctx context.Context, k workload.Kind, dcd *nvidiav1beta1.DynamoComponentDeployment) ([]client.Object, error) {
 	opts := []client.ListOption{
 		client.InNamespace(dcd.Namespace),
-		client.MatchingLabels{nvidiav1alpha1.LabelSelector: dcd.Name},
+		client.MatchingLabels{nvidiav1beta1.LabelSelector: dcd.Name},
 	}
 	var objs []client.Object
 	switch k {

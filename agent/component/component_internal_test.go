@@ -18,6 +18,7 @@ package component
 
 import (
 	"errors"
+	"slices"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -32,7 +33,7 @@ import (
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
 func TestChanged(t *testing.T) {
@@ -87,14 +88,26 @@ func TestStatefulSetsReplicaStatus(t *testing.T) {
 		Status:     appsv1.StatefulSetStatus{ObservedGeneration: 1, UpdatedReplicas: 2, ReadyReplicas: 1},
 	}
 	got := statefulSetsReplicaStatus([]*appsv1.StatefulSet{ready, starting, nil})
-	want := &nvidiav1alpha1.ServiceReplicaStatus{
-		ComponentKind: "StatefulSet", ComponentName: "w-0",
+	want := &nvidiav1beta1.ComponentReplicaStatus{
+		ComponentKind: "StatefulSet", ComponentNames: []string{"w-0"},
 		Replicas: 2, UpdatedReplicas: 2, ReadyReplicas: ptr.To[int32](1), AvailableReplicas: ptr.To[int32](1),
 	}
 	if *got.ReadyReplicas != *want.ReadyReplicas || *got.AvailableReplicas != *want.AvailableReplicas ||
 		got.Replicas != want.Replicas || got.UpdatedReplicas != want.UpdatedReplicas ||
-		got.ComponentKind != want.ComponentKind || got.ComponentName != want.ComponentName {
+		got.ComponentKind != want.ComponentKind || !slices.Equal(got.ComponentNames, want.ComponentNames) {
 		t.Errorf("got %+v (ready %d, available %d), want %+v", *got, *got.ReadyReplicas, *got.AvailableReplicas, *want)
+	}
+}
+
+func TestDeploymentReplicaStatus(t *testing.T) {
+	d := &appsv1.Deployment{Status: appsv1.DeploymentStatus{Replicas: 2, UpdatedReplicas: 2, ReadyReplicas: 1, AvailableReplicas: 1}}
+	got := deploymentReplicaStatus("w", d)
+	if got.ComponentKind != "Deployment" || !slices.Equal(got.ComponentNames, []string{"w"}) || got.Replicas != 2 ||
+		got.UpdatedReplicas != 2 || ptr.Deref(got.ReadyReplicas, -1) != 1 || ptr.Deref(got.AvailableReplicas, -1) != 1 {
+		t.Errorf("got %+v, want Deployment w with 2 replicas, 1 ready and available", *got)
+	}
+	if unread := deploymentReplicaStatus("w", nil); unread.Replicas != 0 || unread.ReadyReplicas != nil || !slices.Equal(unread.ComponentNames, []string{"w"}) {
+		t.Errorf("got %+v for a Deployment not read, want only its kind and name", *unread)
 	}
 }
 
@@ -132,10 +145,10 @@ func TestIsHubRecord(t *testing.T) {
 func TestSetNotAvailableRecordsOnlyChanges(t *testing.T) {
 	recorder := events.NewFakeRecorder(8)
 	r := &Reconciler{Recorder: recorder}
-	dcd := &nvidiav1alpha1.DynamoComponentDeployment{ObjectMeta: metav1.ObjectMeta{Name: "w", Generation: 3}}
+	dcd := &nvidiav1beta1.DynamoComponentDeployment{ObjectMeta: metav1.ObjectMeta{Name: "w", Generation: 3}}
 
 	r.setNotAvailable(dcd, ReasonApplyFailed, "refused")
-	first := *meta.FindStatusCondition(dcd.Status.Conditions, nvidiav1alpha1.ConditionAvailable)
+	first := *meta.FindStatusCondition(dcd.Status.Conditions, nvidiav1beta1.ConditionAvailable)
 	r.setNotAvailable(dcd, ReasonApplyFailed, "refused")
 	if n := len(recorder.Events); n != 1 {
 		t.Fatalf("%d events for one failure retried, want 1", n)
@@ -144,13 +157,13 @@ func TestSetNotAvailableRecordsOnlyChanges(t *testing.T) {
 	if n := len(recorder.Events); n != 2 {
 		t.Fatalf("%d events after the message changed, want 2", n)
 	}
-	for _, typ := range []string{nvidiav1alpha1.ConditionAvailable, nvidiav1alpha1.ConditionComponentReady} {
+	for _, typ := range []string{nvidiav1beta1.ConditionAvailable, nvidiav1beta1.ConditionComponentReady} {
 		c := meta.FindStatusCondition(dcd.Status.Conditions, typ)
 		if c == nil || c.Status != metav1.ConditionFalse || c.Reason != ReasonApplyFailed || c.ObservedGeneration != 3 {
 			t.Errorf("condition %s = %+v", typ, c)
 		}
 	}
-	if c := meta.FindStatusCondition(dcd.Status.Conditions, nvidiav1alpha1.ConditionAvailable); !c.LastTransitionTime.Equal(&first.LastTransitionTime) {
+	if c := meta.FindStatusCondition(dcd.Status.Conditions, nvidiav1beta1.ConditionAvailable); !c.LastTransitionTime.Equal(&first.LastTransitionTime) {
 		t.Error("lastTransitionTime moved without a status change")
 	}
 	if dcd.Status.ObservedGeneration != 3 {

@@ -21,15 +21,17 @@ limitations under the License.
 //
 // # Reconcile
 //
-// Each reconcile converts the DCD, which the apiserver serves in nvidia.com/v1alpha1, to v1beta1
-// in memory (the conversion hub, which agent/workload builds from; the v1alpha1 object stays the
-// one that is read, owns the workloads and gets the status), builds the desired objects from it
-// alone, server-side applies each of them with the field manager FieldOwner and the DCD as
-// controller owner, deletes the objects the DCD controls that are no longer desired, and patches
-// the status when, and only when, it changed. Applying the same content again changes nothing on
-// the apiserver, so a reconcile with nothing to do performs no write, and a restarted agent
-// causes no rollout. Events CreatedKind, UpdatedKind and DeletedKind (Kind being Deployment,
-// StatefulSet, Service or Ingress) are recorded only when an object actually changed.
+// Each reconcile reads the DCD in nvidia.com/v1beta1, the version the apiserver stores and
+// agent/workload builds from (the v1alpha1-only fields of a DCD written in v1alpha1 are read from
+// its nvidia.com/dcd-spec annotation), builds the desired objects from it alone, server-side
+// applies each of them with the field manager FieldOwner and the DCD, in v1beta1, as controller
+// owner, deletes the objects the DCD controls that are no longer desired, and patches the status
+// when, and only when, it changed. Applying the same content again changes nothing on the
+// apiserver, so a reconcile with nothing to do performs no write, and a restarted agent causes no
+// rollout (workloads an older agent made owned by the DCD in v1alpha1 get their owner reference
+// updated once, which changes no pod). Events CreatedKind, UpdatedKind and DeletedKind (Kind
+// being Deployment, StatefulSet, Service or Ingress) are recorded only when an object actually
+// changed.
 //
 // # Status
 //
@@ -38,16 +40,18 @@ limitations under the License.
 //   - DeploymentReady / DeploymentNotReady for a single-node component, AllStatefulSetsReady /
 //     SomeStatefulSetsNotReady for a multinode one (see workload.DeploymentAvailable and
 //     workload.StatefulSetsAvailable for the rules);
-//   - InvalidSpec, False, when the DCD cannot be converted or built (the message names the
-//     field: its v1beta1 path, followed by the v1alpha1 field it was converted from). Nothing is
-//     applied or deleted, existing workloads keep running, and the DCD is not requeued: only a
-//     new spec can fix it;
+//   - InvalidSpec, False, when the DCD cannot be built (the message names the field: its v1beta1
+//     path, followed by the v1alpha1 field it was converted from, if any). Nothing is applied or
+//     deleted, existing workloads keep running, and the DCD is not requeued: only a new spec can
+//     fix it;
 //   - ApplyFailed, False, when the apiserver rejects an object (for example an extraPodSpec that
 //     is invalid for a Deployment); the message is the apiserver's and the reconcile is retried
 //     with the controller's rate-limited backoff.
 //
-// status.podSelector, status.service (replica counts of the Deployment, or per multinode
-// replica of its StatefulSets) and status.observedGeneration complete it.
+// status.component (replica counts of the Deployment, or per multinode replica of its
+// StatefulSets) and status.observedGeneration complete it. v1beta1 has no status.podSelector,
+// which the agent wrote in v1alpha1: the pods of a component are those labelled
+// nvidia.com/selector=<DCD name>.
 //
 // # Hub records
 //

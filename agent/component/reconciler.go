@@ -36,7 +36,6 @@ import (
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/validation"
 )
@@ -110,7 +109,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	)
 	return ctrl.NewControllerManagedBy(mgr).
 		Named(ControllerName).
-		For(&nvidiav1alpha1.DynamoComponentDeployment{},
+		For(&nvidiav1beta1.DynamoComponentDeployment{},
 			builder.WithPredicates(notHubRecord, specOrMetadataChanged)).
 		Owns(&appsv1.Deployment{}).
 		Owns(&appsv1.StatefulSet{}).
@@ -137,7 +136,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 // Reconcile brings the workloads of one DCD to what its spec asks for and reports their state
 // in its status, patched once at the end if it changed.
 func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, reterr error) {
-	dcd := &nvidiav1alpha1.DynamoComponentDeployment{}
+	dcd := &nvidiav1beta1.DynamoComponentDeployment{}
 	if err := r.Client.Get(ctx, req.NamespacedName, dcd); err != nil {
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
@@ -164,22 +163,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 // reconcile applies the DCD's desired objects, deletes those it no longer wants and sets its
 // status in memory. An error is returned for the controller to retry with backoff; a DCD that
 // cannot be built is not an error, since retrying cannot fix it.
-func (r *Reconciler) reconcile(ctx context.Context, dcd *nvidiav1alpha1.DynamoComponentDeployment) error {
-	// The apiserver serves DCDs in v1alpha1 only; workload builds from v1beta1, the conversion
-	// hub, so every DCD is converted in memory first, as a conversion webhook would.
-	hub := &nvidiav1beta1.DynamoComponentDeployment{}
-	if err := dcd.ConvertTo(hub); err != nil {
-		log.FromContext(ctx).Error(err, "Converting the DynamoComponentDeployment to v1beta1 failed")
-		r.setNotAvailable(dcd, ReasonInvalidSpec, "converting to nvidia.com/v1beta1: "+err.Error())
-		return nil
-	}
+func (r *Reconciler) reconcile(ctx context.Context, dcd *nvidiav1beta1.DynamoComponentDeployment) error {
 	// DCDs the hub writes never carry these (it refuses their graphs); one applied on the member
 	// directly is refused the same way rather than run without them.
-	if errs := validation.UnsupportedInComponent(field.NewPath("spec"), &hub.Spec.DynamoComponentDeploymentSharedSpec); len(errs) > 0 {
+	if errs := validation.UnsupportedInComponent(field.NewPath("spec"), &dcd.Spec.DynamoComponentDeploymentSharedSpec); len(errs) > 0 {
 		r.setNotAvailable(dcd, ReasonUnsupportedFeature, errs.ToAggregate().Error())
 		return nil
 	}
-	desired, err := workload.Build(hub, r.Options)
+	desired, err := workload.Build(dcd, r.Options)
 	if err != nil {
 		var fe *workload.FieldError
 		if !errors.As(err, &fe) {
@@ -188,8 +179,6 @@ func (r *Reconciler) reconcile(ctx context.Context, dcd *nvidiav1alpha1.DynamoCo
 		r.setNotAvailable(dcd, ReasonInvalidSpec, err.Error())
 		return nil
 	}
-	dcd.Status.PodSelector = desired.PodSelector
-
 	applied, err := r.applyAll(ctx, dcd, desired)
 	if err != nil {
 		r.setNotAvailable(dcd, ReasonApplyFailed, applyErrorMessage(err))

@@ -30,7 +30,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
 // maxConditionMessage is the longest message a metav1.Condition accepts.
@@ -41,7 +41,8 @@ type availability struct {
 	ready   bool
 	reason  string
 	message string
-	service *nvidiav1alpha1.ServiceReplicaStatus
+	// component is the DCD's status.component.
+	component *nvidiav1beta1.ComponentReplicaStatus
 }
 
 // availabilityOf applies Dynamo's readiness rules to the workload of desired as it was applied.
@@ -50,7 +51,7 @@ func availabilityOf(desired *workload.Result, got applied) availability {
 	if desired.Deployment != nil {
 		d, _ := got.get(workload.KindDeployment, desired.Deployment.Name).(*appsv1.Deployment)
 		a.ready, a.reason, a.message = workload.DeploymentAvailable(d, ptr.Deref(desired.Deployment.Spec.Replicas, 1))
-		a.service = deploymentReplicaStatus(desired.Deployment.Name, d)
+		a.component = deploymentReplicaStatus(desired.Deployment.Name, d)
 		return a
 	}
 	sets := make([]*appsv1.StatefulSet, len(desired.StatefulSets))
@@ -58,16 +59,16 @@ func availabilityOf(desired *workload.Result, got applied) availability {
 		sets[i], _ = got.get(workload.KindStatefulSet, s.Name).(*appsv1.StatefulSet)
 	}
 	a.ready, a.reason, a.message = workload.StatefulSetsAvailable(sets, int32(len(desired.StatefulSets)))
-	a.service = statefulSetsReplicaStatus(sets)
+	a.component = statefulSetsReplicaStatus(sets)
 	return a
 }
 
 // deploymentReplicaStatus reports the replicas of the Deployment named name, as Dynamo does
 // (from its status); d is nil when it could not be read.
-func deploymentReplicaStatus(name string, d *appsv1.Deployment) *nvidiav1alpha1.ServiceReplicaStatus {
-	s := &nvidiav1alpha1.ServiceReplicaStatus{
-		ComponentKind: nvidiav1alpha1.ComponentKind(workload.KindDeployment),
-		ComponentName: name,
+func deploymentReplicaStatus(name string, d *appsv1.Deployment) *nvidiav1beta1.ComponentReplicaStatus {
+	s := &nvidiav1beta1.ComponentReplicaStatus{
+		ComponentKind:  nvidiav1beta1.ComponentKind(workload.KindDeployment),
+		ComponentNames: []string{name},
 	}
 	if d != nil {
 		s.Replicas = d.Status.Replicas
@@ -81,10 +82,10 @@ func deploymentReplicaStatus(name string, d *appsv1.Deployment) *nvidiav1alpha1.
 // statefulSetsReplicaStatus reports the replicas of a multinode component, each replica being
 // one StatefulSet of nodeCount pods (nil for one that could not be read), as Dynamo sums its
 // LeaderWorkerSets: a replica is counted once it exists, as updated, ready or available when
-// all its pods are. componentName is the first replica's StatefulSet.
-func statefulSetsReplicaStatus(sets []*appsv1.StatefulSet) *nvidiav1alpha1.ServiceReplicaStatus {
-	s := &nvidiav1alpha1.ServiceReplicaStatus{
-		ComponentKind:     nvidiav1alpha1.ComponentKind(workload.KindStatefulSet),
+// all its pods are. componentNames holds the first replica's StatefulSet.
+func statefulSetsReplicaStatus(sets []*appsv1.StatefulSet) *nvidiav1beta1.ComponentReplicaStatus {
+	s := &nvidiav1beta1.ComponentReplicaStatus{
+		ComponentKind:     nvidiav1beta1.ComponentKind(workload.KindStatefulSet),
 		ReadyReplicas:     ptr.To[int32](0),
 		AvailableReplicas: ptr.To[int32](0),
 	}
@@ -92,8 +93,8 @@ func statefulSetsReplicaStatus(sets []*appsv1.StatefulSet) *nvidiav1alpha1.Servi
 		if set == nil {
 			continue
 		}
-		if s.ComponentName == "" {
-			s.ComponentName = set.Name
+		if len(s.ComponentNames) == 0 {
+			s.ComponentNames = []string{set.Name}
 		}
 		pods := ptr.Deref(set.Spec.Replicas, 1)
 		st := set.Status
@@ -113,21 +114,21 @@ func statefulSetsReplicaStatus(sets []*appsv1.StatefulSet) *nvidiav1alpha1.Servi
 
 // setAvailability sets the DCD's conditions, replica status and observed generation from the
 // state of its workload.
-func setAvailability(dcd *nvidiav1alpha1.DynamoComponentDeployment, a availability) {
+func setAvailability(dcd *nvidiav1beta1.DynamoComponentDeployment, a availability) {
 	status := metav1.ConditionFalse
 	if a.ready {
 		status = metav1.ConditionTrue
 	}
 	setConditions(dcd, status, a.reason, a.message)
-	dcd.Status.Service = a.service
+	dcd.Status.Component = a.component
 	dcd.Status.ObservedGeneration = dcd.Generation
 }
 
 // setNotAvailable sets the DCD's conditions False for reason, and records a Warning event
 // with the message when the condition changes (not on every retry of the same failure).
-func (r *Reconciler) setNotAvailable(dcd *nvidiav1alpha1.DynamoComponentDeployment, reason, message string) {
+func (r *Reconciler) setNotAvailable(dcd *nvidiav1beta1.DynamoComponentDeployment, reason, message string) {
 	message = truncate(message)
-	prev := meta.FindStatusCondition(dcd.Status.Conditions, nvidiav1alpha1.ConditionAvailable)
+	prev := meta.FindStatusCondition(dcd.Status.Conditions, nvidiav1beta1.ConditionAvailable)
 	if prev == nil || prev.Status != metav1.ConditionFalse || prev.Reason != reason || prev.Message != message {
 		r.Recorder.Eventf(dcd, nil, corev1.EventTypeWarning, reason, "Reconcile", "%s", message)
 	}
@@ -137,8 +138,8 @@ func (r *Reconciler) setNotAvailable(dcd *nvidiav1alpha1.DynamoComponentDeployme
 
 // setConditions sets Available and DynamoComponentReady to the same status, reason and
 // message. meta.SetStatusCondition moves lastTransitionTime only when the status flips.
-func setConditions(dcd *nvidiav1alpha1.DynamoComponentDeployment, status metav1.ConditionStatus, reason, message string) {
-	for _, t := range []string{nvidiav1alpha1.ConditionAvailable, nvidiav1alpha1.ConditionComponentReady} {
+func setConditions(dcd *nvidiav1beta1.DynamoComponentDeployment, status metav1.ConditionStatus, reason, message string) {
+	for _, t := range []string{nvidiav1beta1.ConditionAvailable, nvidiav1beta1.ConditionComponentReady} {
 		meta.SetStatusCondition(&dcd.Status.Conditions, metav1.Condition{
 			Type:               t,
 			Status:             status,
@@ -162,7 +163,7 @@ func truncate(message string) string {
 // subresource that carries before's resourceVersion: a DCD changed since it was read makes
 // the patch fail with a conflict, and the reconcile is retried, rather than overwriting a
 // status computed from a newer spec. Nothing is written when the status did not change.
-func patchStatus(ctx context.Context, c client.Client, before, dcd *nvidiav1alpha1.DynamoComponentDeployment) error {
+func patchStatus(ctx context.Context, c client.Client, before, dcd *nvidiav1beta1.DynamoComponentDeployment) error {
 	if equality.Semantic.DeepEqual(before.Status, dcd.Status) {
 		return nil
 	}

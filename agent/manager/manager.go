@@ -51,7 +51,8 @@ import (
 const ConvertedCRD = "dynamocomponentdeployments.nvidia.com"
 
 // NewScheme returns a scheme with the built-in kinds, nvidia.com/v1alpha1 and v1beta1 and
-// flotilla.dev/v1alpha1: all the agent reads, writes and converts.
+// flotilla.dev/v1alpha1: all the agent reads, writes and converts. The DCD controller reads and
+// writes DCDs in v1beta1, the storage version; v1alpha1 is there for the conversion webhook.
 func NewScheme() (*runtime.Scheme, error) {
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
