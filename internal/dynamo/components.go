@@ -137,8 +137,8 @@ func ComponentDeployments(dgd *nvidiav1beta1.DynamoGraphDeployment, namespace st
 }
 
 // AlphaComponentDeployment returns, in v1alpha1, the DCD of one service of a v1alpha1 graph: the
-// graph converted to v1beta1, ComponentDeployment, and the result converted back. It is what the
-// hub writes while the API serves v1alpha1.
+// graph converted to v1beta1, ComponentDeployment, and the result converted back. It is the
+// v1alpha1 view of what the hub writes (in v1beta1), for callers that write DCDs in v1alpha1.
 func AlphaComponentDeployment(dgd *nvidiav1alpha1.DynamoGraphDeployment, service, namespace string) (*nvidiav1alpha1.DynamoComponentDeployment, error) {
 	hub := &nvidiav1beta1.DynamoGraphDeployment{}
 	if err := dgd.ConvertTo(hub); err != nil {
