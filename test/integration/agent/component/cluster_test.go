@@ -94,7 +94,7 @@ var _ = Describe("The agent's DCD controller in a cluster with fake GPU nodes", 
 			got := getDCD(ctx, g)
 			expectAvailable(g, got, metav1.ConditionTrue, workload.ReasonDeploymentReady)
 			g.Expect(got.Status.Service).To(Equal(&nvidiav1alpha1.ServiceReplicaStatus{
-				ComponentKind: "Deployment", ComponentName: gpuWorker,
+				ComponentKind: "Deployment", ComponentName: gpuWorker, ComponentNames: []string{gpuWorker},
 				Replicas: 1, UpdatedReplicas: 1, ReadyReplicas: ptr.To[int32](1), AvailableReplicas: ptr.To[int32](1),
 			}))
 		}).WithContext(ctx).WithTimeout(rollout).WithPolling(interval).Should(Succeed())

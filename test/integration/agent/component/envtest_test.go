@@ -131,7 +131,6 @@ var _ = Describe("The agent's DCD controller on an apiserver", func() {
 				}
 
 				got := getDCD(ctx, g, dcd.Name)
-				g.Expect(got.Status.PodSelector).To(Equal(desired.PodSelector))
 				g.Expect(got.Status.Service).NotTo(BeNil())
 				if desired.Deployment != nil {
 					// envtest runs no Deployment controller: nothing ever rolls out.
@@ -348,7 +347,7 @@ var _ = Describe("The agent's DCD controller on an apiserver", func() {
 			got := getDCD(ctx, g, dcd.Name)
 			expectAvailable(g, got, metav1.ConditionTrue, workload.ReasonDeploymentReady)
 			g.Expect(got.Status.Service).To(Equal(&nvidiav1alpha1.ServiceReplicaStatus{
-				ComponentKind: "Deployment", ComponentName: dcd.Name,
+				ComponentKind: "Deployment", ComponentName: dcd.Name, ComponentNames: []string{dcd.Name},
 				Replicas: 1, UpdatedReplicas: 1, ReadyReplicas: ptr.To[int32](1), AvailableReplicas: ptr.To[int32](1),
 			}))
 		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())

@@ -164,7 +164,7 @@ func expectControlledBy(g Gomega, obj client.Object, dcd *nvidiav1alpha1.DynamoC
 	ref := metav1.GetControllerOf(obj)
 	g.ExpectWithOffset(1, ref).NotTo(BeNil(), "%s has no controller", obj.GetName())
 	g.ExpectWithOffset(1, ref.Kind).To(Equal("DynamoComponentDeployment"))
-	g.ExpectWithOffset(1, ref.APIVersion).To(Equal(nvidiav1alpha1.GroupVersion.String()))
+	g.ExpectWithOffset(1, ref.APIVersion).To(Equal(nvidiav1beta1.GroupVersion.String()))
 	g.ExpectWithOffset(1, ref.Name).To(Equal(dcd.Name))
 	g.ExpectWithOffset(1, ref.UID).To(Equal(dcd.UID))
 	g.ExpectWithOffset(1, obj.GetLabels()).To(HaveKeyWithValue(nvidiav1alpha1.LabelSelector, dcd.Name))
