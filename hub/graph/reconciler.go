@@ -285,6 +285,16 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 		return reconcile.Result{}, err
 	}
 	changed, err := applyRecords(ctx, r.Client, desired, stored)
+	if refused := (*refusedComponentsError)(nil); errors.As(err, &refused) {
+		// Nothing was written: copies placed just now hold no records, and free what they took.
+		for _, c := range d.Copies {
+			if len(stored.live(c.Index)) == 0 {
+				r.Fleet.ReleaseCopy(owner, c.Index)
+			}
+		}
+		r.invalid(dgd, refused.Error())
+		return reconcile.Result{}, nil
+	}
 	if err != nil {
 		return reconcile.Result{}, err
 	}

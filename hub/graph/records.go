@@ -18,6 +18,7 @@ package graph
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -25,8 +26,10 @@ import (
 	"strings"
 
 	"k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
@@ -189,6 +192,7 @@ func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1beta1
 			byName[rec.Name] = rec
 		}
 	}
+	var writes []*nvidiav1beta1.DynamoComponentDeployment
 	for _, rec := range desired {
 		keep[rec.Name] = true
 		if upToDate(byName[rec.Name], rec) {
@@ -198,6 +202,12 @@ func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1beta1
 			// The name is still held by a copy being removed; apply once it is gone.
 			continue
 		}
+		writes = append(writes, rec)
+	}
+	if err := validateRecords(ctx, c, writes); err != nil {
+		return false, err
+	}
+	for _, rec := range writes {
 		if err := ssa.Apply(ctx, c, rec, flotillav1alpha1.FieldManagerHub); err != nil {
 			return changed, fmt.Errorf("applying record %s: %w", rec.Name, err)
 		}
@@ -213,4 +223,57 @@ func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1beta1
 		changed = true
 	}
 	return changed, nil
+}
+
+// refusedComponentsError says that the API server refuses the DCDs of some components: the
+// graph is written in v1alpha1 and its components break rules only v1beta1 has (say eppConfig
+// on a component that is not an epp), which Dynamo meets when it writes its DCDs in v1beta1.
+type refusedComponentsError struct {
+	// causes name the component's field and say why, in component order.
+	causes []string
+}
+
+func (e *refusedComponentsError) Error() string {
+	return "nvidia.com/v1beta1 refuses the DynamoComponentDeployments of this graph, as it would refuse Dynamo's own: " +
+		strings.Join(e.causes, "; ")
+}
+
+// validateRecords dry-runs the writes of records: if the API server refuses any of them as
+// invalid, it returns a refusedComponentsError naming each refused field of the graph, and
+// nothing is written, rather than some of a graph's records.
+func validateRecords(ctx context.Context, c client.Client, writes []*nvidiav1beta1.DynamoComponentDeployment) error {
+	refused := &refusedComponentsError{}
+	seen := map[string]bool{}
+	for _, rec := range writes {
+		err := ssa.DryRun(ctx, c, rec, flotillav1alpha1.FieldManagerHub)
+		if !apierrors.IsInvalid(err) {
+			if err != nil {
+				return fmt.Errorf("validating record %s: %w", rec.Name, err)
+			}
+			continue
+		}
+		for _, cause := range invalidCauses(err) {
+			msg := fmt.Sprintf("%s: %s", field.NewPath("spec", "components").Key(rec.Spec.ComponentName).String()+
+				strings.TrimPrefix(cause.Field, "spec"), cause.Message)
+			if !seen[msg] { // every copy's record of a component says the same
+				seen[msg] = true
+				refused.causes = append(refused.causes, msg)
+			}
+		}
+	}
+	if len(refused.causes) > 0 {
+		return refused
+	}
+	return nil
+}
+
+// invalidCauses returns the causes of an Invalid error, or the error itself as one cause.
+func invalidCauses(err error) []metav1.StatusCause {
+	var status apierrors.APIStatus
+	if errors.As(err, &status) {
+		if d := status.Status().Details; d != nil && len(d.Causes) > 0 {
+			return d.Causes
+		}
+	}
+	return []metav1.StatusCause{{Field: "spec", Message: err.Error()}}
 }

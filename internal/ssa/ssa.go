@@ -74,3 +74,13 @@ func pruneNulls(v any) {
 		}
 	}
 }
+
+// DryRun server-side applies obj as Apply would, with dryRun=All: the apiserver validates and
+// admits it as it would the real apply, and stores nothing. obj is left as it is.
+func DryRun(ctx context.Context, c client.Client, obj client.Object, fieldOwner string) error {
+	u, err := Configuration(obj)
+	if err != nil {
+		return err
+	}
+	return c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(fieldOwner), client.ForceOwnership, client.DryRunAll)
+}

@@ -19,11 +19,13 @@ package graph_test
 import (
 	"encoding/json"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
@@ -138,6 +140,31 @@ var _ = Describe("A graph written in nvidia.com/v1beta1", func() {
 		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
 		Expect(hubRecords(ctx, Default, asAlpha)).To(BeEmpty())
 		expectEvent(ctx, getGraph(ctx, Default, asAlpha), graph.ReasonUnsupportedFeature, "gpuMemoryService")
+	})
+})
+
+var _ = Describe("A v1alpha1 graph whose DCDs nvidia.com/v1beta1 refuses", func() {
+	It("is InvalidSpec naming the component's field, and none of its records is written", func(ctx SpecContext) {
+		const ns = "beta-rules"
+		ensureNamespace(ctx, ns)
+		dgd := makeGraph(ns, "epp-on-frontend").obj()
+		// v1alpha1 takes eppConfig on any service; v1beta1, in which the hub writes its
+		// records as Dynamo writes its DCDs, only on an epp.
+		dgd.Spec.Services["Frontend"].EPPConfig = &runtime.RawExtension{Raw: []byte(`{"configMapRef":{"name":"epp","key":"config.yaml"}}`)}
+		Expect(hub.Create(ctx, dgd)).To(Succeed())
+		DeferCleanup(deleteGraph, dgd)
+
+		Eventually(func(g Gomega) {
+			got := getGraph(ctx, g, dgd)
+			g.Expect(got.Status.State).To(Equal(nvidiav1alpha1.StateFailed))
+			ready := meta.FindStatusCondition(got.Status.Conditions, nvidiav1alpha1.ConditionReady)
+			g.Expect(ready).NotTo(BeNil())
+			g.Expect(ready.Reason).To(Equal(graph.ReasonInvalidSpec))
+			g.Expect(ready.Message).To(ContainSubstring("spec.components[Frontend].eppConfig"))
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+		Consistently(func(g Gomega) {
+			g.Expect(hubRecords(ctx, g, dgd)).To(BeEmpty())
+		}).WithContext(ctx).WithTimeout(3 * time.Second).WithPolling(interval).Should(Succeed())
 	})
 })
 
