@@ -43,6 +43,7 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/component"
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/fleet"
 	"github.com/flotilla-dev/flotilla/internal/testenv"
 )
@@ -71,6 +72,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	}, funcr.Options{Verbosity: 1}))
 	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
 	Expect(nvidiav1alpha1.AddToScheme(scheme)).To(Succeed())
+	Expect(nvidiav1beta1.AddToScheme(scheme)).To(Succeed())
 
 	By("starting kube-apiserver and etcd with the agent chart's CRDs")
 	var err error

@@ -47,6 +47,7 @@ import (
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/members"
 	"github.com/flotilla-dev/flotilla/internal/testenv"
 )
@@ -96,6 +97,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
 	Expect(flotillav1alpha1.AddToScheme(scheme)).To(Succeed())
 	Expect(nvidiav1alpha1.AddToScheme(scheme)).To(Succeed())
+	Expect(nvidiav1beta1.AddToScheme(scheme)).To(Succeed())
 	Expect(clusterv1.AddToScheme(scheme)).To(Succeed())
 
 	By("starting the hub apiserver with the hub's CRDs and Cluster API's Cluster CRD")
