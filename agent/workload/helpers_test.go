@@ -30,6 +30,7 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
+	"github.com/flotilla-dev/flotilla/internal/dynamo"
 	"github.com/flotilla-dev/flotilla/internal/manifests"
 )
 
@@ -120,7 +121,7 @@ func dcdFromGraph(t *testing.T, dgd *nvidiav1alpha1.DynamoGraphDeployment, servi
 	spec.Labels = specLabels
 	spec.ServiceName = service
 	spec.DynamoNamespace = ptr.To(dynNamespace)
-	spec.Envs = mergeEnvsByName(dgd.Spec.Envs, spec.Envs)
+	spec.Envs = dynamo.MergeEnvs(dgd.Spec.Envs, spec.Envs)
 	return &nvidiav1alpha1.DynamoComponentDeployment{
 		TypeMeta: metav1.TypeMeta{APIVersion: nvidiav1alpha1.GroupVersion.String(), Kind: "DynamoComponentDeployment"},
 		ObjectMeta: metav1.ObjectMeta{
@@ -133,26 +134,6 @@ func dcdFromGraph(t *testing.T, dgd *nvidiav1alpha1.DynamoGraphDeployment, servi
 			DynamoComponentDeploymentSharedSpec: *spec,
 		},
 	}
-}
-
-// mergeEnvsByName merges graph-level and service-level variables, the service's winning, sorted
-// by name, as Dynamo does.
-func mergeEnvsByName(graph, service []corev1.EnvVar) []corev1.EnvVar {
-	byName := map[string]corev1.EnvVar{}
-	for _, e := range graph {
-		byName[e.Name] = e
-	}
-	for _, e := range service {
-		byName[e.Name] = e
-	}
-	if len(byName) == 0 {
-		return nil
-	}
-	merged := make([]corev1.EnvVar, 0, len(byName))
-	for _, name := range slices.Sorted(maps.Keys(byName)) {
-		merged = append(merged, byName[name])
-	}
-	return merged
 }
 
 // allExampleDCDs returns the DCD of every service of every example graph, by DCD name.

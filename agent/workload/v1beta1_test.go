@@ -33,6 +33,7 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
+	"github.com/flotilla-dev/flotilla/internal/dynamo"
 	"github.com/flotilla-dev/flotilla/internal/manifests"
 	"github.com/flotilla-dev/flotilla/internal/testenv"
 )
@@ -614,7 +615,7 @@ func betaExampleDCDs(t *testing.T) map[string]*nvidiav1beta1.DynamoComponentDepl
 			if pt := dcd.Spec.PodTemplate; pt != nil && len(dgd.Spec.Env) > 0 {
 				for i := range pt.Spec.Containers {
 					if pt.Spec.Containers[i].Name == "main" {
-						pt.Spec.Containers[i].Env = mergeEnvsByName(dgd.Spec.Env, pt.Spec.Containers[i].Env)
+						pt.Spec.Containers[i].Env = dynamo.MergeEnvs(dgd.Spec.Env, pt.Spec.Containers[i].Env)
 					}
 				}
 			}
