@@ -124,6 +124,16 @@ member_kwok() {
   k "${c}" wait --for=condition=Ready node -l type=kwok --timeout=120s >/dev/null
 }
 
+# wait_established CLUSTER CRD: the CRD is Established. kubectl wait fails at once instead of
+# waiting while a CRD just created has no status.conditions yet, so it is retried for a minute.
+wait_established() {
+  local c=$1 crd=$2 deadline=$((SECONDS + 60))
+  until k "${c}" wait --for=condition=Established "crd/${crd}" --timeout=10s >/dev/null 2>&1; do
+    ((SECONDS < deadline)) || die "the CRD ${crd} on ${c} is not Established after 60s"
+    sleep 1
+  done
+}
+
 # wait_members: both MemberClusters Joined, AgentReady and Schedulable.
 wait_members() {
   local deadline=$((SECONDS + 300)) m cond ok
@@ -259,7 +269,7 @@ main() {
   # 3. Hub.
   t=${SECONDS}
   k "${HUB}" apply --server-side -f test/integration/hub/testdata/cluster.x-k8s.io_clusters.yaml >/dev/null
-  k "${HUB}" wait --for=condition=Established crd/clusters.cluster.x-k8s.io --timeout=60s >/dev/null
+  wait_established "${HUB}" clusters.cluster.x-k8s.io
   helm upgrade --install flotilla-hub charts/hub --kubeconfig "$(kc "${HUB}")" -n flotilla-system \
     --create-namespace --set image.tag="${TAG}" --set 'members.sources={kubeconfig-secrets,cluster-api}' >/dev/null
   k "${HUB}" -n flotilla-system wait --for=condition=Available deployment --all --timeout=180s >/dev/null || {
