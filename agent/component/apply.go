@@ -107,6 +107,9 @@ func (r *Reconciler) apply(ctx context.Context, dcd *nvidiav1beta1.DynamoCompone
 	if err != nil {
 		return nil, err
 	}
+	if err := r.recreateIfSelectorChanged(ctx, dcd, kind, before, obj); err != nil {
+		return nil, err
+	}
 	u, err := ssa.Configuration(obj)
 	if err != nil {
 		return nil, err
@@ -128,6 +131,43 @@ func (r *Reconciler) apply(ctx context.Context, dcd *nvidiav1beta1.DynamoCompone
 			"Updated %s %s", kind, after.GetName())
 	}
 	return after, nil
+}
+
+// errRecreating is returned while a workload whose selector changed is being deleted, to be
+// created anew by a later reconcile.
+var errRecreating = errors.New("waiting for the old workload to be deleted")
+
+// recreateIfSelectorChanged deletes before, a StatefulSet or Deployment the DCD controls, when
+// desired selects its pods differently: the selector of both kinds is immutable, so the object
+// must be created anew (the agent's multinode layout moved to a leader and a worker StatefulSet
+// per replica, whose names reuse those of the older layout). It returns errRecreating after the
+// deletion, so the apply is retried once the object is gone.
+func (r *Reconciler) recreateIfSelectorChanged(ctx context.Context, dcd *nvidiav1beta1.DynamoComponentDeployment, kind workload.Kind, before, desired client.Object) error {
+	if before == nil || !metav1.IsControlledBy(before, dcd) {
+		return nil
+	}
+	var was, want *metav1.LabelSelector
+	switch kind {
+	case workload.KindStatefulSet:
+		was, want = before.(*appsv1.StatefulSet).Spec.Selector, desired.(*appsv1.StatefulSet).Spec.Selector
+	case workload.KindDeployment:
+		was, want = before.(*appsv1.Deployment).Spec.Selector, desired.(*appsv1.Deployment).Spec.Selector
+	default:
+		return nil
+	}
+	if equality.Semantic.DeepEqual(was, want) {
+		return nil
+	}
+	if before.GetDeletionTimestamp().IsZero() {
+		uid := before.GetUID()
+		err := r.Client.Delete(ctx, before, client.Preconditions{UID: &uid}, client.PropagationPolicy(metav1.DeletePropagationBackground))
+		if err != nil && !apierrors.IsNotFound(err) {
+			return fmt.Errorf("deleting %s %s to recreate it with a new selector: %w", kind, before.GetName(), err)
+		}
+		r.Recorder.Eventf(dcd, before, corev1.EventTypeNormal, "Deleted"+string(kind), actionDelete,
+			"Deleted %s %s to recreate it: the pods it selects changed", kind, before.GetName())
+	}
+	return fmt.Errorf("%s %s: %w", kind, before.GetName(), errRecreating)
 }
 
 // current returns the object of kind k at key as it is before the apply, or nil if it does

@@ -75,19 +75,27 @@ func TestChanged(t *testing.T) {
 	}
 }
 
+// TestStatefulSetsReplicaStatus sums three replicas of leader and worker StatefulSets: one all
+// ready, one whose worker is starting, one whose worker set could not be read (not counted).
 func TestStatefulSetsReplicaStatus(t *testing.T) {
-	ready := &appsv1.StatefulSet{
-		ObjectMeta: metav1.ObjectMeta{Name: "w-0", Generation: 2},
-		Spec:       appsv1.StatefulSetSpec{Replicas: ptr.To[int32](2)},
-		Status: appsv1.StatefulSetStatus{ObservedGeneration: 2, UpdatedReplicas: 2, ReadyReplicas: 2,
-			AvailableReplicas: 2},
+	set := func(name, replica string, pods, generation, observed, updated, ready, available int32) *appsv1.StatefulSet {
+		return &appsv1.StatefulSet{
+			ObjectMeta: metav1.ObjectMeta{Name: name, Generation: int64(generation), Labels: map[string]string{workload.LabelMultinodeReplica: replica}},
+			Spec:       appsv1.StatefulSetSpec{Replicas: ptr.To(pods)},
+			Status: appsv1.StatefulSetStatus{ObservedGeneration: int64(observed), UpdatedReplicas: updated,
+				ReadyReplicas: ready, AvailableReplicas: available},
+		}
 	}
-	starting := &appsv1.StatefulSet{
-		ObjectMeta: metav1.ObjectMeta{Name: "w-1", Generation: 1},
-		Spec:       appsv1.StatefulSetSpec{Replicas: ptr.To[int32](2)},
-		Status:     appsv1.StatefulSetStatus{ObservedGeneration: 1, UpdatedReplicas: 2, ReadyReplicas: 1},
+	desired := []*appsv1.StatefulSet{
+		set("w-0", "0", 1, 0, 0, 0, 0, 0), set("w-0-0", "0", 3, 0, 0, 0, 0, 0),
+		set("w-1", "1", 1, 0, 0, 0, 0, 0), set("w-1-0", "1", 3, 0, 0, 0, 0, 0),
+		set("w-2", "2", 1, 0, 0, 0, 0, 0), set("w-2-0", "2", 3, 0, 0, 0, 0, 0),
 	}
-	got := statefulSetsReplicaStatus([]*appsv1.StatefulSet{ready, starting, nil})
+	got := statefulSetsReplicaStatus(desired, []*appsv1.StatefulSet{
+		set("w-0", "0", 1, 2, 2, 1, 1, 1), set("w-0-0", "0", 3, 2, 2, 3, 3, 3),
+		set("w-1", "1", 1, 1, 1, 1, 1, 1), set("w-1-0", "1", 3, 1, 1, 3, 2, 2),
+		set("w-2", "2", 1, 1, 1, 1, 1, 1), nil,
+	})
 	want := &nvidiav1beta1.ComponentReplicaStatus{
 		ComponentKind: "StatefulSet", ComponentNames: []string{"w-0"},
 		Replicas: 2, UpdatedReplicas: 2, ReadyReplicas: ptr.To[int32](1), AvailableReplicas: ptr.To[int32](1),

@@ -20,6 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -72,6 +73,9 @@ type Reconciler struct {
 	// an earlier reconcile is not reported as created again. SetupWithManager sets the
 	// manager's API reader when nil; Client is used when it is still nil.
 	APIReader client.Reader
+
+	// sshKeySecrets remembers the SSH key Secrets known to exist (see ensureSSHKeySecret).
+	sshKeySecrets sync.Map
 	// Recorder records events on DCDs (the events.k8s.io API). SetupWithManager sets the
 	// manager's recorder named FieldOwner when nil.
 	Recorder events.EventRecorder
@@ -178,6 +182,12 @@ func (r *Reconciler) reconcile(ctx context.Context, dcd *nvidiav1beta1.DynamoCom
 		}
 		r.setNotAvailable(dcd, ReasonInvalidSpec, err.Error())
 		return nil
+	}
+	if desired.SSHKeySecret != "" {
+		if err := r.ensureSSHKeySecret(ctx, dcd, desired.SSHKeySecret); err != nil {
+			r.setNotAvailable(dcd, ReasonApplyFailed, err.Error())
+			return err
+		}
 	}
 	applied, err := r.applyAll(ctx, dcd, desired)
 	if err != nil {

@@ -59,7 +59,7 @@ func availabilityOf(desired *workload.Result, got applied) availability {
 		sets[i], _ = got.get(workload.KindStatefulSet, s.Name).(*appsv1.StatefulSet)
 	}
 	a.ready, a.reason, a.message = workload.StatefulSetsAvailable(sets, int32(len(desired.StatefulSets)))
-	a.component = statefulSetsReplicaStatus(sets)
+	a.component = statefulSetsReplicaStatus(desired.StatefulSets, sets)
 	return a
 }
 
@@ -79,33 +79,55 @@ func deploymentReplicaStatus(name string, d *appsv1.Deployment) *nvidiav1beta1.C
 	return s
 }
 
-// statefulSetsReplicaStatus reports the replicas of a multinode component, each replica being
-// one StatefulSet of nodeCount pods (nil for one that could not be read), as Dynamo sums its
-// LeaderWorkerSets: a replica is counted once it exists, as updated, ready or available when
-// all its pods are. componentNames holds the first replica's StatefulSet.
-func statefulSetsReplicaStatus(sets []*appsv1.StatefulSet) *nvidiav1beta1.ComponentReplicaStatus {
+// statefulSetsReplicaStatus reports the replicas of a multinode component, each replica being a
+// leader and a worker StatefulSet (desired, and got as applied, nil for one that could not be
+// read), as Dynamo sums its LeaderWorkerSet groups: a replica is counted once both its sets
+// exist, as updated, ready or available when all its pods are. componentNames holds the first
+// replica's leader StatefulSet.
+func statefulSetsReplicaStatus(desired, got []*appsv1.StatefulSet) *nvidiav1beta1.ComponentReplicaStatus {
 	s := &nvidiav1beta1.ComponentReplicaStatus{
 		ComponentKind:     nvidiav1beta1.ComponentKind(workload.KindStatefulSet),
 		ReadyReplicas:     ptr.To[int32](0),
 		AvailableReplicas: ptr.To[int32](0),
 	}
-	for _, set := range sets {
-		if set == nil {
-			continue
+	if len(desired) > 0 {
+		s.ComponentNames = []string{desired[0].Name}
+	}
+	type replica struct{ exists, updated, ready, available bool }
+	var order []string
+	replicas := map[string]*replica{}
+	for i, want := range desired {
+		key := want.Labels[workload.LabelMultinodeReplica]
+		r := replicas[key]
+		if r == nil {
+			r = &replica{exists: true, updated: true, ready: true, available: true}
+			replicas[key] = r
+			order = append(order, key)
 		}
-		if len(s.ComponentNames) == 0 {
-			s.ComponentNames = []string{set.Name}
+		set := got[i]
+		if set == nil {
+			r.exists = false
+			continue
 		}
 		pods := ptr.Deref(set.Spec.Replicas, 1)
 		st := set.Status
+		r.updated = r.updated && st.ObservedGeneration >= set.Generation && st.UpdatedReplicas >= pods
+		r.ready = r.ready && st.ReadyReplicas >= pods
+		r.available = r.available && st.AvailableReplicas >= pods
+	}
+	for _, key := range order {
+		r := replicas[key]
+		if !r.exists {
+			continue
+		}
 		s.Replicas++
-		if st.ObservedGeneration >= set.Generation && st.UpdatedReplicas >= pods {
+		if r.updated {
 			s.UpdatedReplicas++
 		}
-		if st.ReadyReplicas >= pods {
+		if r.ready {
 			*s.ReadyReplicas++
 		}
-		if st.AvailableReplicas >= pods {
+		if r.available {
 			*s.AvailableReplicas++
 		}
 	}

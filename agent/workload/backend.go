@@ -17,27 +17,26 @@ limitations under the License.
 package workload
 
 import (
+	"maps"
 	"regexp"
 	"slices"
-	"strconv"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/flotilla-dev/flotilla/agent/workload/launch"
 )
 
 // Backend frameworks.
 const (
-	BackendVLLM   = "vllm"
-	BackendSGLang = "sglang"
-	BackendTRTLLM = "trtllm"
+	BackendVLLM   = launch.BackendVLLM
+	BackendSGLang = launch.BackendSGLang
+	BackendTRTLLM = launch.BackendTRTLLM
 )
 
 // vllmCompilationCacheDir is where vLLM keeps its compilation cache, Dynamo's default mount
 // point of spec.compilationCache.
 const vllmCompilationCacheDir = "/root/.cache/vllm"
-
-// sglangDistPort is the port of SGLang's distributed initialisation on the leader.
-const sglangDistPort = "29500"
 
 // backendPattern finds "python... -m dynamo.<backend>" in a command line, as Dynamo's detection.
 var backendPattern = regexp.MustCompile(`python[0-9.]*\s+[^|&;]*-m\s+[^|&;]*dynamo\.(vllm|sglang|trtllm)\b`)
@@ -69,52 +68,19 @@ func compilationCacheDir(backend string) string {
 	return ""
 }
 
-// sglangMultinodeFlags returns the flags SGLang needs to join a multinode replica. They use
-// Kubernetes' $(VAR) expansion of command and args, so they work with and without a shell.
-func sglangMultinodeFlags(c *component) []string {
-	return []string{
-		"--dist-init-addr", "$(" + EnvLeaderHost + "):" + sglangDistPort,
-		"--nnodes", strconv.Itoa(int(c.nodeCount)),
-		"--node-rank", "$(" + EnvNodeRank + ")",
-	}
-}
-
-// sglangCommandPattern finds a python command running SGLang inside a shell script, up to the
-// first shell operator or redirection.
-var sglangCommandPattern = regexp.MustCompile(`(python[0-9.]*\s+[^|&;<>]*sglang[^|&;<>]*?)(\s*(?:\d*[<>]|[|&;]|$))`)
-
-// pythonPattern matches the base name of a Python interpreter.
-var pythonPattern = regexp.MustCompile(`^python[0-9.]*$`)
-
-// isPython reports whether cmd runs a Python interpreter (python, python3, python3.12, a path).
-func isPython(cmd string) bool {
-	base := cmd[strings.LastIndex(cmd, "/")+1:]
-	return pythonPattern.MatchString(base)
-}
-
-// injectMultinodeFlags adds the backend's multinode launch flags to the main container of a
-// multinode component, as Dynamo's backends do: appended to the args of a python command, or
-// inserted after the SGLang command in a shell script. It returns false when it could not.
-// Only SGLang is handled; a container that already passes --dist-init-addr is left alone.
-func injectMultinodeFlags(c *component, container *corev1.Container) bool {
-	if c.backend != BackendSGLang {
-		return false
-	}
-	if slices.ContainsFunc(append(slices.Clone(container.Command), container.Args...), func(s string) bool {
-		return strings.Contains(s, "--dist-init-addr")
-	}) {
-		return true
-	}
-	flags := sglangMultinodeFlags(c)
-	if len(container.Command) > 0 && isPython(container.Command[0]) {
-		container.Args = append(container.Args, flags...)
-		return true
-	}
-	for i, arg := range container.Args {
-		if loc := sglangCommandPattern.FindStringSubmatchIndex(arg); loc != nil {
-			container.Args[i] = arg[:loc[3]] + " " + strings.Join(flags, " ") + arg[loc[3]:]
-			return true
+// containerGPUs returns the GPUs a container asks for, as Dynamo counts them for a multinode
+// launch: the limit of nvidia.com/gpu or another <vendor>/gpu resource, else its request, else 0.
+func containerGPUs(c *corev1.Container) int64 {
+	for _, list := range []corev1.ResourceList{c.Resources.Limits, c.Resources.Requests} {
+		if q, ok := list[DefaultGPUResource]; ok {
+			return q.Value()
+		}
+		for _, name := range slices.Sorted(maps.Keys(list)) {
+			if strings.HasSuffix(string(name), "/gpu") {
+				q := list[name]
+				return q.Value()
+			}
 		}
 	}
-	return false
+	return 0
 }

@@ -18,11 +18,11 @@ package workload
 
 import (
 	"errors"
-	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/flotilla-dev/flotilla/agent/workload/launch"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
@@ -52,6 +52,9 @@ type Options struct {
 	ServiceAccountName string
 	// ClusterDomain is the cluster's DNS domain (DefaultClusterDomain if empty).
 	ClusterDomain string
+	// SSHSecretName is the Secret holding the SSH key pair with which a multinode TensorRT-LLM
+	// leader runs mpirun on its workers (launch.DefaultSSHSecretName if empty).
+	SSHSecretName string
 }
 
 // withDefaults returns o with empty fields set to their defaults.
@@ -64,6 +67,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ClusterDomain == "" {
 		o.ClusterDomain = DefaultClusterDomain
+	}
+	if o.SSHSecretName == "" {
+		o.SSHSecretName = launch.DefaultSSHSecretName
 	}
 	return o
 }
@@ -96,18 +102,21 @@ func build(c *component) (*Result, error) {
 	res := &Result{PodSelector: map[string]string{nvidiav1beta1.LabelSelector: c.name}}
 	if c.multinode() {
 		for i := range c.replicas {
-			sts, svc, err := buildReplica(c, i)
+			sets, svc, err := buildReplica(c, i)
 			if err != nil {
 				return nil, err
 			}
-			res.StatefulSets = append(res.StatefulSets, sts)
+			res.StatefulSets = append(res.StatefulSets, sets...)
 			res.Services = append(res.Services, svc)
 		}
 		if c.replicas == 0 {
 			// Nothing runs, but a DCD that could not run must still be refused.
-			if _, err := podTemplate(c, 0); err != nil {
+			if _, _, err := buildReplica(c, 0); err != nil {
 				return nil, err
 			}
+		}
+		if c.backend == BackendTRTLLM && c.replicas > 0 {
+			res.SSHKeySecret = c.opts.SSHSecretName
 		}
 		if note := multinodeNote(c); note != "" {
 			res.notef("spec.multinode", "%s", note)
@@ -172,8 +181,9 @@ type component struct {
 	nodeCount       int32
 	graphName       string
 	dynamoNamespace string
-	// multinodeFlagsInjected records that the backend's multinode launch flags were added.
-	multinodeFlagsInjected bool
+	// launchRewritten records that the leader's command was rewritten to launch a multinode
+	// engine (package launch).
+	launchRewritten bool
 	// notes collects remarks of builders that have no Result at hand.
 	notes []string
 }
@@ -348,16 +358,11 @@ func validateNames(c *component) error {
 		}
 	}
 	if c.multinode() && c.replicas > 0 {
-		last := replicaName(c, c.replicas-1)
+		last := workerSetName(c, c.replicas-1)
 		if len(last) > maxStatefulSetNameLength {
 			return fieldErrorf("metadata.name", "too long for a multinode component: StatefulSet name %q has %d characters, at most %d allowed",
 				last, len(last), maxStatefulSetNameLength)
 		}
 	}
 	return nil
-}
-
-// replicaName is the name of the StatefulSet and headless Service of multinode replica i.
-func replicaName(c *component, i int32) string {
-	return fmt.Sprintf("%s-%d", c.name, i)
 }

@@ -81,7 +81,7 @@ func TestBuildExamples(t *testing.T) {
 				if _, ok := d.Spec.Template.Labels["nvidia.com/dynamo-sub-component-type"]; ok {
 					t.Error("sub-component-type label set without subComponentType")
 				}
-				wantHTTPProbe(t, "liveness", main.LivenessProbe, "/health", "http")
+				wantHTTPProbe(t, "liveness", main.LivenessProbe, "/live", "http")
 				wantHTTPProbe(t, "readiness", main.ReadinessProbe, "/health", "http")
 				if main.StartupProbe != nil {
 					t.Errorf("frontend startup probe = %v, want none", main.StartupProbe)
@@ -115,7 +115,7 @@ func TestBuildExamples(t *testing.T) {
 					t.Error("cpu request set though the DCD asks for none")
 				}
 				wantSecretEnvFrom(t, main, "hf-token-secret")
-				wantPorts(t, main, map[string]int32{"system": 9090})
+				wantPorts(t, main, map[string]int32{"system": 9090, "nixl": 19090})
 				wantEnv(t, main, map[string]string{
 					"DYN_COMPONENT":                         "worker",
 					"DYN_SYSTEM_ENABLED":                    "true",
@@ -158,7 +158,7 @@ func TestBuildExamples(t *testing.T) {
 			name: "planner with a PVC", graph: "vllm-disagg-planner", service: "Planner",
 			check: func(t *testing.T, res *workload.Result, main corev1.Container) {
 				spec := res.Deployment.Spec.Template.Spec
-				wantPorts(t, main, map[string]int32{"metrics": 9085})
+				wantPorts(t, main, map[string]int32{"metrics": 9085, "system": 9090})
 				wantPVC(t, spec, main, "planner-profile", "/data/profiling_results")
 				wantQuantity(t, "cpu request", main.Resources.Requests, corev1.ResourceCPU, "1")
 				wantQuantity(t, "memory request", main.Resources.Requests, corev1.ResourceMemory, "2Gi")
@@ -170,9 +170,9 @@ func TestBuildExamples(t *testing.T) {
 					"DYN_NAMESPACE":         "dynamo-vllm-disagg-planner",
 					"DYN_COMPONENT":         "planner",
 				})
-				if main.LivenessProbe != nil || main.ReadinessProbe != nil || main.StartupProbe != nil {
-					t.Error("planner got default probes")
-				}
+				wantHTTPProbe(t, "liveness", main.LivenessProbe, "/live", "system")
+				wantHTTPProbe(t, "readiness", main.ReadinessProbe, "/health", "system")
+				wantHTTPProbe(t, "startup", main.StartupProbe, "/live", "system")
 			},
 		},
 		{

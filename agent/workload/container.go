@@ -26,11 +26,10 @@ import (
 // container of that name, into which Dynamo's defaults are merged.
 const MainContainerName = nvidiav1beta1.MainContainerName
 
-// mainContainer builds the main container of c's pods (of multinode replica i when
-// replica >= 0): Dynamo's base container for the component type with the pod template's main
+// mainContainer builds the main container of c's pods in pods: Dynamo's base container for the component type with the pod template's main
 // container merged over it field by field (a field the user sets wins; env and ports are merged
 // by name), mounts the given ones (see mainMounts), resources and probes completed.
-func mainContainer(c *component, replica int32, mounts []corev1.VolumeMount) (corev1.Container, error) {
+func mainContainer(c *component, pods podSet, mounts []corev1.VolumeMount) (corev1.Container, error) {
 	container := corev1.Container{Name: MainContainerName, Ports: basePorts(c.componentType)}
 	mc := c.mainContainer()
 	if mc == nil {
@@ -45,7 +44,7 @@ func mainContainer(c *component, replica int32, mounts []corev1.VolumeMount) (co
 	}
 	container.Command, container.Args = command(c.isFrontend(), user.Command, user.Args)
 	container.Ports = mergePorts(container.Ports, user.Ports)
-	container.Env = mergeEnv(c.opts.Env, injectedEnv(c, c.componentType, replica), user.Env)
+	container.Env = mergeEnv(c.opts.Env, injectedEnv(c, c.componentType, pods), backendEnv(c), user.Env)
 	container.VolumeMounts = mounts
 	if err := checkPreservedResources(c); err != nil {
 		return container, err
@@ -55,7 +54,7 @@ func mainContainer(c *component, replica int32, mounts []corev1.VolumeMount) (co
 		return container, err
 	}
 	container.Resources = resources
-	p, err := containerProbes(defaultProbes(c, c.componentType), &user, mainContainerPath)
+	p, err := containerProbes(defaultProbes(c.componentType), &user, mainContainerPath)
 	if err != nil {
 		return container, err
 	}
@@ -69,9 +68,15 @@ func basePorts(componentType string) []corev1.ContainerPort {
 	case componentType == string(nvidiav1beta1.ComponentTypeFrontend):
 		return []corev1.ContainerPort{{Name: HTTPPortName, ContainerPort: HTTPPort, Protocol: corev1.ProtocolTCP}}
 	case isWorkerType(componentType):
-		return []corev1.ContainerPort{{Name: SystemPortName, ContainerPort: SystemPort, Protocol: corev1.ProtocolTCP}}
+		return []corev1.ContainerPort{
+			{Name: SystemPortName, ContainerPort: SystemPort, Protocol: corev1.ProtocolTCP},
+			{Name: NixlPortName, ContainerPort: NixlPort, Protocol: corev1.ProtocolTCP},
+		}
 	case componentType == string(nvidiav1beta1.ComponentTypePlanner):
-		return []corev1.ContainerPort{{Name: PlannerMetricsPortName, ContainerPort: PlannerMetricsPort, Protocol: corev1.ProtocolTCP}}
+		return []corev1.ContainerPort{
+			{Name: PlannerMetricsPortName, ContainerPort: PlannerMetricsPort, Protocol: corev1.ProtocolTCP},
+			{Name: SystemPortName, ContainerPort: SystemPort, Protocol: corev1.ProtocolTCP},
+		}
 	}
 	return nil
 }

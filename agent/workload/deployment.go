@@ -33,7 +33,7 @@ const (
 
 // buildDeployment returns the Deployment named like the DCD that runs a single-node component.
 func buildDeployment(c *component) (*appsv1.Deployment, error) {
-	tmpl, err := podTemplate(c, -1)
+	tmpl, err := podTemplate(c, singleNode)
 	if err != nil {
 		return nil, err
 	}
@@ -51,7 +51,7 @@ func buildDeployment(c *component) (*appsv1.Deployment, error) {
 		},
 		Spec: appsv1.DeploymentSpec{
 			Replicas: ptr.To(c.replicas),
-			Selector: &metav1.LabelSelector{MatchLabels: selectorLabels(c, -1)},
+			Selector: &metav1.LabelSelector{MatchLabels: selectorLabels(c, singleNode)},
 			Template: tmpl,
 			Strategy: strategy,
 		},

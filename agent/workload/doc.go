@@ -36,8 +36,8 @@ limitations under the License.
 //     account) fill only the pod fields it leaves unset.
 //   - Dynamo's defaults for the component type are merged into the container named main, by
 //     name: base ports, environment and probes (the user's win, env and ports by name), the
-//     command defaults of frontends, the compilation cache mount (spec.compilationCache), the
-//     /dev/shm volume (spec.sharedMemorySize: unset 8Gi, "0" none), and a persistent volume
+//     command defaults of frontends, the compilation cache mount (spec.compilationCache, with
+//     VLLM_CACHE_ROOT pointing at it for vLLM, its default path included), the /dev/shm volume (spec.sharedMemorySize: unset 8Gi, "0" none), and a persistent volume
 //     claim for every volume main mounts that the template does not define.
 //   - Other containers are the user's sidecars, kept as written, except the one
 //     spec.frontendSidecar names, into which a frontend's defaults are merged.
@@ -55,25 +55,28 @@ limitations under the License.
 //
 // # Multinode components
 //
-// Dynamo runs a multinode component (multinode.nodeCount >= 2) as one LeaderWorkerSet per replica,
-// gang-scheduled by Volcano, or as a Grove PodCliqueSet. The agent instead builds, per replica i, a
-// StatefulSet <dcd>-<i> of nodeCount pods and a headless Service <dcd>-<i>:
+// Dynamo runs a multinode component (multinode.nodeCount >= 2) as a LeaderWorkerSet, or as a
+// Grove PodCliqueSet. Without either on the member, the agent lays out each replica i the way
+// LeaderWorkerSet lays out one group, with built-in StatefulSets:
 //
-//   - LeaderWorkerSet and Grove are CRDs that a plain member cluster does not have, while
-//     StatefulSets are built in; Volcano (or any gang scheduler) is not assumed either.
-//   - The pod with ordinal 0 is the leader. Pods of one StatefulSet share a template, so a
-//     per-pod role label cannot be set; the leader is instead the pod labelled
-//     apps.kubernetes.io/pod-index=0, which the StatefulSet controller sets on every pod.
-//   - Every pod gets LEADER_HOST (the leader's stable DNS name through the headless Service,
-//     which publishes not-ready addresses so the name resolves before the leader is ready),
-//     NODE_COUNT, and NODE_RANK read from its own pod-index label through the downward API.
-//   - podManagementPolicy is Parallel, so all nodes of a replica start together, and a required
-//     pod anti-affinity on kubernetes.io/hostname among the pods of one replica puts each on its
-//     own node.
-//   - Default probes are not set, since Dynamo removes them from non-leader pods and here all
-//     pods share one template; probes the DCD gives are kept.
-//   - For sglang, the launch flags Dynamo injects (--dist-init-addr, --nnodes, --node-rank) are
-//     appended using Kubernetes' $(VAR) expansion; other backends only get the environment.
+//   - a leader StatefulSet <dcd>-<i> of one pod (<dcd>-<i>-0), a worker StatefulSet <dcd>-<i>-0
+//     of nodeCount-1 pods numbered from 1 (<dcd>-<i>-0-1, ...), and a headless Service <dcd>-<i>
+//     publishing not-ready addresses, so every pod has the host name LeaderWorkerSet would give
+//     it (<pod>.<dcd>-<i>.<namespace>) before it is ready;
+//   - every pod gets LeaderWorkerSet's variables with the same values (LWS_LEADER_ADDRESS,
+//     LWS_GROUP_SIZE, LWS_WORKER_INDEX: 0 for the leader, the ordinal for workers), and the
+//     agent's older names of them (LEADER_HOST, fully qualified, NODE_COUNT, NODE_RANK);
+//   - pods carry role=leader or role=worker, as Dynamo labels its LeaderWorkerSet pods, and a
+//     frontend's Service selects leaders only;
+//   - both StatefulSets start their pods in parallel, and a required pod anti-affinity on
+//     kubernetes.io/hostname among the pods of one replica puts each on its own node.
+//
+// The leader's and the workers' main containers are then rewritten as Dynamo's backends rewrite
+// them for LeaderWorkerSet (package launch): vLLM's ray or multiprocessing launch and data
+// parallel flags, SGLang's --dist-init-addr, --nnodes and --node-rank, TensorRT-LLM's mpirun
+// from the leader over SSH to sshd on the workers, with the key pair in the Secret
+// Result.SSHKeySecret names; the workers lose the probes Dynamo removes from them. Because the
+// variables and host names are LeaderWorkerSet's, the rewriting is the same on both paths.
 //
 // Without gang scheduling, a replica whose nodes cannot all be placed keeps its placed pods
 // pending the others; the hub only places a component on a member with nodeCount fitting nodes.

@@ -17,7 +17,6 @@ limitations under the License.
 package workload
 
 import (
-	"fmt"
 	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
@@ -36,23 +35,30 @@ const (
 	// PlannerMetricsPort is the planner's Prometheus port, named PlannerMetricsPortName.
 	PlannerMetricsPort     = 9085
 	PlannerMetricsPortName = "metrics"
+	// NixlPort is a worker's NIXL telemetry (Prometheus) port, named NixlPortName.
+	NixlPort     = 19090
+	NixlPortName = "nixl"
+	// ForwardPassMetricPort is the base port of a worker's forward-pass metrics.
+	ForwardPassMetricPort = 20380
 )
 
 // Variables the agent injects into multinode pods.
 const (
-	// EnvLeaderHost is the DNS name of the leader (ordinal 0) pod of the pod's replica.
+	// EnvVLLMCacheRoot is where vLLM keeps its caches; set to the compilation cache's mount.
+	EnvVLLMCacheRoot = "VLLM_CACHE_ROOT"
+	// EnvLeaderHost is the fully qualified DNS name of the leader pod of the pod's replica.
 	EnvLeaderHost = "LEADER_HOST"
 	// EnvNodeCount is the number of pods of a replica.
 	EnvNodeCount = "NODE_COUNT"
-	// EnvNodeRank is the pod's ordinal in its replica, 0 for the leader.
+	// EnvNodeRank is the pod's rank in its replica, 0 for the leader (as EnvLWSWorkerIndex).
 	EnvNodeRank = "NODE_RANK"
 )
 
 // injectedEnv returns the variables Dynamo injects into a container running componentType for
 // c (the main container, or a frontend sidecar): those of every component, those of the type,
-// and, for multinode replica i (replica >= 0), the multinode variables. Callers merge them after
-// Options.Env and before the container's own, which win.
-func injectedEnv(c *component, componentType string, replica int32) []corev1.EnvVar {
+// and, for the pods of a multinode replica, the multinode variables (multinodeEnv). Callers merge
+// them after Options.Env and before the container's own, which win.
+func injectedEnv(c *component, componentType string, pods podSet) []corev1.EnvVar {
 	env := []corev1.EnvVar{
 		{Name: "DYN_NAMESPACE", Value: c.dynamoNamespace},
 		{Name: "DYN_COMPONENT", Value: componentType},
@@ -67,6 +73,7 @@ func injectedEnv(c *component, componentType string, replica int32) []corev1.Env
 		env = append(env,
 			corev1.EnvVar{Name: "DYNAMO_PORT", Value: strconv.Itoa(HTTPPort)},
 			corev1.EnvVar{Name: "DYN_HTTP_PORT", Value: strconv.Itoa(HTTPPort)},
+			corev1.EnvVar{Name: "DYN_NAMESPACE_PREFIX", Value: c.dynamoNamespace},
 		)
 	case isWorkerType(componentType):
 		env = append(env,
@@ -74,25 +81,21 @@ func injectedEnv(c *component, componentType string, replica int32) []corev1.Env
 			corev1.EnvVar{Name: "DYN_SYSTEM_USE_ENDPOINT_HEALTH_STATUS", Value: `["generate"]`},
 			corev1.EnvVar{Name: "DYN_SYSTEM_PORT", Value: strconv.Itoa(SystemPort)},
 			corev1.EnvVar{Name: "DYN_HEALTH_CHECK_ENABLED", Value: "false"},
+			corev1.EnvVar{Name: "DYN_FORWARDPASS_METRIC_PORT", Value: strconv.Itoa(ForwardPassMetricPort)},
+			corev1.EnvVar{Name: "NIXL_TELEMETRY_ENABLE", Value: "n"},
+			corev1.EnvVar{Name: "NIXL_TELEMETRY_EXPORTER", Value: "prometheus"},
+			corev1.EnvVar{Name: "NIXL_TELEMETRY_PROMETHEUS_PORT", Value: strconv.Itoa(NixlPort)},
 		)
 	case componentType == string(nvidiav1beta1.ComponentTypePlanner):
-		env = append(env, corev1.EnvVar{Name: "PLANNER_PROMETHEUS_PORT", Value: strconv.Itoa(PlannerMetricsPort)})
-	}
-	if replica >= 0 {
 		env = append(env,
-			corev1.EnvVar{Name: EnvLeaderHost, Value: leaderHost(c, replica)},
-			corev1.EnvVar{Name: EnvNodeCount, Value: strconv.Itoa(int(c.nodeCount))},
-			fieldRefEnv(EnvNodeRank, fmt.Sprintf("metadata.labels['%s']", podIndexLabel)),
+			corev1.EnvVar{Name: "PLANNER_PROMETHEUS_PORT", Value: strconv.Itoa(PlannerMetricsPort)},
+			corev1.EnvVar{Name: "DYN_SYSTEM_PORT", Value: strconv.Itoa(SystemPort)},
 		)
 	}
+	if pods.multinode() {
+		env = append(env, multinodeEnv(c, pods)...)
+	}
 	return env
-}
-
-// leaderHost is the DNS name of the leader pod of multinode replica i, through its headless
-// Service.
-func leaderHost(c *component, replica int32) string {
-	name := replicaName(c, replica)
-	return fmt.Sprintf("%s-0.%s.%s.svc.%s", name, name, c.namespace, c.opts.ClusterDomain)
 }
 
 // fieldRefEnv returns a variable holding a field of the pod, through the downward API.
@@ -103,4 +106,19 @@ func fieldRefEnv(name, fieldPath string) corev1.EnvVar {
 			FieldRef: &corev1.ObjectFieldSelector{APIVersion: "v1", FieldPath: fieldPath},
 		},
 	}
+}
+
+// backendEnv returns the variables Dynamo's backend gives the main container: for vLLM with a
+// compilation cache, VLLM_CACHE_ROOT at the cache's mount. Dynamo sets it only when the mount
+// path is given; here the default path counts too, since vLLM's own default follows $HOME, which
+// is not /root in every image.
+func backendEnv(c *component) []corev1.EnvVar {
+	if c.backend != BackendVLLM || c.spec.CompilationCache == nil {
+		return nil
+	}
+	dir, err := compilationCachePath(c)
+	if err != nil {
+		return nil
+	}
+	return []corev1.EnvVar{{Name: EnvVLLMCacheRoot, Value: dir}}
 }

@@ -71,8 +71,9 @@ func TestBuildErrors(t *testing.T) {
 			wantField: "spec.podTemplate.spec.containers[main].startupProbe", wantIn: "probe has no handler",
 		},
 		{
-			name: "handler-less liveness probe on a planner", graph: "vllm-disagg-planner", service: "Planner",
+			name: "handler-less liveness probe on a component type without default probes", graph: "vllm-disagg-planner", service: "Planner",
 			mutate: func(d *nvidiav1alpha1.DynamoComponentDeployment) {
+				d.Spec.ComponentType = "main"
 				d.Spec.LivenessProbe = &corev1.Probe{InitialDelaySeconds: 30}
 			},
 			wantField: "spec.podTemplate.spec.containers[main].livenessProbe", wantIn: "probe has no handler",

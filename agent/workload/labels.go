@@ -24,6 +24,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
 
+	"github.com/flotilla-dev/flotilla/agent/workload/launch"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
@@ -63,20 +64,24 @@ func objectAnnotations(c *component) map[string]string {
 	return emptyToNil(annotations)
 }
 
-// selectorLabels returns the labels selecting the pods of c, or of multinode replica i when
-// replica >= 0.
-func selectorLabels(c *component, replica int32) map[string]string {
+// selectorLabels returns the labels selecting the pods of c in pods: all of them for a
+// single-node component; those of one multinode replica, and of one role in it when pods names a
+// leader or worker role.
+func selectorLabels(c *component, pods podSet) map[string]string {
 	sel := map[string]string{nvidiav1beta1.LabelSelector: c.name}
-	if replica >= 0 {
-		sel[LabelMultinodeReplica] = strconv.Itoa(int(replica))
+	if pods.multinode() {
+		sel[LabelMultinodeReplica] = strconv.Itoa(int(pods.replica))
+		if pods.role == launch.RoleLeader || pods.role == launch.RoleWorker {
+			sel[LabelRole] = string(pods.role)
+		}
 	}
 	return sel
 }
 
-// podLabels returns the labels of c's pods (of multinode replica i when replica >= 0), in
+// podLabels returns the labels of c's pods in pods, in
 // Dynamo's order of precedence, the pod template's labels last; the selector labels come after
 // them so nothing can break the match between a workload and its pods.
-func podLabels(c *component, replica int32) map[string]string {
+func podLabels(c *component, pods podSet) map[string]string {
 	labels := map[string]string{}
 	maps.Copy(labels, c.alpha.Labels)
 	maps.Copy(labels, c.dcd.Labels)
@@ -87,7 +92,7 @@ func podLabels(c *component, replica int32) map[string]string {
 	setIfNotEmpty(labels, nvidiav1beta1.LabelComponentType, c.componentType)
 	setIfNotEmpty(labels, nvidiav1alpha1.LabelSubComponentType, c.subComponentType)
 	maps.Copy(labels, c.podMetadataLabels())
-	maps.Copy(labels, selectorLabels(c, replica))
+	maps.Copy(labels, selectorLabels(c, pods))
 	return labels
 }
 

@@ -34,12 +34,12 @@ const defaultTerminationGracePeriodSeconds = 60
 // containers are the user's sidecars, kept as written, except the one spec.frontendSidecar names,
 // which gets the frontend's defaults; and the volumes are the template's, then those the main
 // container mounts without the template defining them.
-func podTemplate(c *component, replica int32) (corev1.PodTemplateSpec, error) {
+func podTemplate(c *component, pods podSet) (corev1.PodTemplateSpec, error) {
 	mounts, err := mainMounts(c)
 	if err != nil {
 		return corev1.PodTemplateSpec{}, err
 	}
-	main, err := mainContainer(c, replica, mounts)
+	main, err := mainContainer(c, pods, mounts)
 	if err != nil {
 		return corev1.PodTemplateSpec{}, err
 	}
@@ -78,10 +78,16 @@ func podTemplate(c *component, replica int32) (corev1.PodTemplateSpec, error) {
 		return corev1.PodTemplateSpec{}, err
 	}
 	spec.Volumes = volumes
+	annotations := podAnnotations(c)
+	if pods.multinode() {
+		if err := applyLaunch(c, pods, &spec, annotations); err != nil {
+			return corev1.PodTemplateSpec{}, err
+		}
+	}
 	return corev1.PodTemplateSpec{
 		ObjectMeta: metav1.ObjectMeta{
-			Labels:      podLabels(c, replica),
-			Annotations: podAnnotations(c),
+			Labels:      podLabels(c, pods),
+			Annotations: annotations,
 		},
 		Spec: spec,
 	}, nil

@@ -35,29 +35,27 @@ const (
 // probes are a container's three probes.
 type probes map[probeKind]*corev1.Probe
 
-// defaultProbes returns Dynamo's probes for a container of c running componentType (the main
-// container, or a frontend sidecar). A multinode component gets none: Dynamo removes them from
-// non-leader pods, and here leader and workers share one template.
+// defaultProbes returns Dynamo's probes for a container running componentType (the main
+// container, or a frontend sidecar). The workers of a multinode replica get them too, and lose
+// them to the launch rewriting (package launch), as in Dynamo.
 //
-// Frontends are probed over HTTP on /health (liveness and readiness; Dynamo's readiness exec of
-// curl and jq would need both in the image). Workers (worker, prefill, decode) are probed on the
-// system port: liveness /live, readiness /health, and a startup probe on /live allowing two
-// hours (720 x 10s) to load a model. Other component types have no default probes.
-func defaultProbes(c *component, componentType string) probes {
-	if c.multinode() {
-		return probes{}
-	}
+// As in Dynamo's component defaults: frontends are probed on the HTTP port, liveness /live and
+// readiness /health. Workers (worker, prefill, decode) and planners are probed on the system
+// port: liveness /live, readiness /health, and a startup probe on /live allowing two hours
+// (720 x 10s) to load a model or, for a planner, to wait for its workers. Other component types
+// have no default probes.
+func defaultProbes(componentType string) probes {
 	switch {
 	case componentType == string(nvidiav1beta1.ComponentTypeFrontend):
 		return probes{
-			livenessProbe: httpProbe("/health", HTTPPortName, corev1.Probe{
-				InitialDelaySeconds: 15, PeriodSeconds: 10, TimeoutSeconds: 3, FailureThreshold: 3,
+			livenessProbe: httpProbe("/live", HTTPPortName, corev1.Probe{
+				InitialDelaySeconds: 15, PeriodSeconds: 10, TimeoutSeconds: 1, FailureThreshold: 3,
 			}),
 			readinessProbe: httpProbe("/health", HTTPPortName, corev1.Probe{
 				InitialDelaySeconds: 10, PeriodSeconds: 10, TimeoutSeconds: 3, FailureThreshold: 3,
 			}),
 		}
-	case isWorkerType(componentType):
+	case isWorkerType(componentType) || componentType == string(nvidiav1beta1.ComponentTypePlanner):
 		return probes{
 			livenessProbe: httpProbe("/live", SystemPortName, corev1.Probe{
 				PeriodSeconds: 5, TimeoutSeconds: 4, FailureThreshold: 1,

@@ -77,13 +77,19 @@ func typeMeta(k Kind) metav1.TypeMeta {
 type Result struct {
 	// Deployment runs a single-node component; nil for a multinode one.
 	Deployment *appsv1.Deployment
-	// StatefulSets run a multinode component, one per replica, in replica order.
+	// StatefulSets run a multinode component: a leader and a worker StatefulSet per replica, in
+	// replica order.
 	StatefulSets []*appsv1.StatefulSet
 	// Services are the headless Services of multinode replicas, in replica order, then the
 	// frontend's Service.
 	Services []*corev1.Service
 	// Ingress exposes a frontend; nil when not enabled.
 	Ingress *networkingv1.Ingress
+	// SSHKeySecret names the Secret of the namespace that holds the SSH key pair the pods mount
+	// (a multinode TensorRT-LLM component's leader runs mpirun over SSH on its workers); ""
+	// when none. It is not built here: the controller creates it, once per namespace, when it
+	// does not exist (launch.GenerateSSHKeyPair).
+	SSHKeySecret string
 	// PodSelector selects every pod of the component, for the DCD's status.podSelector.
 	PodSelector map[string]string
 	// Notes name fields of the DCD that were accepted but not (fully) honoured, each as

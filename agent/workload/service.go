@@ -20,6 +20,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/flotilla-dev/flotilla/agent/workload/launch"
 )
 
 // buildService returns the Service named like the DCD that fronts a frontend's pods, or nil for
@@ -34,10 +36,10 @@ func buildService(c *component) *corev1.Service {
 	if !c.isFrontend() {
 		return nil
 	}
-	selector := selectorLabels(c, -1)
+	selector := selectorLabels(c, singleNode)
 	if c.multinode() {
-		// Only leaders serve; the StatefulSet controller labels them with ordinal 0.
-		selector[podIndexLabel] = "0"
+		// Only leaders serve, as in Dynamo.
+		selector[LabelRole] = string(launch.RoleLeader)
 	}
 	return &corev1.Service{
 		TypeMeta: typeMeta(KindService),

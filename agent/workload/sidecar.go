@@ -48,7 +48,7 @@ func applyFrontendSidecar(c *component, containers []corev1.Container, mainMount
 	sidecar := *user
 	sidecar.Command, sidecar.Args = sidecarCommand(user.Command, user.Args)
 	sidecar.Ports = mergePorts(basePorts(frontend), user.Ports)
-	sidecar.Env = mergeEnv(c.opts.Env, injectedEnv(c, frontend, -1), user.Env)
+	sidecar.Env = mergeEnv(c.opts.Env, injectedEnv(c, frontend, singleNode), user.Env)
 	sidecar.VolumeMounts = slices.Clone(user.VolumeMounts)
 	for _, m := range mainMounts {
 		if m.MountPath == SharedMemoryMountPath || slices.ContainsFunc(sidecar.VolumeMounts, func(s corev1.VolumeMount) bool {
@@ -63,7 +63,7 @@ func applyFrontendSidecar(c *component, containers []corev1.Container, mainMount
 		return err
 	}
 	sidecar.Resources = resources
-	p, err := containerProbes(defaultProbes(c, frontend), user, path)
+	p, err := containerProbes(defaultProbes(frontend), user, path)
 	if err != nil {
 		return err
 	}

@@ -152,7 +152,7 @@ func TestBuildV1beta1MainAndSidecar(t *testing.T) {
 	wantEqual(t, "image", main.Image, betaImage)
 	wantSlice(t, "command", main.Command, []string{"python3", "-m", "dynamo.vllm"})
 	wantSlice(t, "args", main.Args, []string{"--model", "Qwen/Qwen3-0.6B"})
-	wantPorts(t, main, map[string]int32{"system": 9090})
+	wantPorts(t, main, map[string]int32{"system": 9090, "nixl": 19090})
 	wantEnv(t, main, map[string]string{
 		"DYN_NAMESPACE": "dynamo-graph", "DYN_COMPONENT": "worker", "DYN_PARENT_DGD_K8S_NAME": "graph",
 		"DYN_SYSTEM_ENABLED": "true", "DYN_SYSTEM_PORT": "9090",
@@ -220,7 +220,7 @@ func TestBuildV1beta1FrontendSidecar(t *testing.T) {
 		"DYN_COMPONENT": "frontend", "DYN_NAMESPACE": "dynamo-graph", "DYN_HTTP_PORT": "8000", "DYN_ROUTER_MODE": "kv",
 	})
 	wantNoEnv(t, sidecar, "DYN_SYSTEM_ENABLED")
-	wantHTTPProbe(t, "sidecar liveness", sidecar.LivenessProbe, "/health", "http")
+	wantHTTPProbe(t, "sidecar liveness", sidecar.LivenessProbe, "/live", "http")
 	wantHTTPProbe(t, "sidecar readiness", sidecar.ReadinessProbe, "/health", "http")
 	wantMount(t, sidecar, "models", "/models")
 	if slices.ContainsFunc(sidecar.VolumeMounts, func(m corev1.VolumeMount) bool { return m.MountPath == "/dev/shm" }) {
@@ -437,8 +437,10 @@ func TestBuildV1beta1Probes(t *testing.T) {
 	planner := vllmMain()
 	planner.Command, planner.Args = []string{"python3", "-m", "dynamo.planner"}, nil
 	planner.StartupProbe = &corev1.Probe{FailureThreshold: 10}
-	_, err := workload.Build(betaDCD("p", nvidiav1beta1.ComponentTypePlanner, planner), workload.Options{})
-	wantFieldError(t, err, "spec.podTemplate.spec.containers[main].startupProbe", "probe has no handler")
+	_, tmpl = buildBeta(t, betaDCD("p", nvidiav1beta1.ComponentTypePlanner, planner))
+	main = mainOf(t, tmpl.Spec)
+	wantHTTPProbe(t, "planner startup (default's handler)", main.StartupProbe, "/live", "system")
+	wantEqual(t, "planner startup failureThreshold (user's)", main.StartupProbe.FailureThreshold, int32(10))
 }
 
 // TestBuildV1beta1Types checks the labels and variables of the component types: a disaggregated
@@ -452,7 +454,7 @@ func TestBuildV1beta1Types(t *testing.T) {
 	}
 	main := mainOf(t, tmpl.Spec)
 	wantEnv(t, main, map[string]string{"DYN_COMPONENT": "prefill", "DYN_SYSTEM_ENABLED": "true"})
-	wantPorts(t, main, map[string]int32{"system": 9090})
+	wantPorts(t, main, map[string]int32{"system": 9090, "nixl": 19090})
 	wantHTTPProbe(t, "startup", main.StartupProbe, "/live", "system")
 
 	res, err := buildAlpha(t, exampleDCD(t, "vllm-disagg", "VllmPrefillWorker"), workload.Options{})
@@ -690,13 +692,23 @@ func TestBuildV1beta1Examples(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		wantSlice(t, "StatefulSets", res.Names(workload.KindStatefulSet), []string{"trtllm-disagg-tp8-decode-0"})
-		spec := res.StatefulSets[0].Spec.Template.Spec
-		main := mainOf(t, spec)
-		wantPVC(t, spec, main, "models", "/models")
-		wantMount(t, main, "nvidia-config", "/workspace/")
-		wantEnv(t, main, map[string]string{"HF_HOME": "/models", "NODE_COUNT": "2"})
-		wantGPU(t, main, "nvidia.com/gpu", "4")
-		wantNote(t, res, "spec.multinode: ")
+		wantSlice(t, "StatefulSets", res.Names(workload.KindStatefulSet), []string{"trtllm-disagg-tp8-decode-0", "trtllm-disagg-tp8-decode-0-0"})
+		wantEqual(t, "SSHKeySecret", res.SSHKeySecret, "mpi-run-ssh-secret")
+		for _, sts := range res.StatefulSets {
+			spec := sts.Spec.Template.Spec
+			main := mainOf(t, spec)
+			wantPVC(t, spec, main, "models", "/models")
+			wantMount(t, main, "nvidia-config", "/workspace/")
+			wantMount(t, main, "mpi-run-ssh-secret", "/ssh-pk")
+			wantEnv(t, main, map[string]string{"HF_HOME": "/models", "NODE_COUNT": "2"})
+			wantGPU(t, main, "nvidia.com/gpu", "4")
+		}
+		leader := mainOf(t, res.StatefulSets[0].Spec.Template.Spec)
+		if !strings.Contains(leader.Args[0], "mpirun") || !strings.Contains(leader.Args[0], "-n 8 ") {
+			t.Errorf("leader args = %q, want mpirun over 8 ranks", leader.Args)
+		}
+		if len(res.Notes) != 0 {
+			t.Errorf("notes = %q, want none", res.Notes)
+		}
 	})
 }

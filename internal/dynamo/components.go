@@ -58,6 +58,10 @@ var propagatedAnnotationKeys = []string{
 	annotationVLLMDistributedExecutorBackend,
 }
 
+// GlobalDynamoNamespace is the Dynamo namespace of a component with globalDynamoNamespace set, as
+// in Dynamo: one namespace shared by such components of every graph.
+const GlobalDynamoNamespace = "dynamo"
+
 // ComponentName is Dynamo's name of the DCD of one component: <graph>-<lowercased component>.
 func ComponentName(graph, component string) string {
 	return graph + "-" + strings.ToLower(component)
@@ -112,8 +116,10 @@ func ComponentDeployment(dgd *nvidiav1beta1.DynamoGraphDeployment, component, na
 //     converted to v1beta1 carries them (applyDGDComponentAlphaCompatibilityToDCD), so that they
 //     reach the member when the DCD is converted back; Flotilla writes the graph's Dynamo
 //     namespace (Namespace) there for every component, as it always has;
-//   - labelled with the graph's spec.labels, the pod template's labels and Dynamo's component,
-//     Dynamo namespace and graph-name labels;
+//   - labelled with the graph's spec.labels, under the component's v1alpha1 labels and its pod
+//     template's labels, which win, and Dynamo's component, Dynamo namespace and graph-name
+//     labels over all (a component with globalDynamoNamespace is in Dynamo's global namespace,
+//     GlobalDynamoNamespace, as upstream);
 //   - the graph's env merged into the main container's (the component's winning, sorted by
 //     name), and the graph's spec.annotations and spec.labels, and the component's v1alpha1
 //     annotations and labels, merged into the pod template's metadata under its own values, with
@@ -192,19 +198,28 @@ func (g *generator) componentDeployment(component *nvidiav1beta1.DynamoComponent
 	dcd.Spec.DynamoComponentDeploymentSharedSpec = *component.DeepCopy()
 	spec := &dcd.Spec.DynamoComponentDeploymentSharedSpec
 
-	if err := g.carryAlphaFields(dcd); err != nil {
+	dynNamespace := g.dynNamespace
+	if component.GlobalDynamoNamespace {
+		dynNamespace = GlobalDynamoNamespace
+	}
+	if err := g.carryAlphaFields(dcd, dynNamespace); err != nil {
 		return nil, err
 	}
 
+	// The graph's labels are the base; the component's own (its v1alpha1 labels, then its pod
+	// template's) win over them, and Dynamo's over all.
 	labels := maps.Clone(g.dgd.Spec.Labels)
 	if labels == nil {
 		labels = map[string]string{}
+	}
+	if svc := g.services[name]; svc != nil {
+		maps.Copy(labels, svc.Labels)
 	}
 	if spec.PodTemplate != nil {
 		maps.Copy(labels, spec.PodTemplate.Labels)
 	}
 	labels[nvidiav1beta1.LabelComponent] = name
-	labels[nvidiav1beta1.LabelDynamoNamespace] = g.dynNamespace
+	labels[nvidiav1beta1.LabelDynamoNamespace] = dynNamespace
 	labels[nvidiav1beta1.LabelGraphName] = g.dgd.Name
 	dcd.Labels = labels
 
@@ -221,13 +236,13 @@ func (g *generator) componentDeployment(component *nvidiav1beta1.DynamoComponent
 // carryAlphaFields puts the component's v1alpha1-only fields on dcd's annotations as a v1alpha1
 // DCD of the component, converted to v1beta1, carries them (upstream's
 // applyDGDComponentAlphaCompatibilityToDCD), with the graph's Dynamo namespace written out.
-func (g *generator) carryAlphaFields(dcd *nvidiav1beta1.DynamoComponentDeployment) error {
+func (g *generator) carryAlphaFields(dcd *nvidiav1beta1.DynamoComponentDeployment, dynNamespace string) error {
 	svc := &nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{}
 	if s := g.services[dcd.Spec.ComponentName]; s != nil {
 		svc = s.DeepCopy()
 	}
 	svc.ServiceName = dcd.Spec.ComponentName
-	svc.DynamoNamespace = ptr.To(g.dynNamespace)
+	svc.DynamoNamespace = ptr.To(dynNamespace)
 	alpha := &nvidiav1alpha1.DynamoComponentDeployment{}
 	alpha.Name = dcd.Name
 	alpha.Namespace = dcd.Namespace

@@ -318,3 +318,54 @@ func TestExampleRecordsAreStable(t *testing.T) {
 		t.Errorf("only %d services in the example graphs", seen)
 	}
 }
+
+// TestComponentLabelsWinOverTheGraphs checks upstream's precedence on the DCD's labels: a
+// service's own label wins over the graph's spec.labels of the same key, and Dynamo's labels
+// win over both.
+func TestComponentLabelsWinOverTheGraphs(t *testing.T) {
+	dgd := &nvidiav1alpha1.DynamoGraphDeployment{}
+	dgd.Name = "g"
+	dgd.Spec.Labels = map[string]string{"tier": "graph", "team": "inference", "nvidia.com/dynamo-component": "graph"}
+	dgd.Spec.Services = map[string]*nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{
+		"Worker": {ComponentType: "worker", Labels: map[string]string{"tier": "service"}},
+	}
+	dcd, err := dynamo.ComponentDeployment(toHub(t, dgd), "Worker", "team-a")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]string{"tier": "service", "team": "inference", "nvidia.com/dynamo-component": "Worker"}
+	for k, v := range want {
+		if dcd.Labels[k] != v {
+			t.Errorf("label %s = %q, want %q", k, dcd.Labels[k], v)
+		}
+	}
+}
+
+// TestGlobalDynamoNamespace checks that a component with globalDynamoNamespace is in Dynamo's
+// global namespace, on its labels and in what reaches the member, while the graph's other
+// components keep the graph's.
+func TestGlobalDynamoNamespace(t *testing.T) {
+	dgd := &nvidiav1alpha1.DynamoGraphDeployment{}
+	dgd.Name = "g"
+	dgd.Spec.Services = map[string]*nvidiav1alpha1.DynamoComponentDeploymentSharedSpec{
+		"Frontend": {ComponentType: "frontend", GlobalDynamoNamespace: true},
+		"Worker":   {ComponentType: "worker"},
+	}
+	hub := toHub(t, dgd)
+	for component, want := range map[string]string{"Frontend": dynamo.GlobalDynamoNamespace, "Worker": "dynamo-g"} {
+		dcd, err := dynamo.ComponentDeployment(hub, component, "team-a")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := dcd.Labels[nvidiav1beta1.LabelDynamoNamespace]; got != want {
+			t.Errorf("%s: Dynamo namespace label = %q, want %q", component, got, want)
+		}
+		alpha, err := dynamo.ToV1Alpha1(dcd)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := ptr.Deref(alpha.Spec.DynamoNamespace, ""); got != want {
+			t.Errorf("%s: dynamoNamespace reaching the member = %q, want %q", component, got, want)
+		}
+	}
+}

@@ -140,7 +140,7 @@ var _ = Describe("The agent's DCD controller on an apiserver", func() {
 				} else {
 					expectAvailable(g, got, metav1.ConditionFalse, workload.ReasonSomeStatefulSetsNotReady)
 					g.Expect(got.Status.Service.ComponentKind).To(BeEquivalentTo("StatefulSet"))
-					g.Expect(got.Status.Service.Replicas).To(BeEquivalentTo(len(desired.StatefulSets)))
+					g.Expect(got.Status.Service.Replicas).To(BeEquivalentTo(len(desired.StatefulSets)/2), "a leader and a worker StatefulSet per replica")
 				}
 			}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
 		}
@@ -278,7 +278,7 @@ var _ = Describe("The agent's DCD controller on an apiserver", func() {
 		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
 	}, SpecTimeout(2*time.Minute))
 
-	It("runs a multinode component as a StatefulSet and headless Service per replica, and deletes those scaled away", func(ctx SpecContext) {
+	It("runs a multinode component as a leader and a worker StatefulSet and a headless Service per replica, and deletes those scaled away", func(ctx SpecContext) {
 		dcd := exampleDCD("sglang-multinode", "SGLangWorker", ns)
 		dcd.Spec.Replicas = ptr.To[int32](2)
 		nodeCount := dcd.Spec.Multinode.NodeCount
@@ -288,10 +288,15 @@ var _ = Describe("The agent's DCD controller on an apiserver", func() {
 		Expect(k8sClient.Create(ctx, dcd)).To(Succeed())
 		Eventually(func(g Gomega) {
 			for i := range 2 {
-				s := &appsv1.StatefulSet{}
-				g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: replica(i)}, s)).To(Succeed())
-				expectControlledBy(g, s, dcd)
-				g.Expect(s.Spec.Replicas).To(Equal(ptr.To(nodeCount)), "one pod per node")
+				leader := &appsv1.StatefulSet{}
+				g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: replica(i)}, leader)).To(Succeed())
+				expectControlledBy(g, leader, dcd)
+				g.Expect(leader.Spec.Replicas).To(Equal(ptr.To[int32](1)), "one leader pod")
+				worker := &appsv1.StatefulSet{}
+				g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: replica(i) + "-0"}, worker)).To(Succeed())
+				expectControlledBy(g, worker, dcd)
+				g.Expect(worker.Spec.Replicas).To(Equal(ptr.To(nodeCount-1)), "one pod per other node")
+				g.Expect(worker.Spec.Ordinals).To(Equal(&appsv1.StatefulSetOrdinals{Start: 1}), "workers numbered from 1, as LeaderWorkerSet numbers them")
 				svc := &corev1.Service{}
 				g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: replica(i)}, svc)).To(Succeed())
 				expectControlledBy(g, svc, dcd)
@@ -314,6 +319,7 @@ var _ = Describe("The agent's DCD controller on an apiserver", func() {
 		Expect(k8sClient.Patch(ctx, current, client.MergeFrom(base))).To(Succeed())
 		Eventually(func(g Gomega) {
 			expectNotFound(ctx, g, workload.KindStatefulSet, replica(1))
+			expectNotFound(ctx, g, workload.KindStatefulSet, replica(1)+"-0")
 			expectNotFound(ctx, g, workload.KindService, replica(1))
 			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: replica(0)}, &appsv1.StatefulSet{})).To(Succeed())
 			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: replica(0)}, &corev1.Service{})).To(Succeed())
