@@ -30,6 +30,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
+	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
@@ -276,6 +277,19 @@ func (r *Reconciler) listLabelled(ctx context.Context, k workload.Kind, dcd *nvi
 		for i := range list.Items {
 			objs = append(objs, &list.Items[i])
 		}
+	case workload.KindLeaderWorkerSet:
+		if r.Options.MultinodeRuntime != workload.RuntimeLeaderWorkerSet {
+			// The member does not serve LeaderWorkerSet (or the agent was told not to use it):
+			// nothing to list, and no informer to start on a kind that may not exist.
+			return nil, nil
+		}
+		list := &lwsv1.LeaderWorkerSetList{}
+		if err := r.Client.List(ctx, list, opts...); err != nil {
+			return nil, err
+		}
+		for i := range list.Items {
+			objs = append(objs, &list.Items[i])
+		}
 	default:
 		return nil, fmt.Errorf("unknown kind %q", k)
 	}
@@ -293,6 +307,8 @@ func newObject(k workload.Kind) client.Object {
 		return &corev1.Service{}
 	case workload.KindIngress:
 		return &networkingv1.Ingress{}
+	case workload.KindLeaderWorkerSet:
+		return &lwsv1.LeaderWorkerSet{}
 	}
 	return nil
 }
@@ -307,6 +323,8 @@ func specOf(obj client.Object) any {
 	case *corev1.Service:
 		return o.Spec
 	case *networkingv1.Ingress:
+		return o.Spec
+	case *lwsv1.LeaderWorkerSet:
 		return o.Spec
 	}
 	return nil

@@ -34,6 +34,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
+	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
@@ -93,8 +94,9 @@ func IsHubRecord(obj metav1.Object) bool {
 
 // SetupWithManager registers the Reconciler with mgr. It watches DCDs that are not hub
 // records, for changes of their spec, labels or annotations (its own status writes do not
-// trigger it), and the Deployments, StatefulSets, Services and Ingresses they control, so
-// that a workload's status change updates the DCD's.
+// trigger it), and the Deployments, StatefulSets, Services and Ingresses they control (and
+// LeaderWorkerSets, when Options.MultinodeRuntime uses them), so that a workload's status change
+// updates the DCD's.
 func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Client == nil {
 		r.Client = mgr.GetClient()
@@ -111,15 +113,18 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 		predicate.LabelChangedPredicate{},
 		predicate.AnnotationChangedPredicate{},
 	)
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		Named(ControllerName).
 		For(&nvidiav1beta1.DynamoComponentDeployment{},
 			builder.WithPredicates(notHubRecord, specOrMetadataChanged)).
 		Owns(&appsv1.Deployment{}).
 		Owns(&appsv1.StatefulSet{}).
 		Owns(&corev1.Service{}).
-		Owns(&networkingv1.Ingress{}).
-		Complete(r)
+		Owns(&networkingv1.Ingress{})
+	if r.Options.MultinodeRuntime == workload.RuntimeLeaderWorkerSet {
+		b = b.Owns(&lwsv1.LeaderWorkerSet{})
+	}
+	return b.Complete(r)
 }
 
 // The agent's permissions on its member cluster. Workloads are written by server-side apply
@@ -133,6 +138,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments/finalizers,verbs=update
 // +kubebuilder:rbac:groups=apps,resources=deployments;statefulsets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=services,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=leaderworkerset.x-k8s.io,resources=leaderworkersets,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups=networking.k8s.io,resources=ingresses,verbs=get;list;watch;create;update;patch;delete
 // +kubebuilder:rbac:groups="",resources=events,verbs=create;patch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch

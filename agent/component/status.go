@@ -28,6 +28,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
@@ -54,6 +55,12 @@ func availabilityOf(desired *workload.Result, got applied) availability {
 		a.component = deploymentReplicaStatus(desired.Deployment.Name, d)
 		return a
 	}
+	if desired.LeaderWorkerSet != nil {
+		lws, _ := got.get(workload.KindLeaderWorkerSet, desired.LeaderWorkerSet.Name).(*lwsv1.LeaderWorkerSet)
+		a.ready, a.reason, a.message = workload.LeaderWorkerSetAvailable(lws, ptr.Deref(desired.LeaderWorkerSet.Spec.Replicas, 1))
+		a.component = leaderWorkerSetReplicaStatus(desired.LeaderWorkerSet.Name, lws)
+		return a
+	}
 	sets := make([]*appsv1.StatefulSet, len(desired.StatefulSets))
 	for i, s := range desired.StatefulSets {
 		sets[i], _ = got.get(workload.KindStatefulSet, s.Name).(*appsv1.StatefulSet)
@@ -75,6 +82,21 @@ func deploymentReplicaStatus(name string, d *appsv1.Deployment) *nvidiav1beta1.C
 		s.UpdatedReplicas = d.Status.UpdatedReplicas
 		s.ReadyReplicas = ptr.To(d.Status.ReadyReplicas)
 		s.AvailableReplicas = ptr.To(d.Status.AvailableReplicas)
+	}
+	return s
+}
+
+// leaderWorkerSetReplicaStatus reports the groups of the LeaderWorkerSet named name, as Dynamo
+// does (from its status); lws is nil when it could not be read.
+func leaderWorkerSetReplicaStatus(name string, lws *lwsv1.LeaderWorkerSet) *nvidiav1beta1.ComponentReplicaStatus {
+	s := &nvidiav1beta1.ComponentReplicaStatus{
+		ComponentKind:  nvidiav1beta1.ComponentKind(workload.KindLeaderWorkerSet),
+		ComponentNames: []string{name},
+	}
+	if lws != nil {
+		s.Replicas = lws.Status.Replicas
+		s.UpdatedReplicas = lws.Status.UpdatedReplicas
+		s.ReadyReplicas = ptr.To(lws.Status.ReadyReplicas)
 	}
 	return s
 }

@@ -18,6 +18,7 @@ package manager
 
 import (
 	"fmt"
+	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 
 	"github.com/go-logr/logr"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -57,6 +58,7 @@ func NewScheme() (*runtime.Scheme, error) {
 	scheme := runtime.NewScheme()
 	for _, add := range []func(*runtime.Scheme) error{
 		clientgoscheme.AddToScheme, nvidiav1alpha1.AddToScheme, nvidiav1beta1.AddToScheme, flotillav1alpha1.AddToScheme,
+		lwsv1.AddToScheme,
 	} {
 		if err := add(scheme); err != nil {
 			return nil, err
@@ -147,11 +149,16 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 		return nil, fmt.Errorf("setting up the conversion webhook: %w", err)
 	}
 
+	runtime, err := ResolveMultinodeRuntime(cfg, o.MultinodeRuntime)
+	if err != nil {
+		return nil, fmt.Errorf("choosing what runs multinode components: %w", err)
+	}
 	if err := (&component.Reconciler{Options: workload.Options{
 		IngressHostSuffix:  o.IngressHostSuffix,
 		Env:                o.WorkloadEnv,
 		ServiceAccountName: o.WorkloadServiceAccount,
 		ClusterDomain:      o.ClusterDomain,
+		MultinodeRuntime:   runtime,
 	}}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the DynamoComponentDeployment controller: %w", err)
 	}
@@ -184,6 +191,7 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 		return nil, fmt.Errorf("adding the readiness check: %w", err)
 	}
 	logger.Info("Agent configured", "namespace", o.Namespace, "watchNamespace", o.WatchNamespace,
-		"inventorySource", o.InventorySource, "leaderElection", o.LeaderElect, "webhookManagesCRD", manageCRDs)
+		"inventorySource", o.InventorySource, "leaderElection", o.LeaderElect, "webhookManagesCRD", manageCRDs,
+		"multinodeRuntime", runtime)
 	return mgr, nil
 }

@@ -32,6 +32,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/flotilla-dev/flotilla/agent/inventory"
+	"github.com/flotilla-dev/flotilla/agent/workload"
 	"github.com/flotilla-dev/flotilla/agent/liveness"
 	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
 	"github.com/flotilla-dev/flotilla/internal/webhookcert"
@@ -107,6 +108,10 @@ type Options struct {
 	WorkloadServiceAccount string
 	// ClusterDomain is the cluster's DNS domain.
 	ClusterDomain string
+	// MultinodeRuntime runs multinode components (--multinode-runtime): MultinodeRuntimeAuto
+	// (LeaderWorkerSet where the member serves it, found at start), or workload's
+	// RuntimeLeaderWorkerSet or RuntimeStatefulSet.
+	MultinodeRuntime string
 
 	// Webhook is the conversion webhook of the DCD CRD (ConvertedCRD) the agent serves
 	// (--webhook-*), its certificate Secret and Service in Namespace. Whether the agent points
@@ -125,6 +130,7 @@ func NewOptions(getenv func(string) string) Options {
 		MetricsBindAddress:     DefaultMetricsBindAddress,
 		HealthProbeBindAddress: DefaultHealthProbeBindAddress,
 		InventorySource:        InventorySourceNodes,
+		MultinodeRuntime:       MultinodeRuntimeAuto,
 		InventoryWriteInterval: inventory.DefaultWriteInterval,
 		LeaseRenewInterval:     liveness.DefaultRenewInterval,
 		LeaseDuration:          liveness.DefaultLeaseDuration,
@@ -189,6 +195,8 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.WorkloadServiceAccount, "workload-service-account", o.WorkloadServiceAccount,
 		"Service account of workload pods whose DCD names none.")
 	fs.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "The cluster's DNS domain.")
+	fs.StringVar(&o.MultinodeRuntime, "multinode-runtime", o.MultinodeRuntime,
+		`What runs multinode components: "auto" (LeaderWorkerSet where the cluster serves leaderworkerset.x-k8s.io/v1 at start, else StatefulSets), "LeaderWorkerSet" or "StatefulSet".`)
 	o.Webhook.BindFlags(fs, "default true in cluster mode, false with --watch-namespace (a Role cannot patch a CRD: "+
 		"`agent wire-conversion`, the chart's hook, does it, and the agent then keeps the CA it set)")
 }
@@ -231,6 +239,11 @@ func (o *Options) Validate() error {
 	if o.ClusterName != "" {
 		for _, msg := range validation.IsDNS1123Subdomain(o.ClusterName) {
 			add("--cluster-name %q: %s", o.ClusterName, msg)
+		}
+	}
+	if o.MultinodeRuntime != MultinodeRuntimeAuto {
+		if _, err := workload.ParseMultinodeRuntime(o.MultinodeRuntime); err != nil {
+			add("--multinode-runtime: %w (or %q)", err, MultinodeRuntimeAuto)
 		}
 	}
 	if o.Namespace == "" {

@@ -52,6 +52,9 @@ type Options struct {
 	ServiceAccountName string
 	// ClusterDomain is the cluster's DNS domain (DefaultClusterDomain if empty).
 	ClusterDomain string
+	// MultinodeRuntime runs multinode components: RuntimeStatefulSet (the default) or
+	// RuntimeLeaderWorkerSet, which the member must serve.
+	MultinodeRuntime MultinodeRuntime
 	// SSHSecretName is the Secret holding the SSH key pair with which a multinode TensorRT-LLM
 	// leader runs mpirun on its workers (launch.DefaultSSHSecretName if empty).
 	SSHSecretName string
@@ -67,6 +70,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.ClusterDomain == "" {
 		o.ClusterDomain = DefaultClusterDomain
+	}
+	if o.MultinodeRuntime == "" {
+		o.MultinodeRuntime = RuntimeStatefulSet
 	}
 	if o.SSHSecretName == "" {
 		o.SSHSecretName = launch.DefaultSSHSecretName
@@ -100,7 +106,20 @@ func Build(dcd *nvidiav1beta1.DynamoComponentDeployment, opts Options) (*Result,
 // build builds the objects of c.
 func build(c *component) (*Result, error) {
 	res := &Result{PodSelector: map[string]string{nvidiav1beta1.LabelSelector: c.name}}
-	if c.multinode() {
+	switch {
+	case c.multinode() && c.opts.MultinodeRuntime == RuntimeLeaderWorkerSet:
+		lws, err := buildLeaderWorkerSet(c)
+		if err != nil {
+			return nil, err
+		}
+		res.LeaderWorkerSet = lws
+		if c.backend == BackendTRTLLM && c.replicas > 0 {
+			res.SSHKeySecret = c.opts.SSHSecretName
+		}
+		if note := multinodeNote(c); note != "" {
+			res.notef("spec.multinode", "%s", note)
+		}
+	case c.multinode():
 		for i := range c.replicas {
 			sets, svc, err := buildReplica(c, i)
 			if err != nil {
@@ -121,7 +140,7 @@ func build(c *component) (*Result, error) {
 		if note := multinodeNote(c); note != "" {
 			res.notef("spec.multinode", "%s", note)
 		}
-	} else {
+	default:
 		d, err := buildDeployment(c)
 		if err != nil {
 			return nil, err

@@ -56,8 +56,12 @@ limitations under the License.
 // # Multinode components
 //
 // Dynamo runs a multinode component (multinode.nodeCount >= 2) as a LeaderWorkerSet, or as a
-// Grove PodCliqueSet. Without either on the member, the agent lays out each replica i the way
-// LeaderWorkerSet lays out one group, with built-in StatefulSets:
+// Grove PodCliqueSet. With Options.MultinodeRuntime RuntimeLeaderWorkerSet (the agent picks it
+// where the member serves leaderworkerset.x-k8s.io/v1), the builder returns the LeaderWorkerSet
+// Dynamo builds: <dcd>-0, spec.replicas groups of nodeCount pods, leader and worker templates
+// labelled role=leader and role=worker, startupPolicy LeaderCreated (buildLeaderWorkerSet).
+// Otherwise it lays out each replica i the way LeaderWorkerSet lays out one group, with built-in
+// StatefulSets:
 //
 //   - a leader StatefulSet <dcd>-<i> of one pod (<dcd>-<i>-0), a worker StatefulSet <dcd>-<i>-0
 //     of nodeCount-1 pods numbered from 1 (<dcd>-<i>-0-1, ...), and a headless Service <dcd>-<i>

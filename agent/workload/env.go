@@ -92,7 +92,8 @@ func injectedEnv(c *component, componentType string, pods podSet) []corev1.EnvVa
 			corev1.EnvVar{Name: "DYN_SYSTEM_PORT", Value: strconv.Itoa(SystemPort)},
 		)
 	}
-	if pods.multinode() {
+	if pods.replica >= 0 {
+		// LeaderWorkerSet's webhook gives its own pods these variables.
 		env = append(env, multinodeEnv(c, pods)...)
 	}
 	return env

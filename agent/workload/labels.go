@@ -69,11 +69,11 @@ func objectAnnotations(c *component) map[string]string {
 // leader or worker role.
 func selectorLabels(c *component, pods podSet) map[string]string {
 	sel := map[string]string{nvidiav1beta1.LabelSelector: c.name}
-	if pods.multinode() {
+	if pods.replica >= 0 {
 		sel[LabelMultinodeReplica] = strconv.Itoa(int(pods.replica))
-		if pods.role == launch.RoleLeader || pods.role == launch.RoleWorker {
-			sel[LabelRole] = string(pods.role)
-		}
+	}
+	if pods.multinode() && (pods.role == launch.RoleLeader || pods.role == launch.RoleWorker) {
+		sel[LabelRole] = string(pods.role)
 	}
 	return sel
 }

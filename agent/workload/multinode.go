@@ -49,10 +49,12 @@ const (
 const LabelRole = "role"
 
 // podSet says which pods a pod template is for: those of a single-node component (replica -1,
-// role main), or the leader or the workers of multinode replica i.
+// role main), the leader or the workers of multinode replica i (StatefulSets), or the leaders or
+// the workers of every replica (a LeaderWorkerSet, lws).
 type podSet struct {
 	replica int32
 	role    launch.Role
+	lws     bool
 }
 
 // singleNode is the podSet of a single-node component's pods.
@@ -60,7 +62,7 @@ var singleNode = podSet{replica: -1, role: launch.RoleMain}
 
 // multinode reports whether the pods belong to a multinode replica.
 func (p podSet) multinode() bool {
-	return p.replica >= 0
+	return p.replica >= 0 || p.lws
 }
 
 // buildReplica returns the objects of multinode replica i, laid out as LeaderWorkerSet lays out

@@ -26,6 +26,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 )
 
 // Object is a Kubernetes object Build returns; every controller-runtime client.Object is one and
@@ -44,12 +45,14 @@ const (
 	KindStatefulSet Kind = "StatefulSet"
 	KindService     Kind = "Service"
 	KindIngress     Kind = "Ingress"
+	// KindLeaderWorkerSet is leaderworkerset.x-k8s.io/v1 LeaderWorkerSet.
+	KindLeaderWorkerSet Kind = "LeaderWorkerSet"
 )
 
 // ManagedKinds returns every kind a DCD may own, for the controller to look for objects that
 // Result no longer names.
 func ManagedKinds() []Kind {
-	return []Kind{KindDeployment, KindStatefulSet, KindService, KindIngress}
+	return []Kind{KindDeployment, KindStatefulSet, KindLeaderWorkerSet, KindService, KindIngress}
 }
 
 // GroupVersionKind returns the API group, version and kind of k.
@@ -59,6 +62,8 @@ func (k Kind) GroupVersionKind() schema.GroupVersionKind {
 		return appsv1.SchemeGroupVersion.WithKind(string(k))
 	case KindIngress:
 		return networkingv1.SchemeGroupVersion.WithKind(string(k))
+	case KindLeaderWorkerSet:
+		return lwsv1.GroupVersion.WithKind(string(k))
 	default:
 		return corev1.SchemeGroupVersion.WithKind(string(k))
 	}
@@ -80,6 +85,9 @@ type Result struct {
 	// StatefulSets run a multinode component: a leader and a worker StatefulSet per replica, in
 	// replica order.
 	StatefulSets []*appsv1.StatefulSet
+	// LeaderWorkerSet runs a multinode component where the member serves LeaderWorkerSet
+	// (Options.MultinodeRuntime); nil otherwise.
+	LeaderWorkerSet *lwsv1.LeaderWorkerSet
 	// Services are the headless Services of multinode replicas, in replica order, then the
 	// frontend's Service.
 	Services []*corev1.Service
@@ -115,6 +123,9 @@ func (r *Result) Objects() []Object {
 	for _, s := range r.StatefulSets {
 		objs = append(objs, s)
 	}
+	if r.LeaderWorkerSet != nil {
+		objs = append(objs, r.LeaderWorkerSet)
+	}
 	if r.Ingress != nil {
 		objs = append(objs, r.Ingress)
 	}
@@ -132,6 +143,10 @@ func (r *Result) Names(k Kind) []string {
 	case KindStatefulSet:
 		for _, s := range r.StatefulSets {
 			names = append(names, s.Name)
+		}
+	case KindLeaderWorkerSet:
+		if r.LeaderWorkerSet != nil {
+			names = append(names, r.LeaderWorkerSet.Name)
 		}
 	case KindService:
 		for _, s := range r.Services {

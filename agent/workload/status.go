@@ -22,16 +22,44 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 )
 
-// Reasons of the DCD's Available condition, as Dynamo words them (StatefulSets replace its
-// LeaderWorkerSets).
+// Reasons of the DCD's Available condition, as Dynamo words them (StatefulSets stand in for its
+// LeaderWorkerSet where the member has none).
 const (
 	ReasonDeploymentReady          = "DeploymentReady"
 	ReasonDeploymentNotReady       = "DeploymentNotReady"
 	ReasonAllStatefulSetsReady     = "AllStatefulSetsReady"
 	ReasonSomeStatefulSetsNotReady = "SomeStatefulSetsNotReady"
+	ReasonLeaderWorkerSetReady     = "LeaderWorkerSetReady"
+	ReasonLeaderWorkerSetNotReady  = "LeaderWorkerSetNotReady"
 )
+
+// LeaderWorkerSetAvailable applies Dynamo's readiness rule to the LeaderWorkerSet of a multinode
+// component that wants desired replicas (groups): ready iff no replicas are desired, or at least
+// desired groups are ready and its Available condition is True. The message says what is
+// missing.
+func LeaderWorkerSetAvailable(lws *lwsv1.LeaderWorkerSet, desired int32) (ready bool, reason, message string) {
+	if lws == nil {
+		return false, ReasonLeaderWorkerSetNotReady, "LeaderWorkerSet does not exist yet"
+	}
+	if desired == 0 {
+		return true, ReasonLeaderWorkerSetReady, "LeaderWorkerSet is ready"
+	}
+	var missing []string
+	if lws.Status.ReadyReplicas < desired {
+		missing = append(missing, fmt.Sprintf("%d/%d groups ready", lws.Status.ReadyReplicas, desired))
+	}
+	if !meta.IsStatusConditionTrue(lws.Status.Conditions, string(lwsv1.LeaderWorkerSetAvailable)) {
+		missing = append(missing, "condition Available is not True")
+	}
+	if len(missing) > 0 {
+		return false, ReasonLeaderWorkerSetNotReady, fmt.Sprintf("LeaderWorkerSet %s is not ready: %s", lws.Name, strings.Join(missing, ", "))
+	}
+	return true, ReasonLeaderWorkerSetReady, "LeaderWorkerSet is ready"
+}
 
 // DeploymentAvailable applies Dynamo's readiness rule to the Deployment of a component that
 // wants desired replicas: ready iff it is not paused and either no replicas are desired or the

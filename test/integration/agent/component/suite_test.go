@@ -38,6 +38,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/config"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
+	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 	metricsserver "sigs.k8s.io/controller-runtime/pkg/metrics/server"
 
 	"github.com/flotilla-dev/flotilla/agent/component"
@@ -73,6 +74,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
 	Expect(nvidiav1alpha1.AddToScheme(scheme)).To(Succeed())
 	Expect(nvidiav1beta1.AddToScheme(scheme)).To(Succeed())
+	Expect(lwsv1.AddToScheme(scheme)).To(Succeed())
 
 	By("starting kube-apiserver and etcd with the agent chart's CRDs")
 	var err error
@@ -102,6 +104,13 @@ func startConversionWebhook(ctx context.Context, cfg *rest.Config) {
 // cleanup.
 func startAgent(cfg *rest.Config) {
 	GinkgoHelper()
+	startAgentWith(cfg, agentOptions)
+}
+
+// startAgentWith runs a manager with the DCD controller configured with opts against cfg until
+// the current container's cleanup.
+func startAgentWith(cfg *rest.Config, opts workload.Options) {
+	GinkgoHelper()
 	mgr, err := ctrl.NewManager(cfg, ctrl.Options{
 		Scheme:         scheme,
 		Metrics:        metricsserver.Options{BindAddress: "0"},
@@ -110,7 +119,7 @@ func startAgent(cfg *rest.Config) {
 		Controller: config.Controller{SkipNameValidation: ptr.To(true)},
 	})
 	Expect(err).NotTo(HaveOccurred())
-	Expect((&component.Reconciler{Options: agentOptions}).SetupWithManager(mgr)).To(Succeed())
+	Expect((&component.Reconciler{Options: opts}).SetupWithManager(mgr)).To(Succeed())
 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
