@@ -32,8 +32,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation"
 
 	"github.com/flotilla-dev/flotilla/agent/inventory"
-	"github.com/flotilla-dev/flotilla/agent/workload"
 	"github.com/flotilla-dev/flotilla/agent/liveness"
+	"github.com/flotilla-dev/flotilla/agent/workload"
 	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
 	"github.com/flotilla-dev/flotilla/internal/webhookcert"
 )

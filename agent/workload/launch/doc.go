@@ -68,6 +68,10 @@ limitations under the License.
 //   - No wait-for-leader-mp init container on vLLM mp workers: upstream's runs a script from a
 //     per-graph ConfigMap (<graph>-wait-leader-script) that the agent does not create. Nothing
 //     holds a worker back until its leader's master port (29500) is open.
+//   - A variable Apply adds (VLLM_NIXL_SIDE_CHANNEL_HOST, OMPI_MCA_orte_keep_fqdn_hostnames)
+//     replaces the user's of the same name instead of being appended after it: the value is the
+//     one the kubelet would have used, and the container keeps each name once, which server-side
+//     apply requires.
 //   - RoleMain is never rewritten, even with NodeCount > 1 (upstream never renders a multinode
 //     pod as main; its SGLang and TRT-LLM backends would rewrite one).
 //   - Not implemented, as they are opt-in, version-gated or on unmerged upstream branches: vLLM
@@ -100,8 +104,7 @@ limitations under the License.
 //     the script's $0), and an args-only "python3 -m dynamo.vllm ..." single arg becomes one
 //     quoted word. Ray and TRT-LLM use "/bin/sh -c", the shell wrapper of flag injection "sh -c".
 //   - Worker probes are removed (vLLM, SGLang) and VLLM_NIXL_SIDE_CHANNEL_HOST is added (mp)
-//     even when no flags were added; env vars are appended, so a user's own
-//     VLLM_NIXL_SIDE_CHANNEL_HOST or OMPI_MCA_orte_keep_fqdn_hostnames ends up twice.
+//     even when no flags were added.
 //   - vLLM data parallel: --data-parallel-size is added only when absent; the local size is the
 //     integer division GPUs / (tensor × pipeline parallel size); the total is local × nodes when
 //     the size is 1. The backend annotation is read case-insensitively; any value but mp or

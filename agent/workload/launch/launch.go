@@ -132,3 +132,17 @@ func removeProbes(c *corev1.Container) {
 	c.ReadinessProbe = nil
 	c.StartupProbe = nil
 }
+
+// setEnv sets a variable of c: in place of one of the same name, else appended. Upstream appends,
+// which leaves a user's variable of that name twice, the later one winning in the kubelet; a
+// container with a name twice cannot be server-side applied (env is a map keyed by name), so
+// the one variable takes the value upstream's second one would have.
+func setEnv(c *corev1.Container, v corev1.EnvVar) {
+	for i := range c.Env {
+		if c.Env[i].Name == v.Name {
+			c.Env[i] = v
+			return
+		}
+	}
+	c.Env = append(c.Env, v)
+}

@@ -114,3 +114,23 @@ func TestLWSDataParallelStartRankRunsInAShell(t *testing.T) {
 		t.Errorf("start rank of worker 3 = %q, want 24", got)
 	}
 }
+
+// TestApplyReplacesUserVariables checks that a variable Apply sets replaces the user's of the
+// same name (upstream appends a second one, which server-side apply refuses).
+func TestApplyReplacesUserVariables(t *testing.T) {
+	c := corev1.Container{Name: "main", Command: []string{"python3", "-m", "dynamo.trtllm"},
+		Env: []corev1.EnvVar{{Name: "OMPI_MCA_orte_keep_fqdn_hostnames", Value: "0"}, {Name: "A", Value: "a"}}}
+	spec := corev1.PodSpec{Containers: []corev1.Container{c}}
+	if _, err := Apply(&spec, &spec.Containers[0], Input{Backend: BackendTRTLLM, Role: RoleWorker, NodeCount: 2, Topology: LeaderWorkerSet{}, GPUs: 1}); err != nil {
+		t.Fatal(err)
+	}
+	var got []corev1.EnvVar
+	for _, e := range spec.Containers[0].Env {
+		if e.Name == "OMPI_MCA_orte_keep_fqdn_hostnames" {
+			got = append(got, e)
+		}
+	}
+	if len(got) != 1 || got[0].Value != "1" {
+		t.Errorf("OMPI_MCA_orte_keep_fqdn_hostnames = %+v, want once, set to 1", got)
+	}
+}

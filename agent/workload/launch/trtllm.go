@@ -77,7 +77,7 @@ func applyTRTLLM(podSpec *corev1.PodSpec, c *corev1.Container, in Input) bool {
 		}
 	}
 	c.VolumeMounts = append(c.VolumeMounts, corev1.VolumeMount{Name: secret, MountPath: sshKeyMountPath, ReadOnly: true})
-	c.Env = append(c.Env, corev1.EnvVar{Name: envKeepFQDNHostnames, Value: "1"})
+	setEnv(c, corev1.EnvVar{Name: envKeepFQDNHostnames, Value: "1"})
 	if in.Role == RoleLeader {
 		setupTRTLLMLeader(c, in.NodeCount, in.GPUs, in.Topology)
 	} else {

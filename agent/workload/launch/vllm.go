@@ -219,7 +219,7 @@ func applyVLLM(c *corev1.Container, in Input) (bool, error) {
 		rewritten = injectVLLMDataParallel(c, in, args)
 	}
 	if mp {
-		c.Env = append(c.Env, corev1.EnvVar{
+		setEnv(c, corev1.EnvVar{
 			Name:      envNixlSideChannelHost,
 			ValueFrom: &corev1.EnvVarSource{FieldRef: &corev1.ObjectFieldSelector{FieldPath: "status.podIP"}},
 		})
