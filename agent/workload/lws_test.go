@@ -38,7 +38,7 @@ var lwsOptions = workload.Options{MultinodeRuntime: workload.RuntimeLeaderWorker
 // $(LWS_LEADER_ADDRESS) without probes. The fields LWS's defaulting webhook would set are set to
 // its defaults.
 func TestBuildLeaderWorkerSetAsUpstream(t *testing.T) {
-	dcd := multinodeDCD("test-lws-deploy", "vllm", 2, "1",
+	dcd := multinodeDCD("test-lws-deploy", "vllm", "1",
 		[]string{"some", "dynamo", "command"}, []string{"--tensor-parallel-size", "4", "--pipeline-parallel-size", "1"})
 	dcd.Spec.Replicas = ptrTo(int32(3))
 	res, err := workload.Build(dcd, lwsOptions)
@@ -82,7 +82,7 @@ func TestBuildLeaderWorkerSetAsUpstream(t *testing.T) {
 		t.Error("LeaderWorkerSet templates got the StatefulSet path's anti-affinity")
 	}
 
-	res, err = workload.Build(multinodeDCD("trt", "trtllm", 2, "4", []string{"python3", "-m", "dynamo.trtllm"}, nil), lwsOptions)
+	res, err = workload.Build(multinodeDCD("trt", "trtllm", "4", []string{"python3", "-m", "dynamo.trtllm"}, nil), lwsOptions)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -154,15 +154,15 @@ func TestBuildMultinode(t *testing.T) {
 	}
 }
 
-// multinodeDCD returns a v1beta1 DCD of a worker spanning nodes nodes per replica, running
-// command and args of backend, with gpus GPUs per pod.
-func multinodeDCD(name, backend string, nodes int32, gpus string, command, args []string) *nvidiav1beta1.DynamoComponentDeployment {
+// multinodeDCD returns a v1beta1 DCD of a worker spanning two nodes per replica, running command
+// and args of backend, with gpus GPUs per pod.
+func multinodeDCD(name, backend, gpus string, command, args []string) *nvidiav1beta1.DynamoComponentDeployment {
 	dcd := betaDCD(name, nvidiav1beta1.ComponentTypeWorker, corev1.Container{
 		Name: "main", Image: "test-image:1.5.0", Command: command, Args: args,
 		Resources: corev1.ResourceRequirements{Limits: corev1.ResourceList{"nvidia.com/gpu": resource.MustParse(gpus)}},
 	})
 	dcd.Spec.BackendFramework = backend
-	dcd.Spec.Multinode = &nvidiav1beta1.MultinodeSpec{NodeCount: nodes}
+	dcd.Spec.Multinode = &nvidiav1beta1.MultinodeSpec{NodeCount: 2}
 	return dcd
 }
 
@@ -172,7 +172,7 @@ func multinodeDCD(name, backend string, nodes int32, gpus string, command, args 
 // deploy/operator/internal/controller/dynamocomponentdeployment_controller_test.go,
 // TestDynamoComponentDeploymentReconciler_generateLeaderWorkerSet, "nominal case".
 func TestBuildMultinodeVLLMAsUpstream(t *testing.T) {
-	dcd := multinodeDCD("test-lws-deploy", "vllm", 2, "1",
+	dcd := multinodeDCD("test-lws-deploy", "vllm", "1",
 		[]string{"some", "dynamo", "command"}, []string{"--tensor-parallel-size", "4", "--pipeline-parallel-size", "1"})
 	res, err := workload.Build(dcd, workload.Options{})
 	if err != nil {
@@ -213,7 +213,7 @@ func TestBuildMultinodeVLLMAsUpstream(t *testing.T) {
 // run sshd on port 2222 and are ready when it listens, and both mount the SSH key Secret the
 // controller is asked to create.
 func TestBuildMultinodeTRTLLM(t *testing.T) {
-	dcd := multinodeDCD("trt", "trtllm", 2, "4", []string{"python3", "-m", "dynamo.trtllm"}, []string{"--model-path", "m"})
+	dcd := multinodeDCD("trt", "trtllm", "4", []string{"python3", "-m", "dynamo.trtllm"}, []string{"--model-path", "m"})
 	res, err := workload.Build(dcd, workload.Options{})
 	if err != nil {
 		t.Fatal(err)
