@@ -48,6 +48,9 @@ func TestBuildLeaderWorkerSetAsUpstream(t *testing.T) {
 	wantSlice(t, "Names(StatefulSet)", res.Names(workload.KindStatefulSet), nil)
 	wantSlice(t, "Names(LeaderWorkerSet)", res.Names(workload.KindLeaderWorkerSet), []string{"test-lws-deploy-0"})
 	wantSlice(t, "Names(Service)", res.Names(workload.KindService), nil)
+	if len(res.Notes) != 0 {
+		t.Errorf("notes = %q, want none: the launch was rewritten", res.Notes)
+	}
 	lws := res.LeaderWorkerSet
 	wantEqual(t, "TypeMeta", lws.APIVersion+"/"+lws.Kind, "leaderworkerset.x-k8s.io/v1/LeaderWorkerSet")
 	wantEqual(t, "replicas", *lws.Spec.Replicas, int32(3))

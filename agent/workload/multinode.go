@@ -199,7 +199,9 @@ func applyLaunch(c *component, pods podSet, spec *corev1.PodSpec, annotations ma
 	if err != nil {
 		return fieldErrorf(mainContainerPath, "cannot launch a %d-node %s engine: %v", c.nodeCount, quoteOrUnknown(c.backend), err)
 	}
-	if pods.role == launch.RoleLeader && pods.replica == 0 {
+	if pods.role == launch.RoleLeader && pods.replica <= 0 {
+		// The leader of the first replica (StatefulSets) or the LeaderWorkerSet's: every
+		// replica's leader is rewritten alike.
 		c.launchRewritten = rewritten
 	}
 	return nil
