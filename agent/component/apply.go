@@ -134,6 +134,39 @@ func (r *Reconciler) apply(ctx context.Context, dcd *nvidiav1beta1.DynamoCompone
 	return after, nil
 }
 
+// applyShared server-side applies obj, an object several DCDs share (the Service of the model
+// they serve), with dcd as one of its owners, not its controller, under a field manager of
+// dcd's own: each DCD's apply then keeps its owner reference and leaves the others'. The
+// garbage collector deletes the object once its last owner is gone.
+func (r *Reconciler) applyShared(ctx context.Context, dcd *nvidiav1beta1.DynamoComponentDeployment, kind workload.Kind, obj client.Object) error {
+	if err := controllerutil.SetOwnerReference(dcd, obj, r.Client.Scheme()); err != nil {
+		return err
+	}
+	before, err := r.current(ctx, kind, client.ObjectKeyFromObject(obj))
+	if err != nil {
+		return err
+	}
+	u, err := ssa.Configuration(obj)
+	if err != nil {
+		return err
+	}
+	if err := r.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
+		client.FieldOwner(sharedFieldOwner(dcd)), client.ForceOwnership); err != nil {
+		return &applyError{kind: kind, name: obj.GetName(), err: err}
+	}
+	if before == nil {
+		r.Recorder.Eventf(dcd, obj, corev1.EventTypeNormal, "Created"+string(kind), actionCreate,
+			"Created %s %s, shared with the other components serving its model", kind, obj.GetName())
+	}
+	return nil
+}
+
+// sharedFieldOwner is the field manager of dcd's applies of shared objects: FieldOwner and the
+// DCD's UID.
+func sharedFieldOwner(dcd *nvidiav1beta1.DynamoComponentDeployment) string {
+	return FieldOwner + "/" + string(dcd.UID)
+}
+
 // errRecreating is returned while a workload whose selector changed is being deleted, to be
 // created anew by a later reconcile.
 var errRecreating = errors.New("waiting for the old workload to be deleted")

@@ -200,6 +200,12 @@ func (r *Reconciler) reconcile(ctx context.Context, dcd *nvidiav1beta1.DynamoCom
 		r.setNotAvailable(dcd, ReasonApplyFailed, applyErrorMessage(err))
 		return err
 	}
+	if desired.ModelService != nil {
+		if err := r.applyShared(ctx, dcd, workload.KindService, desired.ModelService); err != nil {
+			r.setNotAvailable(dcd, ReasonApplyFailed, applyErrorMessage(err))
+			return err
+		}
+	}
 	if err := r.deleteUnwanted(ctx, dcd, desired); err != nil {
 		return fmt.Errorf("deleting objects DynamoComponentDeployment %s no longer wants: %w", dcd.Name, err)
 	}

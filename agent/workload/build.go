@@ -155,6 +155,7 @@ func build(c *component) (*Result, error) {
 		return nil, err
 	}
 	res.Ingress = ing
+	res.ModelService = buildModelService(c)
 	addSpecNotes(c, res)
 	return res, nil
 }

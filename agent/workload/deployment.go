@@ -47,7 +47,7 @@ func buildDeployment(c *component) (*appsv1.Deployment, error) {
 			Name:        c.name,
 			Namespace:   c.namespace,
 			Labels:      objectLabels(c),
-			Annotations: objectAnnotations(c),
+			Annotations: workloadAnnotations(c),
 		},
 		Spec: appsv1.DeploymentSpec{
 			Replicas: ptr.To(c.replicas),

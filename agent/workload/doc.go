@@ -41,6 +41,9 @@ limitations under the License.
 //     claim for every volume main mounts that the template does not define.
 //   - Other containers are the user's sidecars, kept as written, except the one
 //     spec.frontendSidecar names, into which a frontend's defaults are merged.
+//   - A component naming its model (spec.modelRef) labels its pods and workload with the
+//     model's hash and gets the headless model Service Dynamo creates (Result.ModelService),
+//     which it shares with the namespace's other components serving that model.
 //
 // The v1alpha1 fields v1beta1 has no place for and that the builder honours (ingress,
 // dynamoNamespace, the component's labels and annotations, the deprecated pvc and autoscaling,

@@ -50,6 +50,9 @@ func objectLabels(c *component) map[string]string {
 	labels := map[string]string{}
 	maps.Copy(labels, c.alpha.Labels)
 	maps.Copy(labels, c.dcd.Labels)
+	if model := c.modelName(); model != "" {
+		labels[LabelBaseModelHash] = HashModelName(model)
+	}
 	labels[nvidiav1beta1.LabelSelector] = c.name
 	return labels
 }
@@ -62,6 +65,19 @@ func objectAnnotations(c *component) map[string]string {
 	maps.Copy(annotations, c.alpha.Annotations)
 	maps.Copy(annotations, c.podMetadataAnnotations())
 	return emptyToNil(annotations)
+}
+
+// workloadAnnotations returns the annotations of the Deployment, StatefulSets or LeaderWorkerSet
+// of c: objectAnnotations, and the model's name when the component serves one, as Dynamo's.
+func workloadAnnotations(c *component) map[string]string {
+	annotations := objectAnnotations(c)
+	if model := c.modelName(); model != "" {
+		if annotations == nil {
+			annotations = map[string]string{}
+		}
+		annotations[AnnotationBaseModel] = model
+	}
+	return annotations
 }
 
 // selectorLabels returns the labels selecting the pods of c in pods: all of them for a
@@ -85,6 +101,9 @@ func podLabels(c *component, pods podSet) map[string]string {
 	labels := map[string]string{}
 	maps.Copy(labels, c.alpha.Labels)
 	maps.Copy(labels, c.dcd.Labels)
+	if model := c.modelName(); model != "" {
+		labels[LabelBaseModelHash] = HashModelName(model)
+	}
 	if v, _ := c.annotation(AnnotationEnableMetrics); v != "false" {
 		labels[LabelMetricsEnabled] = "true"
 	}

@@ -76,7 +76,7 @@ func buildLeaderWorkerSet(c *component) (*lwsv1.LeaderWorkerSet, error) {
 			Name:        leaderWorkerSetName(c),
 			Namespace:   c.namespace,
 			Labels:      objectLabels(c),
-			Annotations: objectAnnotations(c),
+			Annotations: workloadAnnotations(c),
 		},
 		Spec: lwsv1.LeaderWorkerSetSpec{
 			Replicas:      ptr.To(c.replicas),

@@ -126,7 +126,7 @@ func replicaStatefulSet(c *component, pods podSet) (*appsv1.StatefulSet, error) 
 			Name:        name,
 			Namespace:   c.namespace,
 			Labels:      labels,
-			Annotations: objectAnnotations(c),
+			Annotations: workloadAnnotations(c),
 		},
 		Spec: appsv1.StatefulSetSpec{
 			Replicas:            ptr.To(size),

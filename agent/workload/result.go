@@ -93,6 +93,11 @@ type Result struct {
 	Services []*corev1.Service
 	// Ingress exposes a frontend; nil when not enabled.
 	Ingress *networkingv1.Ingress
+	// ModelService is the headless Service of the pods serving the component's model
+	// (spec.modelRef), shared with the namespace's other components serving it: the controller
+	// applies it with the DCD as one owner among others, not as its controller, and never
+	// deletes it (the garbage collector does, with its last owner). nil when no model is named.
+	ModelService *corev1.Service
 	// SSHKeySecret names the Secret of the namespace that holds the SSH key pair the pods mount
 	// (a multinode TensorRT-LLM component's leader runs mpirun over SSH on its workers); ""
 	// when none. It is not built here: the controller creates it, once per namespace, when it

@@ -330,6 +330,36 @@ var _ = Describe("The agent's DCD controller on an apiserver", func() {
 		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
 	}, SpecTimeout(2*time.Minute))
 
+	It("gives the components serving one model one headless model Service, which each of them owns", func(ctx SpecContext) {
+		var dcds []*nvidiav1alpha1.DynamoComponentDeployment
+		for _, service := range []string{"VllmPrefillWorker", "VllmDecodeWorker"} {
+			dcd := exampleDCD("vllm-disagg", service, ns)
+			dcd.Spec.ModelRef = &nvidiav1alpha1.ModelReference{Name: "Qwen/Qwen3-0.6B"}
+			Expect(k8sClient.Create(ctx, dcd)).To(Succeed())
+			dcds = append(dcds, dcd)
+		}
+		name := workload.ModelServiceName("Qwen/Qwen3-0.6B")
+		hash := workload.HashModelName("Qwen/Qwen3-0.6B")
+		Eventually(func(g Gomega) {
+			svc := &corev1.Service{}
+			g.Expect(k8sClient.Get(ctx, client.ObjectKey{Namespace: ns, Name: name}, svc)).To(Succeed())
+			g.Expect(svc.Spec.ClusterIP).To(Equal(corev1.ClusterIPNone))
+			g.Expect(svc.Spec.Selector).To(Equal(map[string]string{workload.LabelBaseModelHash: hash}))
+			g.Expect(metav1.GetControllerOf(svc)).To(BeNil(), "a shared Service has no controller")
+			var owners []string
+			for _, ref := range svc.OwnerReferences {
+				owners = append(owners, ref.Name)
+			}
+			g.Expect(owners).To(ConsistOf(dcds[0].Name, dcds[1].Name))
+			for _, dcd := range dcds {
+				d := &appsv1.Deployment{}
+				g.Expect(k8sClient.Get(ctx, client.ObjectKeyFromObject(dcd), d)).To(Succeed())
+				g.Expect(d.Spec.Template.Labels).To(HaveKeyWithValue(workload.LabelBaseModelHash, hash))
+				g.Expect(d.Annotations).To(HaveKeyWithValue(workload.AnnotationBaseModel, "Qwen/Qwen3-0.6B"))
+			}
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+	}, SpecTimeout(time.Minute))
+
 	It("reports the component Available once its Deployment is rolled out", func(ctx SpecContext) {
 		dcd := exampleDCD("vllm-agg", "Frontend", ns)
 		Expect(k8sClient.Create(ctx, dcd)).To(Succeed())
