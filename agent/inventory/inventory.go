@@ -48,6 +48,10 @@ type Options struct {
 	// as status.namespaceRestriction; empty when the agent manages the whole cluster.
 	NamespaceRestriction string
 
+	// MultinodeRuntime is what runs multinode components on the member, published as
+	// status.multinodeRuntime (StatefulSet or LeaderWorkerSet).
+	MultinodeRuntime string
+
 	// ResourceNames are the extended resources counted as GPUs, each its own pool.
 	// Defaults to [nvidia.com/gpu].
 	ResourceNames []string

@@ -48,6 +48,7 @@ type Writer struct {
 	source      Source
 	key         types.NamespacedName
 	restriction string
+	multinode   string
 	interval    time.Duration
 	resync      time.Duration
 	now         func() time.Time
@@ -76,6 +77,7 @@ func NewWriter(c client.Client, r client.Reader, src Source, opts Options) (*Wri
 		source:      src,
 		key:         types.NamespacedName{Namespace: opts.Namespace, Name: flotillav1alpha1.InventoryName},
 		restriction: opts.NamespaceRestriction,
+		multinode:   opts.MultinodeRuntime,
 		interval:    opts.WriteInterval,
 		resync:      opts.ResyncInterval,
 		now:         time.Now,
@@ -173,6 +175,7 @@ func (w *Writer) status(pools []flotillav1alpha1.GPUPool) flotillav1alpha1.GPUIn
 	return flotillav1alpha1.GPUInventoryStatus{
 		Source:               w.source.Kind(),
 		NamespaceRestriction: w.restriction,
+		MultinodeRuntime:     w.multinode,
 		GPUs:                 pools,
 		GPUsFree:             free,
 		GPUsTotal:            total,
@@ -182,6 +185,7 @@ func (w *Writer) status(pools []flotillav1alpha1.GPUPool) flotillav1alpha1.GPUIn
 // sameInventory reports whether two statuses publish the same inventory, updateTime aside.
 func sameInventory(a, b *flotillav1alpha1.GPUInventoryStatus) bool {
 	return a.Source == b.Source && a.NamespaceRestriction == b.NamespaceRestriction &&
+		a.MultinodeRuntime == b.MultinodeRuntime &&
 		a.GPUsFree == b.GPUsFree && a.GPUsTotal == b.GPUsTotal &&
 		equality.Semantic.DeepEqual(a.GPUs, b.GPUs)
 }

@@ -44,6 +44,13 @@ type GPUInventoryStatus struct {
 	// +kubebuilder:validation:MaxLength=63
 	NamespaceRestriction string `json:"namespaceRestriction,omitempty"`
 
+	// multinodeRuntime is what runs multinode components on the member: LeaderWorkerSet where
+	// the cluster serves leaderworkerset.x-k8s.io/v1 (as Dynamo runs them), else StatefulSet
+	// (the agent's own layout of the same groups). Empty from agents that predate it.
+	// +optional
+	// +kubebuilder:validation:Enum=StatefulSet;LeaderWorkerSet
+	MultinodeRuntime string `json:"multinodeRuntime,omitempty"`
+
 	// gpus is the capacity per GPU resource name and product.
 	// +optional
 	// +listType=atomic
@@ -72,6 +79,7 @@ type GPUInventoryStatus struct {
 // +kubebuilder:printcolumn:name="Source",type=string,JSONPath=`.status.source`
 // +kubebuilder:printcolumn:name="Free",type=integer,JSONPath=`.status.gpusFree`
 // +kubebuilder:printcolumn:name="Total",type=integer,JSONPath=`.status.gpusTotal`
+// +kubebuilder:printcolumn:name="Multinode",type=string,JSONPath=`.status.multinodeRuntime`
 // +kubebuilder:printcolumn:name="Updated",type=date,JSONPath=`.status.updateTime`
 type GPUInventory struct {
 	metav1.TypeMeta   `json:",inline"`

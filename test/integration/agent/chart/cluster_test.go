@@ -581,6 +581,7 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 				g.Expect(admin.Get(ctx, client.ObjectKey{Namespace: clusterNS, Name: flotillav1alpha1.InventoryName}, inv)).To(Succeed())
 				g.Expect(inv.Status.Source).To(Equal(flotillav1alpha1.InventoryFromNodes))
 				g.Expect(inv.Status.NamespaceRestriction).To(BeEmpty())
+				g.Expect(inv.Status.MultinodeRuntime).To(Equal("StatefulSet"), "the cluster serves no LeaderWorkerSet")
 				g.Expect(inv.Status.GPUs).To(HaveLen(1))
 				pool := inv.Status.GPUs[0]
 				g.Expect(pool.ResourceName).To(Equal(flotillav1alpha1.DefaultGPUResourceName))
