@@ -163,6 +163,13 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 		return nil, fmt.Errorf("setting up the DynamoComponentDeployment controller: %w", err)
 	}
 
+	if o.MultinodeRuntime == MultinodeRuntimeAuto {
+		if err := mgr.Add(&RuntimeWatcher{Config: cfg, Current: runtime, Interval: o.MultinodeRuntimeRecheck,
+			Log: logger.WithName("multinode-runtime")}); err != nil {
+			return nil, fmt.Errorf("watching the multinode runtime: %w", err)
+		}
+	}
+
 	invOpts := inventory.Options{
 		Namespace:            o.Namespace,
 		NamespaceRestriction: o.WatchNamespace,

@@ -17,8 +17,13 @@ limitations under the License.
 package manager
 
 import (
+	"context"
+	"errors"
 	"fmt"
 	"slices"
+	"time"
+
+	"github.com/go-logr/logr"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -81,3 +86,57 @@ func ResolveMultinodeRuntime(cfg *rest.Config, requested string) (workload.Multi
 	}
 	return r, nil
 }
+
+// DefaultMultinodeRuntimeRecheck is how often an agent with --multinode-runtime=auto checks
+// whether the member started or stopped serving LeaderWorkerSet.
+const DefaultMultinodeRuntimeRecheck = time.Minute
+
+// ErrMultinodeRuntimeChanged is returned by RuntimeWatcher when what the member serves no longer
+// matches the runtime the agent started with: the agent exits, and its restart (by its
+// Deployment) takes the new runtime up.
+var ErrMultinodeRuntimeChanged = errors.New("the cluster's multinode runtime changed")
+
+// RuntimeWatcher is a manager Runnable that resolves --multinode-runtime=auto every Interval
+// and, when the answer differs from Current (LeaderWorkerSet installed or removed since the agent
+// started), stops the manager with ErrMultinodeRuntimeChanged. Discovery errors are logged and
+// retried at the next interval.
+type RuntimeWatcher struct {
+	// Config reaches the member's API server.
+	Config *rest.Config
+	// Current is the runtime the agent runs with.
+	Current workload.MultinodeRuntime
+	// Interval is the time between two checks (DefaultMultinodeRuntimeRecheck if zero).
+	Interval time.Duration
+	// Log receives the discovery errors and the change.
+	Log logr.Logger
+}
+
+// Start checks every Interval until ctx is done or the runtime changed.
+func (w *RuntimeWatcher) Start(ctx context.Context) error {
+	interval := w.Interval
+	if interval <= 0 {
+		interval = DefaultMultinodeRuntimeRecheck
+	}
+	ticker := time.NewTicker(interval)
+	defer ticker.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ticker.C:
+		}
+		now, err := ResolveMultinodeRuntime(w.Config, MultinodeRuntimeAuto)
+		if err != nil {
+			w.Log.Error(err, "Checking the cluster's multinode runtime failed; retrying", "interval", interval)
+			continue
+		}
+		if now != w.Current {
+			w.Log.Info("The cluster's multinode runtime changed; stopping so that the restarted agent uses it",
+				"was", w.Current, "now", now)
+			return fmt.Errorf("%w: from %s to %s", ErrMultinodeRuntimeChanged, w.Current, now)
+		}
+	}
+}
+
+// NeedLeaderElection is false: every replica watches, so a standby does not keep an old runtime.
+func (w *RuntimeWatcher) NeedLeaderElection() bool { return false }

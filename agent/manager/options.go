@@ -112,6 +112,10 @@ type Options struct {
 	// (LeaderWorkerSet where the member serves it, found at start), or workload's
 	// RuntimeLeaderWorkerSet or RuntimeStatefulSet.
 	MultinodeRuntime string
+	// MultinodeRuntimeRecheck is how often an agent with MultinodeRuntimeAuto checks whether
+	// the cluster started or stopped serving LeaderWorkerSet, and exits to take the change up
+	// (--multinode-runtime-recheck).
+	MultinodeRuntimeRecheck time.Duration
 
 	// Webhook is the conversion webhook of the DCD CRD (ConvertedCRD) the agent serves
 	// (--webhook-*), its certificate Secret and Service in Namespace. Whether the agent points
@@ -126,14 +130,15 @@ type Options struct {
 // os.Getenv).
 func NewOptions(getenv func(string) string) Options {
 	return Options{
-		Namespace:              getenv(NamespaceEnv),
-		MetricsBindAddress:     DefaultMetricsBindAddress,
-		HealthProbeBindAddress: DefaultHealthProbeBindAddress,
-		InventorySource:        InventorySourceNodes,
-		MultinodeRuntime:       MultinodeRuntimeAuto,
-		InventoryWriteInterval: inventory.DefaultWriteInterval,
-		LeaseRenewInterval:     liveness.DefaultRenewInterval,
-		LeaseDuration:          liveness.DefaultLeaseDuration,
+		Namespace:               getenv(NamespaceEnv),
+		MetricsBindAddress:      DefaultMetricsBindAddress,
+		HealthProbeBindAddress:  DefaultHealthProbeBindAddress,
+		InventorySource:         InventorySourceNodes,
+		MultinodeRuntime:        MultinodeRuntimeAuto,
+		MultinodeRuntimeRecheck: DefaultMultinodeRuntimeRecheck,
+		InventoryWriteInterval:  inventory.DefaultWriteInterval,
+		LeaseRenewInterval:      liveness.DefaultRenewInterval,
+		LeaseDuration:           liveness.DefaultLeaseDuration,
 		Webhook: conversionwebhook.Options{
 			Port:       conversionwebhook.DefaultPort,
 			CertSecret: DefaultWebhookCertSecret,
@@ -197,6 +202,8 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.StringVar(&o.ClusterDomain, "cluster-domain", o.ClusterDomain, "The cluster's DNS domain.")
 	fs.StringVar(&o.MultinodeRuntime, "multinode-runtime", o.MultinodeRuntime,
 		`What runs multinode components: "auto" (LeaderWorkerSet where the cluster serves leaderworkerset.x-k8s.io/v1 at start, else StatefulSets), "LeaderWorkerSet" or "StatefulSet".`)
+	fs.DurationVar(&o.MultinodeRuntimeRecheck, "multinode-runtime-recheck", o.MultinodeRuntimeRecheck,
+		"With --multinode-runtime=auto: how often to check whether the cluster started or stopped serving LeaderWorkerSet; the agent exits on a change, and its restart uses the new runtime.")
 	o.Webhook.BindFlags(fs, "default true in cluster mode, false with --watch-namespace (a Role cannot patch a CRD: "+
 		"`agent wire-conversion`, the chart's hook, does it, and the agent then keeps the CA it set)")
 }

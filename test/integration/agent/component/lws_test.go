@@ -17,12 +17,14 @@ limitations under the License.
 package component_test
 
 import (
+	"context"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
@@ -34,7 +36,10 @@ import (
 )
 
 var _ = Describe("The agent's DCD controller on a member that serves LeaderWorkerSet", Ordered, func() {
-	var c client.Client
+	var (
+		c      client.Client
+		lwsCfg *rest.Config
+	)
 
 	BeforeAll(func(ctx SpecContext) {
 		By("finding that the suite's apiserver, without LeaderWorkerSet, gets StatefulSets")
@@ -48,6 +53,7 @@ var _ = Describe("The agent's DCD controller on a member that serves LeaderWorke
 		lwsEnv, err := testenv.StartEnvtest(ctx, agentCRDs, lwsCRDs)
 		Expect(err).NotTo(HaveOccurred())
 		DeferCleanup(lwsEnv.Stop)
+		lwsCfg = lwsEnv.Config
 		c, err = client.New(lwsEnv.Config, client.Options{Scheme: scheme})
 		Expect(err).NotTo(HaveOccurred())
 		startConversionWebhook(ctx, lwsEnv.Config)
@@ -60,6 +66,20 @@ var _ = Describe("The agent's DCD controller on a member that serves LeaderWorke
 		opts.MultinodeRuntime = runtime
 		startAgentWith(lwsEnv.Config, opts)
 	}, NodeTimeout(5*time.Minute))
+
+	It("stops an agent started without LeaderWorkerSet once the cluster serves it, and not one started with it", func(ctx SpecContext) {
+		By("watching as an agent that started before LeaderWorkerSet was installed")
+		err := (&agentmanager.RuntimeWatcher{Config: lwsCfg, Current: workload.RuntimeStatefulSet, Interval: 100 * time.Millisecond,
+			Log: GinkgoLogr}).Start(ctx)
+		Expect(err).To(MatchError(agentmanager.ErrMultinodeRuntimeChanged))
+		Expect(err).To(MatchError(ContainSubstring("from StatefulSet to LeaderWorkerSet")))
+
+		By("watching as an agent that runs LeaderWorkerSets: nothing changes")
+		watchCtx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		Expect((&agentmanager.RuntimeWatcher{Config: lwsCfg, Current: workload.RuntimeLeaderWorkerSet, Interval: 100 * time.Millisecond,
+			Log: GinkgoLogr}).Start(watchCtx)).To(Succeed())
+	}, SpecTimeout(30*time.Second))
 
 	It("runs a multinode component as one LeaderWorkerSet and reports it Available once its groups are", func(ctx SpecContext) {
 		ns := newNamespace(ctx, c)
