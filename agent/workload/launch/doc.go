@@ -20,8 +20,9 @@ limitations under the License.
 // functions: no client, no clock; only GenerateSSHKeyPair reads randomness.
 //
 // Apply takes the backend framework, the pod's Role, the node count, the GPUs of one pod, the
-// pod template's annotations and a Topology (how the pods of a replica find each other: the
-// LeaderWorkerSet one is here, the agent's StatefulSets bring their own), and rewrites:
+// pod template's annotations and a Topology (how the pods of a replica find each other:
+// LeaderWorkerSet's, which the agent's own StatefulSets reproduce with the same variables and
+// host names), and rewrites:
 //
 //   - vLLM: when tensor × pipeline parallel size exceeds the GPUs of a pod, the multiprocessing
 //     backend (--distributed-executor-backend mp --nnodes --master-addr --master-port 29500

@@ -21,8 +21,9 @@ import (
 	"strings"
 )
 
-// Topology is how the pods of one replica find each other: what differs between a
-// LeaderWorkerSet and the agent's own StatefulSets (upstream's MultinodeDeployer).
+// Topology is how the pods of one replica find each other (upstream's MultinodeDeployer, which
+// has one for LeaderWorkerSet and one for Grove). The agent uses LeaderWorkerSet's on both of its
+// paths: its own StatefulSets give pods the same variables and host names.
 //
 // The leader's rank is always the literal 0. A NodeRank that starts with "$((" is shell
 // arithmetic: a python command that uses it is run through "sh -c" (upstream's GetNodeRank
