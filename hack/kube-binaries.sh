@@ -14,15 +14,16 @@
 # limitations under the License.
 
 # kube-binaries.sh builds the Kubernetes control-plane binaries Flotilla's tests run
-# (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok) from the
-# Go module proxy only, into a cache directory outside the clone, and prints that directory
+# (kube-apiserver, kube-controller-manager, kube-scheduler, kubectl, etcd, kwok, and
+# LeaderWorkerSet's controller manager) from the Go module proxy only, into a cache directory outside the clone, and prints that directory
 # as the last line of stdout.
 #
 #   hack/kube-binaries.sh              build what is missing, print the directory
 #   hack/kube-binaries.sh --print-dir  print the directory only (no build)
 #
 # Environment:
-#   KUBE_VERSION (v1.36.3), ETCD_VERSION (v3.6.16), KWOK_VERSION (v0.8.0)
+#   KUBE_VERSION (v1.36.3), ETCD_VERSION (v3.6.16), KWOK_VERSION (v0.8.0),
+#   LWS_VERSION (v0.8.0, the sigs.k8s.io/lws version go.mod pins)
 #   FLOTILLA_KUBE_BIN_DIR  the cache directory; default
 #     ${XDG_CACHE_HOME:-$HOME/.cache}/flotilla/bin/k8s-$KUBE_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION
 #
@@ -35,12 +36,14 @@ set -euo pipefail
 KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
 ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
+LWS_VERSION="${LWS_VERSION:-v0.8.0}"
 BIN_DIR="${FLOTILLA_KUBE_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flotilla/bin/k8s-${KUBE_VERSION}-etcd-${ETCD_VERSION}-kwok-${KWOK_VERSION}}"
 
 STAMP="${BIN_DIR}/.stamp"
 STAGES_FILE="kwok-stages.yaml"
-BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok "${STAGES_FILE}")
-STAMP_CONTENT="kube=${KUBE_VERSION} etcd=${ETCD_VERSION} kwok=${KWOK_VERSION}"
+LWS_BINARY="lws-controller-manager"
+BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok "${LWS_BINARY}" "${STAGES_FILE}")
+STAMP_CONTENT="kube=${KUBE_VERSION} etcd=${ETCD_VERSION} kwok=${KWOK_VERSION} lws=${LWS_VERSION}"
 
 # Everything runs inside main so bash parses the whole script before running any of it
 # (editing or checking out this file during a build cannot derail a running build).
@@ -188,6 +191,27 @@ main() {
     log "  kwok built in $((SECONDS - t))s"
   else
     log "reusing kwok"
+  fi
+
+  # ---------------------------------------------------------------- LeaderWorkerSet
+  # The binary says its version (set below with -X), so a cache built for another LWS_VERSION
+  # is rebuilt rather than reused.
+  if ! { have "${LWS_BINARY}" && "${BIN_DIR}/${LWS_BINARY}" --version 2>/dev/null | grep -qx "Version: ${LWS_VERSION}"; }; then
+    t=${SECONDS}
+    log "building ${LWS_BINARY} ${LWS_VERSION}"
+    mod="${WORK}/lws"
+    mkdir -p "${mod}"
+    (
+      cd "${mod}"
+      go mod init flotilla.local/lws-binary >/dev/null 2>&1
+      go get "sigs.k8s.io/lws/cmd@${LWS_VERSION}"
+      go build -trimpath -ldflags="-s -w -X sigs.k8s.io/lws/pkg/version.GitVersion=${LWS_VERSION}" \
+        -o "${STAGING}/${LWS_BINARY}" sigs.k8s.io/lws/cmd
+    )
+    install_file "${LWS_BINARY}"
+    log "  ${LWS_BINARY} built in $((SECONDS - t))s"
+  else
+    log "reusing ${LWS_BINARY}"
   fi
 
   if ! have "${STAGES_FILE}"; then

@@ -31,12 +31,15 @@ import (
 	"syscall"
 )
 
-// Default versions of the binaries, overridable with the KUBE_VERSION, ETCD_VERSION and
-// KWOK_VERSION environment variables (which hack/kube-binaries.sh honours too).
+// Default versions of the binaries, overridable with the KUBE_VERSION, ETCD_VERSION,
+// KWOK_VERSION and LWS_VERSION environment variables (which hack/kube-binaries.sh honours too).
 const (
 	DefaultKubeVersion = "v1.36.3"
 	DefaultEtcdVersion = "v3.6.16"
 	DefaultKwokVersion = "v0.8.0"
+	// DefaultLWSVersion is the LeaderWorkerSet release whose controller manager the tests run;
+	// it is the sigs.k8s.io/lws version go.mod pins, whose API the agent is built with.
+	DefaultLWSVersion = "v0.8.0"
 )
 
 // BinDirEnv names the environment variable that overrides the binary cache directory.
@@ -54,9 +57,10 @@ const (
 	kubectlBin   = "kubectl"
 	etcdBin      = "etcd"
 	kwokBin      = "kwok"
+	lwsBin       = "lws-controller-manager"
 )
 
-var requiredFiles = []string{kubeAPIBin, kubeCMBin, kubeSchedBin, kubectlBin, etcdBin, kwokBin, KwokStagesFile}
+var requiredFiles = []string{kubeAPIBin, kubeCMBin, kubeSchedBin, kubectlBin, etcdBin, kwokBin, lwsBin, KwokStagesFile}
 
 // ensureMu serialises EnsureBinaries within one test binary; the script's flock serialises
 // concurrent test binaries.
@@ -94,11 +98,17 @@ func BinDir() string {
 	return filepath.Join(cache, "flotilla", "bin", fmt.Sprintf("k8s-%s-etcd-%s-kwok-%s", kube, etcd, kwok))
 }
 
+// stampContent is what hack/kube-binaries.sh writes into the stamp file once it has built every
+// binary for the configured versions.
+func stampContent() string {
+	kube, etcd, kwok := versions()
+	return fmt.Sprintf("kube=%s etcd=%s kwok=%s lws=%s", kube, etcd, kwok, envOr("LWS_VERSION", DefaultLWSVersion))
+}
+
 // binariesComplete reports whether dir holds a finished build for the configured versions.
 func binariesComplete(dir string) bool {
-	kube, etcd, kwok := versions()
 	stamp, err := os.ReadFile(filepath.Join(dir, stampFile))
-	if err != nil || strings.TrimSpace(string(stamp)) != fmt.Sprintf("kube=%s etcd=%s kwok=%s", kube, etcd, kwok) {
+	if err != nil || strings.TrimSpace(string(stamp)) != stampContent() {
 		return false
 	}
 	for _, f := range requiredFiles {

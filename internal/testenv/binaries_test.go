@@ -51,6 +51,7 @@ func TestBinariesCompleteNeedsStampAndFiles(t *testing.T) {
 	t.Setenv("KUBE_VERSION", "")
 	t.Setenv("ETCD_VERSION", "")
 	t.Setenv("KWOK_VERSION", "")
+	t.Setenv("LWS_VERSION", "")
 	for _, f := range requiredFiles {
 		if err := os.WriteFile(filepath.Join(dir, f), []byte("x"), 0o755); err != nil {
 			t.Fatal(err)
@@ -60,7 +61,7 @@ func TestBinariesCompleteNeedsStampAndFiles(t *testing.T) {
 		t.Error("complete without a stamp")
 	}
 	stamp := filepath.Join(dir, stampFile)
-	if err := os.WriteFile(stamp, []byte("kube=v1.36.3 etcd=v3.6.16 kwok=v0.8.0\n"), 0o644); err != nil {
+	if err := os.WriteFile(stamp, []byte("kube=v1.36.3 etcd=v3.6.16 kwok=v0.8.0 lws=v0.8.0\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if !binariesComplete(dir) {
@@ -71,6 +72,11 @@ func TestBinariesCompleteNeedsStampAndFiles(t *testing.T) {
 		t.Error("complete although the stamp is for another kwok version")
 	}
 	t.Setenv("KWOK_VERSION", "")
+	t.Setenv("LWS_VERSION", "v0.9.0")
+	if binariesComplete(dir) {
+		t.Error("complete although the stamp is for another LeaderWorkerSet version")
+	}
+	t.Setenv("LWS_VERSION", "")
 	_ = os.Remove(filepath.Join(dir, etcdBin))
 	if binariesComplete(dir) {
 		t.Error("complete without etcd")

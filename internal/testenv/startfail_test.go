@@ -38,8 +38,7 @@ func fakeBinDir(t *testing.T, msg string) {
 			t.Fatal(err)
 		}
 	}
-	kube, etcd, kwok := versions()
-	stamp := fmt.Sprintf("kube=%s etcd=%s kwok=%s\n", kube, etcd, kwok)
+	stamp := stampContent() + "\n"
 	if err := os.WriteFile(filepath.Join(dir, stampFile), []byte(stamp), 0o644); err != nil {
 		t.Fatal(err)
 	}

@@ -490,89 +490,7 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 		}, SpecTimeout(2*rollout+time.Minute))
 
 		It("runs 2-node vLLM, SGLang and TensorRT-LLM workers as one engine each, on two GPU nodes", func(ctx SpecContext) {
-			const ns = "multinode"
-			Expect(admin.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
-			// Each pod has one GPU; vLLM's tensor parallel size 2 needs both nodes, through Ray.
-			engines := []struct {
-				dcd          *nvidiav1alpha1.DynamoComponentDeployment
-				leader, peer []string // in the leader's and the worker's command lines
-			}{
-				{
-					dcd:    multinodeDCD(ns, "vllm-mn", "vllm", []string{"python3", "-m", "dynamo.vllm"}, []string{"--model", "m", "--tensor-parallel-size", "2"}),
-					leader: []string{"ray start --head --port=6379 && python3 -m dynamo.vllm --model m --tensor-parallel-size 2 --distributed-executor-backend ray"},
-					peer:   []string{"ray start --address=$(LWS_LEADER_ADDRESS):6379 --block"},
-				},
-				{
-					dcd:    multinodeDCD(ns, "sglang-mn", "sglang", []string{"python3", "-m", "dynamo.sglang"}, []string{"--model-path", "m", "--tp", "2"}),
-					leader: []string{"--dist-init-addr $(LWS_LEADER_ADDRESS):29500 --nnodes 2 --node-rank 0"},
-					peer:   []string{"--dist-init-addr $(LWS_LEADER_ADDRESS):29500 --nnodes 2 --node-rank $(LWS_WORKER_INDEX)"},
-				},
-				{
-					dcd: multinodeDCD(ns, "trtllm-mn", "trtllm", []string{"python3", "-m", "dynamo.trtllm"}, []string{"--model-path", "m"}),
-					leader: []string{
-						`mpirun $([ "$(id -u)" = "0" ] && echo --allow-run-as-root) --oversubscribe -n 2 -H $(LWS_LEADER_ADDRESS),$(echo "$LWS_LEADER_ADDRESS" | sed 's/\./-1\./')`,
-						"bash -c 'trtllm-llmapi-launch python3 -m dynamo.trtllm --model-path m'",
-					},
-					peer: []string{"/usr/sbin/sshd -D -f $HOME/.ssh/sshd_config"},
-				},
-			}
-			for _, e := range engines {
-				Expect(admin.Create(ctx, e.dcd)).To(Succeed())
-			}
-			for _, e := range engines {
-				By("waiting until " + e.dcd.Name + " is Available with its leader and worker pods running")
-				Eventually(func(g Gomega) {
-					got := getDCD(ctx, g, admin, e.dcd)
-					cond := meta.FindStatusCondition(got.Status.Conditions, nvidiav1alpha1.ConditionAvailable)
-					g.Expect(cond).NotTo(BeNil())
-					g.Expect(cond.Status).To(Equal(metav1.ConditionTrue), "%s: %s", cond.Reason, cond.Message)
-					g.Expect(cond.Reason).To(Equal(workload.ReasonAllStatefulSetsReady))
-				}).WithContext(ctx).WithTimeout(rollout).WithPolling(interval).Should(Succeed())
-
-				leader, worker := &corev1.Pod{}, &corev1.Pod{}
-				Expect(admin.Get(ctx, client.ObjectKey{Namespace: ns, Name: e.dcd.Name + "-0-0"}, leader)).To(Succeed())
-				Expect(admin.Get(ctx, client.ObjectKey{Namespace: ns, Name: e.dcd.Name + "-0-0-1"}, worker)).To(Succeed())
-				leaderAddress := fmt.Sprintf("%s-0-0.%s-0.%s", e.dcd.Name, e.dcd.Name, ns)
-				for _, p := range []struct {
-					pod  *corev1.Pod
-					role string
-					want []string
-					rank string
-				}{{leader, "leader", e.leader, "0"}, {worker, "worker", e.peer, "1"}} {
-					pod := p.pod
-					Expect(pod.Status.Phase).To(Equal(corev1.PodRunning), "%s pod %s", p.role, pod.Name)
-					Expect(pod.Labels).To(HaveKeyWithValue("role", p.role))
-					Expect(pod.Labels).To(HaveKeyWithValue(appsv1.PodIndexLabel, p.rank), "the %s's rank", p.role)
-					node := &corev1.Node{}
-					Expect(admin.Get(ctx, client.ObjectKey{Name: pod.Spec.NodeName}, node)).To(Succeed())
-					Expect(node.Status.Allocatable).To(HaveKey(corev1.ResourceName("nvidia.com/gpu")), "%s runs on a GPU node", pod.Name)
-					main := pod.Spec.Containers[0]
-					line := strings.Join(append(append([]string{}, main.Command...), main.Args...), " ")
-					for _, w := range p.want {
-						Expect(line).To(ContainSubstring(w), "%s command line", p.role)
-					}
-					env := map[string]corev1.EnvVar{}
-					for _, v := range main.Env {
-						env[v.Name] = v
-					}
-					Expect(env["LWS_LEADER_ADDRESS"].Value).To(Equal(leaderAddress))
-					if p.role == "worker" {
-						Expect(env["LWS_WORKER_INDEX"].ValueFrom.FieldRef.FieldPath).To(Equal("metadata.labels['" + appsv1.PodIndexLabel + "']"))
-					}
-				}
-				Expect(leader.Spec.NodeName).NotTo(Equal(worker.Spec.NodeName), "each pod of a replica on its own node")
-			}
-
-			By("checking that the agent created the SSH key Secret mpirun uses, readable as an RSA key pair")
-			secret := &corev1.Secret{}
-			Expect(admin.Get(ctx, client.ObjectKey{Namespace: ns, Name: "mpi-run-ssh-secret"}, secret)).To(Succeed())
-			Expect(secret.Data).To(HaveKey("private.key"))
-			Expect(string(secret.Data["private.key.pub"])).To(HavePrefix("ssh-rsa "))
-
-			By("deleting them, which frees their GPUs for the other specs")
-			for _, e := range engines {
-				Expect(admin.Delete(ctx, e.dcd)).To(Succeed())
-			}
+			expectMultinodeEngines(ctx, admin, "multinode", workload.ReasonAllStatefulSetsReady)
 		}, SpecTimeout(3*rollout))
 
 		It("publishes the GPUs of the kwok nodes as its GPUInventory", func(ctx SpecContext) {
@@ -640,18 +558,47 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 			expectNothingAlarming(logMark)
 		})
 	})
-})
 
-// multinodeDCD returns a DCD of one replica of two pods of one GPU each, running command and args
-// of backend, tolerating the fake nodes' taint.
-func multinodeDCD(namespace, name, backend string, command, args []string) *nvidiav1alpha1.DynamoComponentDeployment {
-	dcd := testenv.GPUWorkerDCD(namespace, name, "multinode-graph")
-	dcd.Spec.BackendFramework = backend
-	dcd.Spec.Multinode = &nvidiav1alpha1.MultinodeSpec{NodeCount: 2}
-	dcd.Spec.ExtraPodSpec.MainContainer.Command = command
-	dcd.Spec.ExtraPodSpec.MainContainer.Args = args
-	return dcd
-}
+	Context("in cluster mode, on a cluster that runs LeaderWorkerSet", Ordered, func() {
+		var logMark int
+
+		BeforeAll(func(ctx SpecContext) {
+			By("installing LeaderWorkerSet " + testenv.DefaultLWSVersion + ": its CRD, its controller manager and its webhooks")
+			Expect(cluster.StartLeaderWorkerSet(ctx)).To(Succeed())
+
+			By("starting the cluster-mode agent again, with the chart's arguments (--multinode-runtime=auto)")
+			objs := render(ctx, agentRelease, clusterNS, append([]string{
+				"--set", "clusterName=member-1",
+				"--set", "ignoreTaintKeys={" + testenv.KwokNodeAnnotation + "}",
+			}, fastValues...)...)
+			install(ctx, objs)
+			opts := agentOptions(objs, clusterNS)
+			Expect(opts.MultinodeRuntime).To(Equal(agentmanager.MultinodeRuntimeAuto))
+			opts.MetricsBindAddress, opts.HealthProbeBindAddress = "0", "0"
+			opts.LeaseIdentity = "cluster-agent-lws"
+			localWebhook(&opts)
+			logMark = agentLogs.Len()
+			startAgent(serviceAccountConfig(ctx, clusterNS, agentSA), opts)
+			expectCRDConversion(ctx, opts.Webhook.URL, clusterNS, opts.Webhook.CertSecret)
+		}, NodeTimeout(5*time.Minute))
+
+		It("publishes LeaderWorkerSet as its multinode runtime", func(ctx SpecContext) {
+			Eventually(func(g Gomega) {
+				inv := &flotillav1alpha1.GPUInventory{}
+				g.Expect(admin.Get(ctx, client.ObjectKey{Namespace: clusterNS, Name: flotillav1alpha1.InventoryName}, inv)).To(Succeed())
+				g.Expect(inv.Status.MultinodeRuntime).To(Equal("LeaderWorkerSet"))
+			}).WithContext(ctx).WithTimeout(2 * timeout).WithPolling(interval).Should(Succeed())
+		}, SpecTimeout(2*time.Minute))
+
+		It("runs the same 2-node vLLM, SGLang and TensorRT-LLM workers as LeaderWorkerSets that LeaderWorkerSet's controller rolls out", func(ctx SpecContext) {
+			expectMultinodeEngines(ctx, admin, "multinode-lws", workload.ReasonLeaderWorkerSetReady)
+		}, SpecTimeout(3*rollout))
+
+		It("has logged no permission error", func() {
+			expectNothingAlarming(logMark)
+		})
+	})
+})
 
 // workerDCD returns a DCD of one replica asking for one GPU, tolerating the fake nodes' taint.
 func workerDCD(namespace, name string) *nvidiav1alpha1.DynamoComponentDeployment {
