@@ -50,7 +50,7 @@ type Options struct {
 
 	// MultinodeRuntime is what runs multinode components on the member, published as
 	// status.multinodeRuntime (StatefulSet or LeaderWorkerSet).
-	MultinodeRuntime string
+	MultinodeRuntime flotillav1alpha1.MultinodeRuntime
 
 	// ResourceNames are the extended resources counted as GPUs, each its own pool.
 	// Defaults to [nvidia.com/gpu].

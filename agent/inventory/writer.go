@@ -48,7 +48,7 @@ type Writer struct {
 	source      Source
 	key         types.NamespacedName
 	restriction string
-	multinode   string
+	multinode   flotillav1alpha1.MultinodeRuntime
 	interval    time.Duration
 	resync      time.Duration
 	now         func() time.Time

@@ -173,7 +173,7 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 	invOpts := inventory.Options{
 		Namespace:            o.Namespace,
 		NamespaceRestriction: o.WatchNamespace,
-		MultinodeRuntime:     string(runtime),
+		MultinodeRuntime:     runtime,
 		IgnoredTaintKeys:     o.IgnoredTaintKeys,
 		WriteInterval:        o.InventoryWriteInterval,
 	}

@@ -26,18 +26,20 @@ import (
 	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 
 	"github.com/flotilla-dev/flotilla/agent/workload/launch"
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 )
 
-// MultinodeRuntime is what runs the pods of a multinode component on the member.
-type MultinodeRuntime string
+// MultinodeRuntime is what runs the pods of a multinode component on the member: the API's
+// type, which the GPUInventory publishes and placement matches.
+type MultinodeRuntime = flotillav1alpha1.MultinodeRuntime
 
 const (
 	// RuntimeStatefulSet lays out each replica as LeaderWorkerSet would, with built-in
 	// StatefulSets (buildReplica). The default, and the fallback where LeaderWorkerSet is absent.
-	RuntimeStatefulSet MultinodeRuntime = "StatefulSet"
+	RuntimeStatefulSet = flotillav1alpha1.MultinodeRuntimeStatefulSet
 	// RuntimeLeaderWorkerSet runs a multinode component as one LeaderWorkerSet, as Dynamo does
 	// when the member serves leaderworkerset.x-k8s.io/v1.
-	RuntimeLeaderWorkerSet MultinodeRuntime = "LeaderWorkerSet"
+	RuntimeLeaderWorkerSet = flotillav1alpha1.MultinodeRuntimeLeaderWorkerSet
 )
 
 // ParseMultinodeRuntime returns the runtime s names, case-insensitively.

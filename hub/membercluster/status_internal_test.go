@@ -43,6 +43,7 @@ func TestComputeStatus(t *testing.T) {
 	inventory := func(restriction string) *flotillav1alpha1.GPUInventory {
 		return &flotillav1alpha1.GPUInventory{Status: flotillav1alpha1.GPUInventoryStatus{
 			NamespaceRestriction: restriction,
+			MultinodeRuntime:     flotillav1alpha1.MultinodeRuntimeLeaderWorkerSet,
 			GPUs:                 []flotillav1alpha1.GPUPool{{ResourceName: "nvidia.com/gpu", Product: "H100", Total: 16, Free: 8}},
 		}}
 	}
@@ -111,6 +112,9 @@ func TestComputeStatus(t *testing.T) {
 			}
 			if tc.obs.inventory != nil && (mc.Status.GPUsTotal != 16 || mc.Status.GPUsFree != 8) {
 				t.Errorf("GPUs = %d/%d, want 8/16", mc.Status.GPUsFree, mc.Status.GPUsTotal)
+			}
+			if tc.obs.inventory != nil && mc.Status.MultinodeRuntime != flotillav1alpha1.MultinodeRuntimeLeaderWorkerSet {
+				t.Errorf("multinodeRuntime = %q, want the inventory's LeaderWorkerSet", mc.Status.MultinodeRuntime)
 			}
 		})
 	}

@@ -114,6 +114,17 @@ func (d *Demand) Services() []ServiceDemand {
 	return out
 }
 
+// Multinode reports whether a service runs replicas of several pods (NodesPerReplica above 1),
+// which the member's multinode runtime runs.
+func (d *Demand) Multinode() bool {
+	for i := range d.services {
+		if d.services[i].NodesPerReplica > 1 {
+			return true
+		}
+	}
+	return false
+}
+
 // GPUs is the number of GPUs one copy needs.
 func (d *Demand) GPUs() int64 {
 	var n int64

@@ -46,6 +46,8 @@ type Member struct {
 	Unschedulable bool
 	// NamespaceRestriction is the only namespace the member's agent may use, or empty.
 	NamespaceRestriction string
+	// MultinodeRuntime is what runs multinode components on the member; empty if unknown.
+	MultinodeRuntime flotillav1alpha1.MultinodeRuntime
 	// GPUs is the member's GPU inventory.
 	GPUs []flotillav1alpha1.GPUPool
 }
@@ -61,6 +63,7 @@ func MemberFromCluster(mc *flotillav1alpha1.MemberCluster) Member {
 		AgentReady:           meta.IsStatusConditionTrue(mc.Status.Conditions, flotillav1alpha1.MemberAgentReady),
 		Unschedulable:        mc.Spec.Unschedulable,
 		NamespaceRestriction: mc.Status.NamespaceRestriction,
+		MultinodeRuntime:     mc.Status.MultinodeRuntime,
 		GPUs:                 mc.Status.GPUs,
 	}
 	return m.deepCopy()

@@ -18,6 +18,7 @@ package placement
 
 import (
 	"fmt"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -40,6 +41,9 @@ type Policy struct {
 	SpreadBy string
 	// Tolerations tolerate member taints.
 	Tolerations []corev1.Toleration
+	// MultinodeRuntimes, if not empty, are what may run the graph's multinode services: members
+	// that run them otherwise are not eligible (when the graph has multinode services).
+	MultinodeRuntimes []flotillav1alpha1.MultinodeRuntime
 }
 
 // CopyCount is the number of copies, at least 1.
@@ -62,6 +66,7 @@ func PolicyFromSpec(spec *flotillav1alpha1.PlacementSpec) (Policy, error) {
 		}
 	}
 	p.SpreadBy = spec.SpreadBy
+	p.MultinodeRuntimes = slices.Clone(spec.MultinodeRuntimes)
 	if spec.Tolerations != nil {
 		p.Tolerations = make([]corev1.Toleration, len(spec.Tolerations))
 		for i := range spec.Tolerations {

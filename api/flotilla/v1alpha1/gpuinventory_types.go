@@ -48,8 +48,7 @@ type GPUInventoryStatus struct {
 	// the cluster serves leaderworkerset.x-k8s.io/v1 (as Dynamo runs them), else StatefulSet
 	// (the agent's own layout of the same groups). Empty from agents that predate it.
 	// +optional
-	// +kubebuilder:validation:Enum=StatefulSet;LeaderWorkerSet
-	MultinodeRuntime string `json:"multinodeRuntime,omitempty"`
+	MultinodeRuntime MultinodeRuntime `json:"multinodeRuntime,omitempty"`
 
 	// gpus is the capacity per GPU resource name and product.
 	// +optional

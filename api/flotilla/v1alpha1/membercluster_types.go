@@ -93,6 +93,12 @@ type MemberClusterStatus struct {
 	// +kubebuilder:validation:MaxLength=63
 	NamespaceRestriction string `json:"namespaceRestriction,omitempty"`
 
+	// multinodeRuntime is what runs multinode components on the member (LeaderWorkerSet or
+	// StatefulSet), copied from the GPUInventory its agent writes; empty until the agent
+	// publishes it. spec.placement.multinodeRuntimes of a graph matches it.
+	// +optional
+	MultinodeRuntime MultinodeRuntime `json:"multinodeRuntime,omitempty"`
+
 	// gpus is the member's GPU capacity, copied from the GPUInventory its agent writes.
 	// +optional
 	// +listType=atomic
@@ -138,6 +144,7 @@ type MemberClusterStatus struct {
 // +kubebuilder:printcolumn:name="GPUs Free",type=integer,JSONPath=`.status.gpusFree`
 // +kubebuilder:printcolumn:name="GPUs Total",type=integer,JSONPath=`.status.gpusTotal`
 // +kubebuilder:printcolumn:name="Namespace",type=string,JSONPath=`.status.namespaceRestriction`,priority=1
+// +kubebuilder:printcolumn:name="Multinode",type=string,JSONPath=`.status.multinodeRuntime`,priority=1,description="What runs multinode components on the member"
 // +kubebuilder:printcolumn:name="Cleanup",type=integer,JSONPath=`.status.pendingCleanup`,priority=1,description="Copies still to delete from the member"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`
 type MemberCluster struct {

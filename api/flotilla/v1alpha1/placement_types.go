@@ -68,6 +68,17 @@ type PlacementSpec struct {
 	// +listType=atomic
 	// +kubebuilder:validation:MaxItems=32
 	Tolerations []corev1.Toleration `json:"tolerations,omitempty"`
+
+	// multinodeRuntimes lists what may run the graph's multinode components (those with
+	// multinode.nodeCount above 1): a copy goes only to members whose agent publishes one of
+	// them (MemberCluster status.multinodeRuntime). LeaderWorkerSet is Dynamo's own path without
+	// Grove (gang rollout and group restart by LeaderWorkerSet's controller); StatefulSet is the
+	// agent's layout of the same pods where the member has no LeaderWorkerSet. Absent, any. It
+	// does not restrict graphs without multinode components.
+	// +optional
+	// +listType=set
+	// +kubebuilder:validation:MaxItems=2
+	MultinodeRuntimes []MultinodeRuntime `json:"multinodeRuntimes,omitempty"`
 }
 
 // CopyState is the state of one copy of a graph.

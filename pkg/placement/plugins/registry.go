@@ -21,6 +21,7 @@ import (
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 	"github.com/flotilla-dev/flotilla/pkg/placement/plugins/clusterselector"
 	"github.com/flotilla-dev/flotilla/pkg/placement/plugins/memberstate"
+	"github.com/flotilla-dev/flotilla/pkg/placement/plugins/multinoderuntime"
 	"github.com/flotilla-dev/flotilla/pkg/placement/plugins/tainttoleration"
 	"github.com/flotilla-dev/flotilla/pkg/placement/plugins/tightestfit"
 )
@@ -28,17 +29,18 @@ import (
 // NewInTreeRegistry returns a registry of the in-tree plugins.
 func NewInTreeRegistry() placement.Registry {
 	return placement.Registry{
-		clusterselector.Name: func() placement.Plugin { return clusterselector.New() },
-		memberstate.Name:     func() placement.Plugin { return memberstate.New() },
-		tainttoleration.Name: func() placement.Plugin { return tainttoleration.New() },
-		tightestfit.Name:     func() placement.Plugin { return tightestfit.New() },
+		clusterselector.Name:  func() placement.Plugin { return clusterselector.New() },
+		memberstate.Name:      func() placement.Plugin { return memberstate.New() },
+		multinoderuntime.Name: func() placement.Plugin { return multinoderuntime.New() },
+		tainttoleration.Name:  func() placement.Plugin { return tainttoleration.New() },
+		tightestfit.Name:      func() placement.Plugin { return tightestfit.New() },
 	}
 }
 
 // DefaultFilters are the in-tree filters in the order they run: the first failure gives a
 // member's reason, so graph-specific exclusion comes before member state.
 func DefaultFilters() []string {
-	return []string{clusterselector.Name, memberstate.Name, tainttoleration.Name}
+	return []string{clusterselector.Name, multinoderuntime.Name, memberstate.Name, tainttoleration.Name}
 }
 
 // DefaultScorer is the in-tree scorer.
@@ -47,7 +49,7 @@ const DefaultScorer = tightestfit.Name
 // NewDefaultFramework returns the default framework: DefaultFilters and DefaultScorer.
 func NewDefaultFramework() *placement.Framework {
 	return &placement.Framework{
-		Filters: []placement.FilterPlugin{clusterselector.New(), memberstate.New(), tainttoleration.New()},
+		Filters: []placement.FilterPlugin{clusterselector.New(), multinoderuntime.New(), memberstate.New(), tainttoleration.New()},
 		Scorer:  tightestfit.New(),
 	}
 }

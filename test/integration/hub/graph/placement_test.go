@@ -53,6 +53,7 @@ var _ = Describe("Members", func() {
 				g.Expect(mc.Status.GPUsTotal).To(BeEquivalentTo(16))
 				g.Expect(mc.Status.GPUsFree).To(BeEquivalentTo(16))
 				g.Expect(mc.Status.NamespaceRestriction).To(Equal(tc.restriction))
+				g.Expect(mc.Status.MultinodeRuntime).To(Equal(flotillav1alpha1.MultinodeRuntimeStatefulSet), "the member serves no LeaderWorkerSet")
 				g.Expect(mc.Status.Source).NotTo(BeNil())
 				g.Expect(mc.Status.Source.KubeconfigSecret).To(Equal(&flotillav1alpha1.ObjectReference{Namespace: "flotilla-system", Name: tc.name}))
 			}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
@@ -175,6 +176,44 @@ var _ = Describe("Placing a graph", func() {
 		got = expectSuccessful(ctx, dgd)
 		Expect(got.Status.ClusterPlacement.Clusters).To(Equal(east))
 		deleteGraph(ctx, dgd)
+	})
+
+	It("places a multinode graph only on members that run multinode components as it asks", func(ctx SpecContext) {
+		b := makeGraph(ns, "needs-lws")
+		b.dgd.Spec.Services["VllmDecodeWorker"].Multinode = &nvidiav1alpha1.MultinodeSpec{NodeCount: 2}
+		b.placement().MultinodeRuntimes = []flotillav1alpha1.MultinodeRuntime{flotillav1alpha1.MultinodeRuntimeLeaderWorkerSet}
+		dgd := b.obj()
+		Expect(hub.Create(ctx, dgd)).To(Succeed())
+		DeferCleanup(deleteGraph, dgd)
+
+		By("waiting until it is pending: both members run multinode components as StatefulSets")
+		Eventually(func(g Gomega) {
+			got := getGraph(ctx, g, dgd)
+			g.Expect(got.Status.State).To(Equal(nvidiav1alpha1.StatePending))
+			sched := meta.FindStatusCondition(got.Status.Conditions, flotillav1alpha1.GraphScheduled)
+			g.Expect(sched).NotTo(BeNil())
+			g.Expect(sched.Reason).To(Equal(graph.ReasonUnschedulable))
+			g.Expect(sched.Message).To(ContainSubstring("0/2 clusters fit"))
+			g.Expect(sched.Message).To(ContainSubstring("runs multinode components as StatefulSet; spec.placement.multinodeRuntimes asks for LeaderWorkerSet"))
+			g.Expect(hubRecords(ctx, g, dgd)).To(BeEmpty())
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+
+		By("accepting StatefulSets too, after which it runs as the agent's StatefulSets")
+		got := getGraph(ctx, Default, dgd)
+		patch := client.MergeFrom(got.DeepCopy())
+		got.Spec.Placement.MultinodeRuntimes = append(got.Spec.Placement.MultinodeRuntimes, flotillav1alpha1.MultinodeRuntimeStatefulSet)
+		Expect(hub.Patch(ctx, got, patch)).To(Succeed())
+		got = expectSuccessful(ctx, dgd)
+		member := got.Status.ClusterPlacement.Copies[0]
+		sets := &appsv1.StatefulSetList{}
+		Expect(local.Members[member.Cluster].Client.List(ctx, sets, client.InNamespace(member.Namespace))).To(Succeed())
+		var leaders []string
+		for _, s := range sets.Items {
+			if strings.HasPrefix(s.Name, "needs-lws-vllmdecodeworker-") {
+				leaders = append(leaders, s.Name)
+			}
+		}
+		Expect(leaders).To(ConsistOf("needs-lws-vllmdecodeworker-0", "needs-lws-vllmdecodeworker-0-0"), "a leader and a worker StatefulSet")
 	})
 
 	It("repairs the member's copy when someone edits or deletes it", func(ctx SpecContext) {
