@@ -39,50 +39,65 @@ var update = flag.Bool("update", false, "rewrite the golden files of TestGoldenO
 // goldenDir holds the inputs and golden outputs of TestGoldenObjects.
 var goldenDir = filepath.Join("testdata", "golden")
 
-// goldenUpstream names the upstream (ai-dynamo/dynamo, deploy/operator/) tests whose expectations
-// a golden file was checked against, by case name suffix.
+// goldenUpstream names the upstream sources and tests (ai-dynamo/dynamo, deploy/operator/) whose
+// expectations a golden file was checked against, by case.
 var goldenUpstream = map[string][]string{
 	"vllm-singlenode-deployment": {
-		"internal/dynamo/graph_test.go: TestGenerateBasePodSpec (worker defaults: env, ports, probes, shared memory)",
-		"internal/dynamo/component_worker_test.go: TestWorkerDefaults_GetBaseContainer",
-		"internal/dynamo/backend_vllm_test.go: TestVLLMBackend_UpdateContainer (single node: no launch change)",
-		"internal/controller/dynamocomponentdeployment_controller_test.go: TestDynamoComponentDeploymentReconciler_generateDeployment_Strategy",
+		"internal/dynamo/component_common.go: getCommonContainer; component_worker.go: WorkerDefaults.GetBaseContainer (env, ports, probes)",
+		"internal/dynamo/component_worker_test.go: TestWorkerDefaultsCanaryHealthCheckVersionGate (runtime < 1.4.0)",
+		"internal/dynamo/graph.go: GenerateBasePodSpec, applyDefaultSecurityContext (fsGroup, shared memory, merge of the main container)",
+		"internal/controller/dynamocomponentdeployment_controller.go: generateDeployment (labels, annotations, selector, strategy)",
+		"internal/dynamo/backend_vllm_test.go: TestVLLMBackend_UpdateContainer (see agent/workload/launch/doc.go)",
 	},
 	"vllm-multinode-statefulset": {
-		"internal/dynamo/backend_vllm_test.go: TestVLLMBackend_UpdateContainer, TestUpdateVLLMMultinodeArgs (mp leader and worker flags)",
-		"internal/dynamo/graph_test.go: TestGenerateBasePodSpec, TestGenerateGrovePodCliqueSet (multinode vLLM leader and worker containers)",
-		"internal/dynamo/lws.go: LWS topology (LWS_LEADER_ADDRESS, LWS_WORKER_INDEX), reproduced by the StatefulSets",
+		"internal/dynamo/lws.go: LWSMultinodeDeployer (the StatefulSets reproduce LeaderWorkerSet's names and variables)",
+		"internal/controller/dynamocomponentdeployment_controller_test.go: TestDynamoComponentDeploymentReconciler_generateLeaderWorkerSet (leader and worker templates)",
+		"internal/dynamo/graph.go: GenerateBasePodSpec, applyDefaultSecurityContext",
+		"internal/dynamo/backend_vllm_test.go: TestVLLMBackend_UpdateContainer (see agent/workload/launch/doc.go)",
 	},
 	"vllm-multinode-leaderworkerset": {
-		"internal/controller/dynamocomponentdeployment_controller_test.go: TestDynamoComponentDeploymentReconciler_generateLeaderWorkerSet",
-		"internal/dynamo/backend_vllm_test.go: TestVLLMBackend_UpdateContainer, TestUpdateVLLMMultinodeArgs",
-		"internal/dynamo/graph_test.go: TestGenerateBasePodSpec",
+		"internal/controller/dynamocomponentdeployment_controller.go: generateLeaderWorkerSet (name <dcd>-0, labels, no annotations, replicas, size, startupPolicy)",
+		"internal/controller/dynamocomponentdeployment_controller_test.go: TestDynamoComponentDeploymentReconciler_generateLeaderWorkerSet (leader and worker templates)",
+		"internal/dynamo/lws.go: LWSMultinodeDeployer (leader address, node rank, worker host names)",
+		"internal/dynamo/backend_vllm_test.go: TestVLLMBackend_UpdateContainer (see agent/workload/launch/doc.go)",
 	},
 	"sglang-singlenode-deployment": {
-		"internal/dynamo/graph_test.go: TestGenerateBasePodSpec",
-		"internal/dynamo/component_worker_test.go: TestWorkerDefaults_GetBaseContainer",
-		"internal/dynamo/backend_sglang_test.go: TestSGLangBackend_UpdateContainer (single node: no launch change)",
+		"internal/dynamo/component_common.go: getCommonContainer; component_worker.go: WorkerDefaults.GetBaseContainer (env, ports, probes)",
+		"internal/dynamo/component_worker_test.go: TestWorkerDefaultsCanaryHealthCheckVersionGate (runtime < 1.4.0)",
+		"internal/dynamo/graph.go: GenerateBasePodSpec, applyDefaultSecurityContext (fsGroup, shared memory, merge of the main container)",
+		"internal/controller/dynamocomponentdeployment_controller.go: generateDeployment (labels, annotations, selector, strategy)",
+		"internal/dynamo/backend_sglang_test.go: TestSGLangBackend_PythonCommandInjection, TestSGLangBackend_DirectFlagInjection (see agent/workload/launch/doc.go)",
 	},
 	"sglang-multinode-statefulset": {
-		"internal/dynamo/backend_sglang_test.go: TestSGLangBackend_UpdateContainer (--dist-init-addr, --nnodes, --node-rank; worker probes removed)",
-		"internal/dynamo/graph_test.go: TestGenerateGrovePodCliqueSet (multinode SGLang leader and worker containers)",
+		"internal/dynamo/lws.go: LWSMultinodeDeployer (the StatefulSets reproduce LeaderWorkerSet's names and variables)",
+		"internal/controller/dynamocomponentdeployment_controller_test.go: TestDynamoComponentDeploymentReconciler_generateLeaderWorkerSet (leader and worker templates)",
+		"internal/dynamo/graph.go: GenerateBasePodSpec, applyDefaultSecurityContext",
+		"internal/dynamo/backend_sglang_test.go: TestSGLangBackend_PythonCommandInjection, TestSGLangBackend_DirectFlagInjection (see agent/workload/launch/doc.go)",
 	},
 	"sglang-multinode-leaderworkerset": {
-		"internal/controller/dynamocomponentdeployment_controller_test.go: TestDynamoComponentDeploymentReconciler_generateLeaderWorkerSet",
-		"internal/dynamo/backend_sglang_test.go: TestSGLangBackend_UpdateContainer",
+		"internal/controller/dynamocomponentdeployment_controller.go: generateLeaderWorkerSet (name <dcd>-0, labels, no annotations, replicas, size, startupPolicy)",
+		"internal/controller/dynamocomponentdeployment_controller_test.go: TestDynamoComponentDeploymentReconciler_generateLeaderWorkerSet (leader and worker templates)",
+		"internal/dynamo/lws.go: LWSMultinodeDeployer (leader address, node rank, worker host names)",
+		"internal/dynamo/backend_sglang_test.go: TestSGLangBackend_PythonCommandInjection, TestSGLangBackend_DirectFlagInjection (see agent/workload/launch/doc.go)",
 	},
 	"trtllm-singlenode-deployment": {
-		"internal/dynamo/graph_test.go: TestGenerateBasePodSpec",
-		"internal/dynamo/component_worker_test.go: TestWorkerDefaults_GetBaseContainer",
-		"internal/dynamo/backend_trtllm_test.go: TestTRTLLMBackend_UpdateContainer (single node: no launch change)",
+		"internal/dynamo/component_common.go: getCommonContainer; component_worker.go: WorkerDefaults.GetBaseContainer (env, ports, probes)",
+		"internal/dynamo/component_worker_test.go: TestWorkerDefaultsCanaryHealthCheckVersionGate (runtime < 1.4.0)",
+		"internal/dynamo/graph.go: GenerateBasePodSpec, applyDefaultSecurityContext (fsGroup, shared memory, merge of the main container)",
+		"internal/controller/dynamocomponentdeployment_controller.go: generateDeployment (labels, annotations, selector, strategy)",
+		"internal/dynamo/backend_trtllm_test.go: TestTRTLLMBackend_UpdateContainer (see agent/workload/launch/doc.go)",
 	},
 	"trtllm-multinode-statefulset": {
-		"internal/dynamo/backend_trtllm_test.go: TestTRTLLMBackend_UpdateContainer, TestTRTLLMBackend_UpdatePodSpec (mpirun leader, sshd worker, SSH key volume)",
-		"internal/dynamo/graph_test.go: TestGenerateGrovePodCliqueSet (multinode TRT-LLM leader and worker containers)",
+		"internal/dynamo/lws.go: LWSMultinodeDeployer (the StatefulSets reproduce LeaderWorkerSet's names and variables)",
+		"internal/controller/dynamocomponentdeployment_controller_test.go: TestDynamoComponentDeploymentReconciler_generateLeaderWorkerSet (leader and worker templates)",
+		"internal/dynamo/graph.go: GenerateBasePodSpec, applyDefaultSecurityContext",
+		"internal/dynamo/backend_trtllm_test.go: TestTRTLLMBackend_UpdateContainer (see agent/workload/launch/doc.go)",
 	},
 	"trtllm-multinode-leaderworkerset": {
-		"internal/controller/dynamocomponentdeployment_controller_test.go: TestDynamoComponentDeploymentReconciler_generateLeaderWorkerSet",
-		"internal/dynamo/backend_trtllm_test.go: TestTRTLLMBackend_UpdateContainer, TestTRTLLMBackend_UpdatePodSpec",
+		"internal/controller/dynamocomponentdeployment_controller.go: generateLeaderWorkerSet (name <dcd>-0, labels, no annotations, replicas, size, startupPolicy)",
+		"internal/controller/dynamocomponentdeployment_controller_test.go: TestDynamoComponentDeploymentReconciler_generateLeaderWorkerSet (leader and worker templates)",
+		"internal/dynamo/lws.go: LWSMultinodeDeployer (leader address, node rank, worker host names)",
+		"internal/dynamo/backend_trtllm_test.go: TestTRTLLMBackend_UpdateContainer (see agent/workload/launch/doc.go)",
 	},
 }
 
