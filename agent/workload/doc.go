@@ -62,7 +62,8 @@ limitations under the License.
 // Grove PodCliqueSet. With Options.MultinodeRuntime RuntimeLeaderWorkerSet (the agent picks it
 // where the member serves leaderworkerset.x-k8s.io/v1), the builder returns the LeaderWorkerSet
 // Dynamo builds: <dcd>-0, spec.replicas groups of nodeCount pods, leader and worker templates
-// labelled role=leader and role=worker, startupPolicy LeaderCreated (buildLeaderWorkerSet).
+// labelled role=leader and role=worker, startupPolicy LeaderCreated, the component's labels and
+// no annotations (buildLeaderWorkerSet).
 // Otherwise it lays out each replica i the way LeaderWorkerSet lays out one group, with built-in
 // StatefulSets:
 //
@@ -87,4 +88,30 @@ limitations under the License.
 //
 // Without gang scheduling, a replica whose nodes cannot all be placed keeps its placed pods
 // pending the others; the hub only places a component on a member with nodeCount fitting nodes.
+//
+// # Deviations from upstream
+//
+// The golden files in testdata/golden (TestGoldenObjects) were checked against upstream's
+// expectations; each names the sources and tests. Besides those of package launch (see its
+// doc), these differences are kept on purpose:
+//
+//   - No DYN_DISCOVERY_BACKEND: upstream's getCommonContainer sets it to "kubernetes" unless the
+//     discovery backend (operator config, or the nvidia.com/dynamo-discovery-backend annotation)
+//     is etcd, and with Kubernetes discovery gives pods without a service account the graph's
+//     discovery service account, and with the container discovery mode CONTAINER_NAME and
+//     DYN_KUBE_DISCOVERY_MODE. That discovery needs the service account, RBAC and custom
+//     resources Dynamo's operator provides on its cluster, which the agent does not create; the
+//     member's discovery plane is configured through Options.Env (--workload-env), and pods run
+//     under Options.ServiceAccountName.
+//   - Worker health defaults of the runtime before 1.4.0 always: upstream's WorkerDefaults gate
+//     on the runtime version (spec.runtimeVersionOverride or the image tag) and, from 1.4.0, set
+//     DYN_HEALTH_CHECK_ENABLED=true and a liveness failureThreshold of 3. The builder renders
+//     DYN_HEALTH_CHECK_ENABLED=false and failureThreshold 1, upstream's values for older or
+//     unknown runtimes; a DCD can set both in its pod template.
+//   - No image pull secrets are discovered (upstream adds the namespace's docker secrets
+//     matching the image's registry): the builder reads no cluster state. The pod template's own
+//     imagePullSecrets are kept.
+//   - The LeaderWorkerSet sets the fields LeaderWorkerSet's defaulting webhook would set
+//     (restartPolicy, rolloutStrategy, networkConfig.subdomainPolicy) to those defaults, where
+//     upstream leaves them to the webhook (see buildLeaderWorkerSet).
 package workload

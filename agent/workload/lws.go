@@ -59,6 +59,10 @@ func ParseMultinodeRuntime(s string) (MultinodeRuntime, error) {
 // LeaderCreated. LeaderWorkerSet's webhook gives the pods LWS_LEADER_ADDRESS, LWS_GROUP_SIZE and
 // LWS_WORKER_INDEX, which the launch rewriting uses.
 //
+// The LeaderWorkerSet carries the component's labels but no annotations, as upstream's: the pod
+// template's annotations stay on the pods. On the LeaderWorkerSet itself some of them would act
+// (leaderworkerset.sigs.k8s.io/exclusive-topology, for one, which a pod annotation does not).
+//
 // The fields LeaderWorkerSet's defaulting webhook would set are set here to those defaults
 // (restart policy RecreateGroupOnPodRestart, a rolling update of one group at a time, a shared
 // subdomain), so the object is the same with or without that webhook and server-side apply
@@ -75,10 +79,9 @@ func buildLeaderWorkerSet(c *component) (*lwsv1.LeaderWorkerSet, error) {
 	return &lwsv1.LeaderWorkerSet{
 		TypeMeta: typeMeta(KindLeaderWorkerSet),
 		ObjectMeta: metav1.ObjectMeta{
-			Name:        leaderWorkerSetName(c),
-			Namespace:   c.namespace,
-			Labels:      objectLabels(c),
-			Annotations: workloadAnnotations(c),
+			Name:      leaderWorkerSetName(c),
+			Namespace: c.namespace,
+			Labels:    objectLabels(c),
 		},
 		Spec: lwsv1.LeaderWorkerSetSpec{
 			Replicas:      ptr.To(c.replicas),

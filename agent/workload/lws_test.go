@@ -92,6 +92,28 @@ func TestBuildLeaderWorkerSetAsUpstream(t *testing.T) {
 	wantEqual(t, "SSHKeySecret of a TensorRT-LLM LeaderWorkerSet", res.SSHKeySecret, "mpi-run-ssh-secret")
 }
 
+// TestLeaderWorkerSetAnnotations checks that the LeaderWorkerSet carries no annotations, as
+// upstream's (deploy/operator/internal/controller/dynamocomponentdeployment_controller.go,
+// generateLeaderWorkerSet): the pod template's stay on the pods, where LeaderWorkerSet does not
+// read them, instead of acting on the LeaderWorkerSet (exclusive placement, say).
+func TestLeaderWorkerSetAnnotations(t *testing.T) {
+	dcd := multinodeDCD("ann", "sglang", "1", []string{"python3", "-m", "dynamo.sglang"}, []string{"--tp", "2"})
+	const exclusive = "leaderworkerset.sigs.k8s.io/exclusive-topology"
+	dcd.Spec.PodTemplate.Annotations = map[string]string{exclusive: "kubernetes.io/hostname", "team": "a"}
+	res, err := workload.Build(dcd, lwsOptions)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lws := res.LeaderWorkerSet
+	if len(lws.Annotations) != 0 {
+		t.Errorf("LeaderWorkerSet annotations = %v, want none", lws.Annotations)
+	}
+	tmpl := lws.Spec.LeaderWorkerTemplate
+	for role, ann := range map[string]map[string]string{"leader": tmpl.LeaderTemplate.Annotations, "worker": tmpl.WorkerTemplate.Annotations} {
+		wantMap(t, role+" template annotations", ann, map[string]string{exclusive: "kubernetes.io/hostname", "team": "a"})
+	}
+}
+
 // TestLeaderWorkerSetAvailable checks Dynamo's readiness rule for LeaderWorkerSets.
 func TestLeaderWorkerSetAvailable(t *testing.T) {
 	available := []metav1.Condition{{Type: string(lwsv1.LeaderWorkerSetAvailable), Status: metav1.ConditionTrue}}

@@ -27,10 +27,15 @@ import (
 // defaultTerminationGracePeriodSeconds is Dynamo's grace period for its pods.
 const defaultTerminationGracePeriodSeconds = 60
 
+// DefaultFSGroup is the fsGroup of pods whose pod template sets no securityContext, as Dynamo
+// sets it (applyDefaultSecurityContext) so that non-root images can write to mounted volumes.
+const DefaultFSGroup int64 = 1000
+
 // podTemplate builds the pod template of c (of multinode replica i when replica >= 0) the way
 // Dynamo's v1beta1 operator does: the DCD's pod template is the base; Dynamo's pod defaults fill
 // the pod fields it leaves unset (a top-level field the user sets wins); Dynamo's defaults for
-// the component type are merged into the container named main, which comes first; the other
+// the component type are merged into the container named main, which comes first; a pod template
+// without securityContext gets Dynamo's (fsGroup DefaultFSGroup); the other
 // containers are the user's sidecars, kept as written, except the one spec.frontendSidecar names,
 // which gets the frontend's defaults; and the volumes are the template's, then those the main
 // container mounts without the template defining them.
@@ -53,6 +58,10 @@ func podTemplate(c *component, pods podSet) (corev1.PodTemplateSpec, error) {
 		user = *ps.DeepCopy()
 	}
 	overrideNonZero(&spec, &user, "Containers", "Volumes")
+	if user.SecurityContext == nil {
+		// A securityContext the user gives, even a partial or empty one, is kept whole.
+		spec.SecurityContext = &corev1.PodSecurityContext{FSGroup: ptr.To(DefaultFSGroup)}
+	}
 	if spec.Affinity != nil && *spec.Affinity == (corev1.Affinity{}) {
 		spec.Affinity = nil
 	}

@@ -712,3 +712,24 @@ func TestBuildV1beta1Examples(t *testing.T) {
 		}
 	})
 }
+
+// TestBuildV1beta1SecurityContext checks Dynamo's default pod securityContext (fsGroup 1000, as
+// upstream's applyDefaultSecurityContext in deploy/operator/internal/dynamo/graph.go), and that a
+// securityContext the pod template gives, even an empty one, is kept whole.
+func TestBuildV1beta1SecurityContext(t *testing.T) {
+	_, tmpl := buildBeta(t, betaDCD("sc", nvidiav1beta1.ComponentTypeWorker, vllmMain()))
+	if sc := tmpl.Spec.SecurityContext; sc == nil || sc.FSGroup == nil || *sc.FSGroup != workload.DefaultFSGroup || sc.RunAsUser != nil {
+		t.Errorf("securityContext = %+v, want fsGroup %d only", sc, workload.DefaultFSGroup)
+	}
+	for name, given := range map[string]*corev1.PodSecurityContext{
+		"empty":     {},
+		"run as 42": {RunAsUser: ptrTo(int64(42))},
+	} {
+		dcd := betaDCD("sc", nvidiav1beta1.ComponentTypeWorker, vllmMain())
+		dcd.Spec.PodTemplate.Spec.SecurityContext = given
+		_, tmpl := buildBeta(t, dcd)
+		if !deepEqual(tmpl.Spec.SecurityContext, given) {
+			t.Errorf("%s: securityContext = %+v, want the template's %+v", name, tmpl.Spec.SecurityContext, given)
+		}
+	}
+}
