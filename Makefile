@@ -161,7 +161,7 @@ kind-image: host-prep ## Pull kind's node image for Kubernetes v1.36.3, or build
 	bash hack/kind/build-node-image.sh
 
 .PHONY: images
-images: host-prep ## Build flotilla/hub:dev, flotilla/agent:dev and flotilla/kwok:v0.8.0 (FROM scratch, static binaries).
+images: host-prep ## Build flotilla/hub:dev, flotilla/agent:dev, flotilla/kwok:v0.8.0 and flotilla/lws:v0.8.0 (FROM scratch, static binaries).
 	bash hack/kind/build-images.sh
 
 .PHONY: kind-smoke

@@ -22,21 +22,25 @@
 #   flotilla/kwok:$KWOK_VERSION  /usr/local/bin/kwok from hack/kube-binaries.sh's cache, with
 #       the Stage configuration Flotilla's tests use at /etc/kwok/stages.yaml (pass it with
 #       --config=/etc/kwok/stages.yaml; kwok refuses to start without stages), user 65532:65532
+#   flotilla/lws:$LWS_VERSION    /manager: LeaderWorkerSet's controller manager from
+#       hack/kube-binaries.sh's cache (built from the sigs.k8s.io/lws module go.mod pins), where
+#       LeaderWorkerSet's own Helm chart (charts/lws of that module) runs it, user 65532:65532
 #
 # The binary is each image's ENTRYPOINT: the charts (charts/hub, charts/agent) give only args.
 # Each image also has /etc/passwd and /etc/group naming the nonroot user and a /tmp.
 # Unchanged sources give the same binaries (-trimpath, no VCS stamp) and so Docker's build cache
 # gives the same image IDs: a warm run takes seconds.
 #
-#   hack/kind/build-images.sh            build all three, print their tags (one a line)
-#   hack/kind/build-images.sh hub agent  build only these (hub, agent, kwok)
+#   hack/kind/build-images.sh            build all four, print their tags (one a line)
+#   hack/kind/build-images.sh hub agent  build only these (hub, agent, kwok, lws)
 #
-# Environment: TAG (dev), KWOK_VERSION (v0.8.0), IMAGE_REPO_PREFIX (flotilla/).
+# Environment: TAG (dev), KWOK_VERSION (v0.8.0), LWS_VERSION (v0.8.0), IMAGE_REPO_PREFIX (flotilla/).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 TAG="${TAG:-dev}"
 KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
+LWS_VERSION="${LWS_VERSION:-v0.8.0}"
 PREFIX="${IMAGE_REPO_PREFIX:-flotilla/}"
 NONROOT=65532
 
@@ -100,9 +104,20 @@ kwok_image() {
   echo "${PREFIX}kwok:${KWOK_VERSION}"
 }
 
+lws_image() {
+  local dir="${WORK}/lws" bin t=${SECONDS}
+  bin="$(LWS_VERSION="${LWS_VERSION}" bash "${REPO_ROOT}/hack/kube-binaries.sh" | tail -1)"
+  [[ -x "${bin}/lws-controller-manager" ]] || die "no lws-controller-manager in ${bin}"
+  context "${dir}"
+  install -m 0755 "${bin}/lws-controller-manager" "${dir}/rootfs/manager"
+  docker_build "${dir}" "${PREFIX}lws:${LWS_VERSION}" /manager lws-controller-manager
+  log "${PREFIX}lws:${LWS_VERSION} in $((SECONDS - t))s"
+  echo "${PREFIX}lws:${LWS_VERSION}"
+}
+
 main() {
   local targets=("$@")
-  [[ ${#targets[@]} -gt 0 ]] || targets=(hub agent kwok)
+  [[ ${#targets[@]} -gt 0 ]] || targets=(hub agent kwok lws)
   command -v docker >/dev/null || die "no docker client: run hack/kind/host-prep.sh"
   docker info >/dev/null 2>&1 || die "Docker does not answer (docker info fails): run hack/kind/host-prep.sh"
   WORK="$(mktemp -d "${TMPDIR:-/tmp}/flotilla-images.XXXXXX")"
@@ -112,7 +127,8 @@ main() {
     case "${t}" in
       hub | agent) go_image "${t}" ;;
       kwok) kwok_image ;;
-      *) die "unknown image ${t} (want hub, agent or kwok)" ;;
+      lws) lws_image ;;
+      *) die "unknown image ${t} (want hub, agent, kwok or lws)" ;;
     esac
   done
 }

@@ -33,7 +33,7 @@
 # ~/.cache/flotilla/kind-state), never ~/.kube/config. `make kind-down` (kind-down.sh) removes it
 # all. Needs `make kind-image images` first (the Make target does it).
 #
-# Environment: FLOTILLA_KIND_STATE, TAG (dev), KWOK_TAG (v0.8.0), KIND_NODE_IMAGE and
+# Environment: FLOTILLA_KIND_STATE, TAG (dev), KWOK_TAG (v0.8.0), LWS_TAG (v0.8.0), KIND_NODE_IMAGE and
 # FLOTILLA_KIND_OFFLINE (the node image is the one build-node-image.sh --print-tag names; with any
 # other image than Flotilla's offline one, kind's own CNI is used), PARALLEL (0: create the clusters one
 # after the other, which is faster on 2 cores: 81 s against 99-154 s for three at once; 1: at
@@ -45,6 +45,7 @@ HERE="${REPO_ROOT}/test/kind-multi"
 STATE="${FLOTILLA_KIND_STATE:-${HOME}/.cache/flotilla/kind-state}"
 TAG="${TAG:-dev}"
 KWOK_TAG="${KWOK_TAG:-v0.8.0}"
+LWS_TAG="${LWS_TAG:-v0.8.0}"
 HUB=flotilla-hub
 EAST=flotilla-east
 WEST=flotilla-west
@@ -218,7 +219,7 @@ main() {
   docker info >/dev/null 2>&1 || die "Docker does not answer (docker info failed): run make host-prep"
   NODE_IMAGE="$(bash hack/kind/build-node-image.sh --print-tag)"
   local img
-  for img in "${NODE_IMAGE}" "flotilla/hub:${TAG}" "flotilla/agent:${TAG}" "flotilla/kwok:${KWOK_TAG}"; do
+  for img in "${NODE_IMAGE}" "flotilla/hub:${TAG}" "flotilla/agent:${TAG}" "flotilla/kwok:${KWOK_TAG}" "flotilla/lws:${LWS_TAG}"; do
     docker image inspect "${img}" >/dev/null 2>&1 || die "no image ${img}: run make kind-image images"
   done
   KUBE_BIN="$(bash hack/kube-binaries.sh | tail -1)"
@@ -264,6 +265,7 @@ main() {
   for c in "${EAST}" "${WEST}"; do
     kind load docker-image "flotilla/agent:${TAG}" "flotilla/kwok:${KWOK_TAG}" --name "${c}" >/dev/null
   done
+  kind load docker-image "flotilla/lws:${LWS_TAG}" --name "${EAST}" >/dev/null
   log "images loaded in $((SECONDS - t))s"
 
   # 3. Hub.
@@ -279,8 +281,24 @@ main() {
   }
   log "hub installed and Available in $((SECONDS - t))s"
 
-  # 4. Members: agent chart, KWOK, fake GPU nodes.
+  # 4. Members: LeaderWorkerSet on east, agent chart, KWOK, fake GPU nodes.
   t=${SECONDS}
+  # LeaderWorkerSet's own chart, from the sigs.k8s.io/lws module go.mod pins, with its controller
+  # from flotilla/lws (built from the same module). Installed before east's agent, which then
+  # finds leaderworkerset.x-k8s.io at start and runs multinode components as LeaderWorkerSets;
+  # west has none and runs them as StatefulSets.
+  local lws_chart
+  lws_chart="$(go list -m -f '{{.Dir}}' sigs.k8s.io/lws)/charts/lws"
+  helm upgrade --install lws "${lws_chart}" --kubeconfig "$(kc "${EAST}")" -n lws-system --create-namespace \
+    --set image.manager.repository=flotilla/lws --set image.manager.tag="${LWS_TAG}" \
+    --set image.manager.pullPolicy=IfNotPresent \
+    --set resources.requests.cpu=100m --set resources.requests.memory=128Mi >/dev/null
+  k "${EAST}" -n lws-system wait --for=condition=Available deployment --all --timeout=180s >/dev/null || {
+    k "${EAST}" -n lws-system get pods -o wide >&2
+    k "${EAST}" -n lws-system logs deploy/lws-controller-manager --tail=40 >&2 || true
+    die "LeaderWorkerSet's controller is not Available on ${EAST}"
+  }
+  log "LeaderWorkerSet ${LWS_TAG} Available on ${EAST} in $((SECONDS - t))s"
   helm upgrade --install flotilla-agent charts/agent --kubeconfig "$(kc "${EAST}")" -n flotilla-system \
     --create-namespace --set image.tag="${TAG}" --set clusterName=gpu-east \
     --set 'ignoreTaintKeys={kwok.x-k8s.io/node}' >/dev/null

@@ -50,6 +50,7 @@ import (
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
@@ -107,6 +108,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
 	Expect(nvidiav1alpha1.AddToScheme(scheme)).To(Succeed())
 	Expect(flotillav1alpha1.AddToScheme(scheme)).To(Succeed())
+	Expect(lwsv1.AddToScheme(scheme)).To(Succeed())
 
 	var err error
 	repoRoot, err = filepath.Abs(filepath.Join("..", ".."))
@@ -256,7 +258,7 @@ func dumpDiagnostics(ctx context.Context) {
 		c         *cluster
 		namespace string
 	}{{eastMember, agentNamespaceEast}, {westMember, westNamespace}} {
-		try("member workloads", m.c, "get", "dcd,deploy,pods", "-A", "-o", "wide")
+		try("member workloads", m.c, "get", "dcd,deploy,sts,pods", "-A", "-o", "wide")
 		try("agent log", m.c, "-n", m.namespace, "logs", "deploy/flotilla-agent", "--tail=200")
 		try("kwok log", m.c, "-n", "kwok-system", "logs", "deploy/kwok-controller", "--tail=50")
 	}
