@@ -74,8 +74,8 @@ var _ = Describe("Dynamo's vLLM examples on the kind fleet", Ordered, func() {
 		}, NodeTimeout(4*time.Minute))
 
 		By("creating the graphs' namespace on the hub, and the Hugging Face token Secret the workers read on each member")
-		ensureNamespace(ctx, hub, graphNamespace)
-		ensureNamespace(ctx, eastMember, graphNamespace)
+		ensureGraphNamespace(ctx, hub)
+		ensureGraphNamespace(ctx, eastMember)
 		for _, m := range []struct {
 			c         *cluster
 			namespace string
@@ -212,9 +212,9 @@ func podsOf(ctx context.Context, g Gomega, member *cluster, namespace, dcd strin
 	return pods.Items
 }
 
-// ensureNamespace creates a namespace on a cluster unless it exists.
-func ensureNamespace(ctx context.Context, c *cluster, name string) {
+// ensureGraphNamespace creates the graphs' namespace on a cluster unless it exists.
+func ensureGraphNamespace(ctx context.Context, c *cluster) {
 	GinkgoHelper()
-	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}
+	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: graphNamespace}}
 	Expect(client.IgnoreAlreadyExists(c.Create(ctx, ns))).To(Succeed())
 }

@@ -44,8 +44,8 @@ var _ = Describe("A multinode graph on the kind fleet", Ordered, func() {
 	)
 
 	BeforeAll(func(ctx SpecContext) {
-		ensureNamespace(ctx, hub, graphNamespace)
-		ensureNamespace(ctx, eastMember, graphNamespace)
+		ensureGraphNamespace(ctx, hub)
+		ensureGraphNamespace(ctx, eastMember)
 		DeferCleanup(func(ctx context.Context) {
 			kubectlOn(ctx, hub, "delete", "-f", multinodeFile, "--ignore-not-found", "--wait=true", "--timeout=3m")
 		}, NodeTimeout(4*time.Minute))
