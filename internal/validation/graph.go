@@ -24,6 +24,9 @@ limitations under the License.
 //     over 25 services exceeds the apiserver's cost budget);
 //   - no two components have names that differ only in case: both would get the same DCD name
 //     on members (v1beta1's CEL refuses them, v1alpha1's services map does not);
+//   - the names and label values derived from the graph fit where the members put them
+//     (Dynamo namespace, DCD and Service names, multinode pod host names, labels and
+//     annotations; see derivedNames);
 //   - no component's pods claim devices through Dynamic Resource Allocation (resourceClaims):
 //     placement counts device-plugin GPUs and cannot see what a claim allocates;
 //   - autoscaling (v1alpha1) is deprecated and ignored by Dynamo: a warning, not an error.
@@ -65,6 +68,7 @@ func Graph(dgd *nvidiav1beta1.DynamoGraphDeployment) (errs field.ErrorList, warn
 		errs = append(errs, field.Invalid(componentsPath, len(dgd.Spec.Components), err.Error()))
 	}
 	errs = append(errs, dynamoNamespaces(services)...)
+	errs = append(errs, derivedNames(dgd, services)...)
 	for _, name := range sortedKeys(services) {
 		if svc := services[name]; svc != nil && svc.Autoscaling != nil {
 			warnings = append(warnings, fmt.Sprintf("%s is deprecated and ignored by Dynamo; use the planner or a scaling adapter",
