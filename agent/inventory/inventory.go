@@ -105,7 +105,7 @@ func (o Options) withDefaults() (Options, error) {
 // RBAC of the GPU inventory (see the package documentation).
 // +kubebuilder:rbac:groups="",resources=nodes;pods,verbs=get;list;watch
 // +kubebuilder:rbac:groups=flotilla.dev,namespace=flotilla-system,resources=gpuinventories,verbs=get;create
-// +kubebuilder:rbac:groups=flotilla.dev,namespace=flotilla-system,resources=gpuinventories/status,verbs=get;patch;update
+// +kubebuilder:rbac:groups=flotilla.dev,namespace=flotilla-system,resources=gpuinventories/status,verbs=get;patch
 
 // Add sets up the GPU inventory of an agent on mgr: a DeclaredSource when opts.Declared is not
 // empty, otherwise a NodeSource (added to mgr as a Runnable with its own cache), and a Writer

@@ -37,7 +37,9 @@ import (
 
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/selection"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	"k8s.io/klog/v2"
@@ -87,6 +89,36 @@ func NewScheme() (*runtime.Scheme, error) {
 		}
 	}
 	return scheme, nil
+}
+
+// SecretCache says which Secrets the hub's cache holds: members' kubeconfigs only, never every
+// Secret of the hub cluster.
+//
+//   - The kubeconfig Secret source: Secrets labelled members.LabelMemberKubeconfig=true in the
+//     member Secret namespace (a Role there is all it needs).
+//   - The Cluster API source: Secrets labelled cluster.x-k8s.io/cluster-name, which Cluster API
+//     puts on a Cluster's <name>-kubeconfig Secret, in every namespace. RBAC cannot grant Secrets
+//     by label, so the ClusterRole still allows reading any Secret; the cache, and so the memory
+//     and the watch, hold only those.
+//   - Both: the same, and every Secret of the member Secret namespace (the hub's own namespace,
+//     where a Cluster API kubeconfig Secret may sit unlabelled by Flotilla).
+func SecretCache(o Options) map[string]cache.Config {
+	memberSecrets := labels.SelectorFromSet(labels.Set{flotillav1alpha1.LabelMemberKubeconfig: "true"})
+	capiSecrets := labels.NewSelector()
+	if req, err := labels.NewRequirement(clusterv1.ClusterNameLabel, selection.Exists, nil); err == nil {
+		capiSecrets = capiSecrets.Add(*req)
+	}
+	switch {
+	case o.HasSource(SourceClusterAPI) && o.HasSource(SourceKubeconfigSecrets):
+		return map[string]cache.Config{
+			o.MemberSecretNamespace: {},
+			cache.AllNamespaces:     {LabelSelector: capiSecrets},
+		}
+	case o.HasSource(SourceClusterAPI):
+		return map[string]cache.Config{cache.AllNamespaces: {LabelSelector: capiSecrets}}
+	default:
+		return map[string]cache.Config{o.MemberSecretNamespace: {LabelSelector: memberSecrets}}
+	}
 }
 
 // NewWebhook returns the hub's conversion webhook for o: graphs and components, pointing
@@ -157,13 +189,7 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 		LeaderElectionReleaseOnCancel: true,
 		WebhookServer:                 webhook.Server,
 	}
-	if !o.HasSource(SourceClusterAPI) {
-		// Without Cluster API, whose kubeconfig Secrets live next to their Clusters, the hub reads
-		// Secrets in the member Secret namespace only, which a Role there allows.
-		mgrOpts.Cache = cache.Options{ByObject: map[client.Object]cache.ByObject{
-			&corev1.Secret{}: {Namespaces: map[string]cache.Config{o.MemberSecretNamespace: {}}},
-		}}
-	}
+	mgrOpts.Cache = cache.Options{ByObject: map[client.Object]cache.ByObject{&corev1.Secret{}: {Namespaces: SecretCache(o)}}}
 	if s.SkipControllerNameValidation {
 		mgrOpts.Controller = config.Controller{SkipNameValidation: ptr.To(true)}
 	}

@@ -336,8 +336,10 @@ main() {
   grep -q "server: https://${WEST}-control-plane:6443" "${west_kubeconfig}" ||
     die "no kubeconfig for ${WEST} in register --dry-run's output"
   k "${HUB}" create namespace fleet --dry-run=client -o yaml | k "${HUB}" apply -f - >/dev/null
+  # Labelled as Cluster API labels it: the hub caches only Secrets with that label.
   k "${HUB}" -n fleet create secret generic gpu-west-kubeconfig --from-file=value="${west_kubeconfig}" \
-    --dry-run=client -o yaml | k "${HUB}" apply -f - >/dev/null
+    --dry-run=client -o yaml | k "${HUB}" label --local -f - cluster.x-k8s.io/cluster-name=gpu-west -o yaml |
+    k "${HUB}" apply -f - >/dev/null
   k "${HUB}" apply -f - >/dev/null <<EOF
 apiVersion: cluster.x-k8s.io/v1beta2
 kind: Cluster

@@ -6,7 +6,7 @@ The hub's rules on a member (DESIGN decision 9), written by hand: the hub has no
 {{- define "flotilla-agent.rules.hubDCDs" -}}
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments"]
-  verbs: ["create", "delete", "get", "list", "patch", "update", "watch"]
+  verbs: ["create", "delete", "get", "list", "patch", "watch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments/status"]
   verbs: ["get"]

@@ -499,7 +499,7 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 				g.Expect(admin.Get(ctx, client.ObjectKey{Namespace: clusterNS, Name: flotillav1alpha1.InventoryName}, inv)).To(Succeed())
 				g.Expect(inv.Status.Source).To(Equal(flotillav1alpha1.InventoryFromNodes))
 				g.Expect(inv.Status.NamespaceRestriction).To(BeEmpty())
-				g.Expect(inv.Status.MultinodeRuntime).To(Equal("StatefulSet"), "the cluster serves no LeaderWorkerSet")
+				g.Expect(inv.Status.MultinodeRuntime).To(Equal(flotillav1alpha1.MultinodeRuntimeStatefulSet), "the cluster serves no LeaderWorkerSet")
 				g.Expect(inv.Status.GPUs).To(HaveLen(1))
 				pool := inv.Status.GPUs[0]
 				g.Expect(pool.ResourceName).To(Equal(flotillav1alpha1.DefaultGPUResourceName))
@@ -519,13 +519,12 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 			expectLeaseRenewed(ctx, clusterNS, "cluster-agent")
 		}, SpecTimeout(time.Minute))
 
-		It("gives the hub identity namespaces and DCDs anywhere, but no Secrets nor Pods", func(ctx SpecContext) {
+		It("gives the hub identity namespace creation and DCDs anywhere, but no Secrets nor Pods", func(ctx SpecContext) {
 			By("reading the hub's long-lived token from the chart's Secret")
 			hub := hubClient(ctx, clusterNS)
 
 			By("creating a namespace and a DCD in it, and a DCD in team-a, as the hub")
 			Expect(hub.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "from-hub"}})).To(Succeed())
-			Expect(hub.Get(ctx, client.ObjectKey{Name: "from-hub"}, &corev1.Namespace{})).To(Succeed())
 			for _, ns := range []string{"from-hub", restrictedNS} {
 				d := workerDCD(ns, "hub-placed")
 				Expect(hub.Create(ctx, d)).To(Succeed())
@@ -534,7 +533,6 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 				Expect(hub.Patch(ctx, d, patch)).To(Succeed())
 			}
 			Expect(hub.List(ctx, &nvidiav1alpha1.DynamoComponentDeploymentList{})).To(Succeed())
-			Expect(hub.List(ctx, &corev1.NamespaceList{})).To(Succeed())
 
 			By("reading the GPUInventory and the agent's Lease as the hub")
 			Expect(hub.Get(ctx, client.ObjectKey{Namespace: clusterNS, Name: flotillav1alpha1.InventoryName},
@@ -550,6 +548,14 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 			expectForbidden(hub.List(ctx, &corev1.NodeList{}))
 			expectForbidden(hub.List(ctx, &appsv1.DeploymentList{}, client.InNamespace(restrictedNS)))
 			expectForbidden(hub.Delete(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "from-hub"}}))
+			expectForbidden(hub.Get(ctx, client.ObjectKey{Name: "from-hub"}, &corev1.Namespace{}))
+			expectForbidden(hub.List(ctx, &corev1.NamespaceList{}))
+
+			By("checking that the hub cannot update a DCD (it writes them by server-side apply) nor patch its status")
+			placed := &nvidiav1alpha1.DynamoComponentDeployment{}
+			Expect(hub.Get(ctx, client.ObjectKey{Namespace: "from-hub", Name: "hub-placed"}, placed)).To(Succeed())
+			expectForbidden(hub.Update(ctx, placed))
+			expectForbidden(hub.Status().Update(ctx, placed))
 			expectForbidden(hub.Get(ctx, client.ObjectKey{Namespace: restrictedNS, Name: flotillav1alpha1.InventoryName},
 				&flotillav1alpha1.GPUInventory{}))
 		}, SpecTimeout(time.Minute))
@@ -571,7 +577,13 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 				"--set", "clusterName=member-1",
 				"--set", "ignoreTaintKeys={" + testenv.KwokNodeAnnotation + "}",
 			}, fastValues...)...)
-			install(ctx, objs)
+			// The cluster-mode release is installed by the container above, unless it was skipped.
+			err := admin.Get(ctx, client.ObjectKey{Namespace: clusterNS, Name: agentSA}, &corev1.ServiceAccount{})
+			if apierrors.IsNotFound(err) {
+				install(ctx, objs)
+			} else {
+				Expect(err).NotTo(HaveOccurred())
+			}
 			opts := agentOptions(objs, clusterNS)
 			Expect(opts.MultinodeRuntime).To(Equal(agentmanager.MultinodeRuntimeAuto))
 			opts.MetricsBindAddress, opts.HealthProbeBindAddress = "0", "0"
@@ -586,7 +598,7 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 			Eventually(func(g Gomega) {
 				inv := &flotillav1alpha1.GPUInventory{}
 				g.Expect(admin.Get(ctx, client.ObjectKey{Namespace: clusterNS, Name: flotillav1alpha1.InventoryName}, inv)).To(Succeed())
-				g.Expect(inv.Status.MultinodeRuntime).To(Equal("LeaderWorkerSet"))
+				g.Expect(inv.Status.MultinodeRuntime).To(Equal(flotillav1alpha1.MultinodeRuntimeLeaderWorkerSet))
 			}).WithContext(ctx).WithTimeout(2 * timeout).WithPolling(interval).Should(Succeed())
 		}, SpecTimeout(2*time.Minute))
 

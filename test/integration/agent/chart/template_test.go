@@ -184,8 +184,7 @@ var _ = Describe("The agent chart", func() {
 			"create events", "patch events",
 			"get leases.coordination.k8s.io", "create leases.coordination.k8s.io", "update leases.coordination.k8s.io",
 			"get gpuinventories.flotilla.dev", "create gpuinventories.flotilla.dev",
-			"get gpuinventories/status.flotilla.dev", "patch gpuinventories/status.flotilla.dev",
-			"update gpuinventories/status.flotilla.dev"))
+			"get gpuinventories/status.flotilla.dev", "patch gpuinventories/status.flotilla.dev"))
 		Expect(grants(rulesOf(find(objs, "Role", "flotilla-system", "flotilla-agent-webhook")))).To(ConsistOf(webhookSecretGrants))
 		Expect(find(objs, "RoleBinding", "flotilla-system", "flotilla-agent-webhook").Object["roleRef"]).To(
 			HaveKeyWithValue("name", "flotilla-agent-webhook"))
@@ -195,9 +194,9 @@ var _ = Describe("The agent chart", func() {
 		Expect(grants(hubCR)).To(ConsistOf(
 			"create dynamocomponentdeployments.nvidia.com", "delete dynamocomponentdeployments.nvidia.com",
 			"get dynamocomponentdeployments.nvidia.com", "list dynamocomponentdeployments.nvidia.com",
-			"patch dynamocomponentdeployments.nvidia.com", "update dynamocomponentdeployments.nvidia.com",
+			"patch dynamocomponentdeployments.nvidia.com",
 			"watch dynamocomponentdeployments.nvidia.com", "get dynamocomponentdeployments/status.nvidia.com",
-			"create namespaces", "get namespaces", "list namespaces", "watch namespaces"))
+			"create namespaces"))
 		hubRole := rulesOf(find(objs, "Role", "flotilla-system", "flotilla-agent-hub"))
 		Expect(grants(hubRole)).To(ConsistOf(
 			"get gpuinventories.flotilla.dev", "list gpuinventories.flotilla.dev", "watch gpuinventories.flotilla.dev",
@@ -292,7 +291,7 @@ var _ = Describe("The agent chart", func() {
 		Expect(grants(rulesOf(find(objs, "Role", "team-b", "agent-flotilla-agent-hub")))).To(ConsistOf(
 			"create dynamocomponentdeployments.nvidia.com", "delete dynamocomponentdeployments.nvidia.com",
 			"get dynamocomponentdeployments.nvidia.com", "list dynamocomponentdeployments.nvidia.com",
-			"patch dynamocomponentdeployments.nvidia.com", "update dynamocomponentdeployments.nvidia.com",
+			"patch dynamocomponentdeployments.nvidia.com",
 			"watch dynamocomponentdeployments.nvidia.com", "get dynamocomponentdeployments/status.nvidia.com"))
 		Expect(grants(rulesOf(find(objs, "Role", "flotilla-system", "agent-flotilla-agent-hub")))).To(ConsistOf(
 			"get gpuinventories.flotilla.dev", "list gpuinventories.flotilla.dev", "watch gpuinventories.flotilla.dev",

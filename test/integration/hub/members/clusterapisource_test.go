@@ -62,6 +62,31 @@ var _ = Describe("ClusterAPISource", func() {
 		ns = newNamespace(ctx)
 	})
 
+	It("caches Cluster API's kubeconfig Secrets and no other Secret of the hub", func(ctx SpecContext) {
+		By("creating a Cluster API kubeconfig Secret and two other Secrets, one named like a kubeconfig")
+		capi := kubeconfigSecret(ns, "capi-cache", []byte("not read"))
+		other := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "app-credentials"}, StringData: map[string]string{"password": "x"}}
+		lookalike := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "lookalike-kubeconfig"}, StringData: map[string]string{"value": "x"}}
+		for _, s := range []*corev1.Secret{capi, other, lookalike} {
+			Expect(hub.Create(ctx, s)).To(Succeed())
+		}
+
+		By("listing the Secrets of the namespace in the hub's cache: the kubeconfig Secret only")
+		Eventually(func(g Gomega) {
+			cached := &corev1.SecretList{}
+			g.Expect(hubCache.List(ctx, cached, client.InNamespace(ns))).To(Succeed())
+			names := []string{}
+			for _, s := range cached.Items {
+				names = append(names, s.Name)
+			}
+			g.Expect(names).To(ConsistOf(capi.Name))
+		}).WithContext(ctx).WithTimeout(leaveTimeout).WithPolling(poll).Should(Succeed())
+		Consistently(func(g Gomega) {
+			err := hubCache.Get(ctx, client.ObjectKeyFromObject(other), &corev1.Secret{})
+			g.Expect(err).To(HaveOccurred())
+		}).WithContext(ctx).WithTimeout(2 * time.Second).WithPolling(poll).Should(Succeed())
+	})
+
 	It("engages a Cluster only once its control plane is initialized, with its labels and annotations", func(ctx SpecContext) {
 		const name = "capi-init"
 		cl := createCluster(ctx, ns, name, userOn(fleet[0], name+"-hub"), func(cl *clusterv1.Cluster) {

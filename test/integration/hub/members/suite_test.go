@@ -38,6 +38,7 @@ import (
 	"k8s.io/client-go/rest"
 	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	ctrl "sigs.k8s.io/controller-runtime"
+	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/cluster"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
@@ -48,6 +49,7 @@ import (
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
+	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
 	"github.com/flotilla-dev/flotilla/hub/members"
 	"github.com/flotilla-dev/flotilla/internal/testenv"
 )
@@ -73,6 +75,8 @@ var (
 	hub client.Client
 
 	provider *members.Provider
+	// hubCache is the hub manager's cache, with the hub's Secret cache configuration.
+	hubCache cache.Cache
 	engaged  *engagements
 
 	stopManager context.CancelFunc
@@ -128,11 +132,17 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	mgr, err := mcmanager.New(hubEnv.Config, provider, mcmanager.Options{
 		Scheme:  scheme,
 		Metrics: metricsserver.Options{BindAddress: "0"},
+		// The hub's Secret cache with both sources: kubeconfig Secrets only.
+		Cache: cache.Options{ByObject: map[client.Object]cache.ByObject{&corev1.Secret{}: {Namespaces: hubmanager.SecretCache(hubmanager.Options{
+			MemberSources:         []string{hubmanager.SourceKubeconfigSecrets, hubmanager.SourceClusterAPI},
+			MemberSecretNamespace: memberSecretNamespace,
+		})}}},
 	})
 	Expect(err).NotTo(HaveOccurred())
 	engaged = &engagements{byName: map[string][]engagement{}}
 	Expect(mgr.Add(engaged)).To(Succeed())
 	local := mgr.GetLocalManager()
+	hubCache = local.GetCache()
 	recorder := local.GetEventRecorder("flotilla-hub")
 	Expect((&members.SecretSource{
 		Client: local.GetClient(), Provider: provider, Namespace: memberSecretNamespace, Recorder: recorder,
