@@ -36,6 +36,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 
+	"github.com/flotilla-dev/flotilla/agent/policy"
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
@@ -82,6 +83,10 @@ type Reconciler struct {
 	Recorder events.EventRecorder
 	// Options are the agent's configuration of the objects built for every DCD.
 	Options workload.Options
+	// Policy is what the member's administrator allows DCDs (agent chart, policy.*): a DCD whose
+	// namespace or pods it denies is not built (Available=False, ReasonPolicyDenied). nil
+	// checks nothing; the agent's manager always sets one.
+	Policy *policy.Policy
 }
 
 // IsHubRecord reports whether obj carries the label flotilla.dev/hub-record (with any value),
@@ -188,6 +193,14 @@ func (r *Reconciler) reconcile(ctx context.Context, dcd *nvidiav1beta1.DynamoCom
 		}
 		r.setNotAvailable(dcd, ReasonInvalidSpec, err.Error())
 		return nil
+	}
+	// The member's policy judges the objects as they would be applied. A DCD it denies gets
+	// nothing new; what an earlier policy allowed is left as it is.
+	if r.Policy != nil {
+		if errs := checkPolicy(r.Policy, dcd, desired); len(errs) > 0 {
+			r.setNotAvailable(dcd, ReasonPolicyDenied, errs.ToAggregate().Error())
+			return nil
+		}
 	}
 	if desired.SSHKeySecret != "" {
 		if err := r.ensureSSHKeySecret(ctx, dcd, desired.SSHKeySecret); err != nil {

@@ -35,6 +35,7 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/component"
 	"github.com/flotilla-dev/flotilla/agent/inventory"
 	"github.com/flotilla-dev/flotilla/agent/liveness"
+	"github.com/flotilla-dev/flotilla/agent/policy"
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
@@ -159,7 +160,7 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 		ServiceAccountName: o.WorkloadServiceAccount,
 		ClusterDomain:      o.ClusterDomain,
 		MultinodeRuntime:   runtime,
-	}}).SetupWithManager(mgr); err != nil {
+	}, Policy: memberPolicy(o)}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the DynamoComponentDeployment controller: %w", err)
 	}
 
@@ -202,4 +203,18 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 		"inventorySource", o.InventorySource, "leaderElection", o.LeaderElect, "webhookManagesCRD", manageCRDs,
 		"multinodeRuntime", runtime)
 	return mgr, nil
+}
+
+// memberPolicy is the policy the agent enforces: the administrator's (o.Policy), allowing the
+// workloads' own ServiceAccount, and never running DCDs in the agent's own namespace, which holds
+// its credentials and the hub's token Secret. The one exception is a namespace-restricted agent
+// installed in the namespace it serves, where that namespace is the only one DCDs may use; the
+// chart README advises installing it in a namespace of its own.
+func memberPolicy(o Options) *policy.Policy {
+	p := o.Policy
+	if o.WatchNamespace == "" || o.WatchNamespace != o.Namespace {
+		p.AgentNamespace = o.Namespace
+	}
+	p.WorkloadServiceAccount = o.WorkloadServiceAccount
+	return &p
 }

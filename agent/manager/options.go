@@ -30,9 +30,11 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation"
+	psaapi "k8s.io/pod-security-admission/api"
 
 	"github.com/flotilla-dev/flotilla/agent/inventory"
 	"github.com/flotilla-dev/flotilla/agent/liveness"
+	"github.com/flotilla-dev/flotilla/agent/policy"
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
 	"github.com/flotilla-dev/flotilla/internal/webhookcert"
@@ -116,6 +118,12 @@ type Options struct {
 	// the cluster started or stopped serving LeaderWorkerSet, and exits to take the change up
 	// (--multinode-runtime-recheck).
 	MultinodeRuntimeRecheck time.Duration
+
+	// Policy is what the member's administrator allows DCDs (--policy-*): their namespaces, the
+	// Pod Security Standards level of their pods and the allowances beyond it. Its
+	// AgentNamespace and WorkloadServiceAccount are taken from Namespace and
+	// WorkloadServiceAccount.
+	Policy policy.Policy
 
 	// Webhook is the conversion webhook of the DCD CRD (ConvertedCRD) the agent serves
 	// (--webhook-*), its certificate Secret and Service in Namespace. Whether the agent points
@@ -204,6 +212,22 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 		`What runs multinode components: "auto" (LeaderWorkerSet where the cluster serves leaderworkerset.x-k8s.io/v1 at start, else StatefulSets), "LeaderWorkerSet" or "StatefulSet".`)
 	fs.DurationVar(&o.MultinodeRuntimeRecheck, "multinode-runtime-recheck", o.MultinodeRuntimeRecheck,
 		"With --multinode-runtime=auto: how often to check whether the cluster started or stopped serving LeaderWorkerSet; the agent exits on a change, and its restart uses the new runtime.")
+	fs.Func("policy-namespace", "A namespace DCDs may run in (repeatable); none: every namespace but the system ones and the agent's.",
+		func(v string) error { o.Policy.Namespaces = append(o.Policy.Namespaces, v); return nil })
+	fs.Func("policy-pod-security-level", `Pod Security Standards level DCDs' pods must meet: "privileged", "baseline" (default) or "restricted".`,
+		func(v string) error { o.Policy.Level = psaapi.Level(v); return nil })
+	fs.Func("policy-allow-capability", "A capability DCDs' containers may add beyond the level, such as IPC_LOCK (repeatable).",
+		func(v string) error { o.Policy.Allow.Capabilities = append(o.Policy.Allow.Capabilities, v); return nil })
+	fs.Func("policy-allow-host-path-prefix", "A host directory DCDs' hostPath volumes may mount, or below it (repeatable).",
+		func(v string) error {
+			o.Policy.Allow.HostPathPrefixes = append(o.Policy.Allow.HostPathPrefixes, v)
+			return nil
+		})
+	fs.Func("policy-allow-service-account", "A ServiceAccount DCDs' pods may run as, besides default and --workload-service-account (repeatable).",
+		func(v string) error {
+			o.Policy.Allow.ServiceAccounts = append(o.Policy.Allow.ServiceAccounts, v)
+			return nil
+		})
 	o.Webhook.BindFlags(fs, "default true in cluster mode, false with --watch-namespace (a Role cannot patch a CRD: "+
 		"`agent wire-conversion`, the chart's hook, does it, and the agent then keeps the CA it set)")
 }
@@ -243,6 +267,9 @@ func (o *Options) Validate() error {
 	var errs []error
 	add := func(format string, args ...any) { errs = append(errs, fmt.Errorf(format, args...)) }
 
+	if err := o.Policy.Validate(); err != nil {
+		add("%v (the chart value; flags --policy-pod-security-level, --policy-allow-host-path-prefix)", err)
+	}
 	if o.ClusterName != "" {
 		for _, msg := range validation.IsDNS1123Subdomain(o.ClusterName) {
 			add("--cluster-name %q: %s", o.ClusterName, msg)

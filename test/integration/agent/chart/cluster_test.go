@@ -489,6 +489,72 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 			expectAvailable(ctx, dcd)
 		}, SpecTimeout(2*rollout+time.Minute))
 
+		It("refuses, as the member's policy says, the DCDs the hub's identity writes with privileged pods, host access, other ServiceAccounts or in system namespaces", func(ctx SpecContext) {
+			By("reading the hub's long-lived token from the chart's Secret")
+			hub := hubClient(ctx, clusterNS)
+			const ns = "policy"
+			Expect(hub.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}})).To(Succeed())
+			mutated := func(name string, mutate func(*corev1.PodSpec, *corev1.Container)) *nvidiav1alpha1.DynamoComponentDeployment {
+				d := workerDCD(ns, name)
+				mutate(d.Spec.ExtraPodSpec.PodSpec, d.Spec.ExtraPodSpec.MainContainer)
+				return d
+			}
+			denied := []struct {
+				dcd   *nvidiav1alpha1.DynamoComponentDeployment
+				field string
+			}{
+				{mutated("privileged", func(_ *corev1.PodSpec, c *corev1.Container) {
+					c.SecurityContext = &corev1.SecurityContext{Privileged: ptr.To(true)}
+				}), "spec.podTemplate.spec.containers[*].securityContext.privileged: Forbidden: violates the member's Pod Security \"baseline\" policy: privileged"},
+				{mutated("host-network", func(p *corev1.PodSpec, _ *corev1.Container) { p.HostNetwork = true }),
+					"spec.podTemplate.spec.hostNetwork/hostPID/hostIPC: Forbidden"},
+				{mutated("host-path", func(p *corev1.PodSpec, _ *corev1.Container) {
+					p.Volumes = []corev1.Volume{{Name: "root", VolumeSource: corev1.VolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/"}}}}
+				}), "spec.podTemplate.spec.volumes: Forbidden: violates the member's Pod Security \"baseline\" policy: hostPath volumes"},
+				{mutated("net-admin", func(_ *corev1.PodSpec, c *corev1.Container) {
+					c.SecurityContext = &corev1.SecurityContext{Capabilities: &corev1.Capabilities{Add: []corev1.Capability{"NET_ADMIN"}}}
+				}), "policy.allow.capabilities"},
+				{mutated("other-sa", func(p *corev1.PodSpec, _ *corev1.Container) { p.ServiceAccountName = "flotilla-agent" }),
+					"spec.podTemplate.spec.serviceAccountName: Forbidden: flotilla-agent is not a ServiceAccount the member's policy allows"},
+				{workerDCD(metav1.NamespaceSystem, "in-kube-system"), "metadata.namespace: Forbidden: kube-system is a system namespace"},
+				{workerDCD(clusterNS, "in-agent-namespace"), "metadata.namespace: Forbidden: flotilla-system is the agent's own namespace"},
+			}
+			allowed := mutated("ipc-lock", func(_ *corev1.PodSpec, c *corev1.Container) {
+				c.SecurityContext = &corev1.SecurityContext{Capabilities: &corev1.Capabilities{Add: []corev1.Capability{"IPC_LOCK"}}}
+			})
+			for _, d := range append([]*nvidiav1alpha1.DynamoComponentDeployment{allowed}, func() (out []*nvidiav1alpha1.DynamoComponentDeployment) {
+				for _, x := range denied {
+					out = append(out, x.dcd)
+				}
+				return out
+			}()...) {
+				Expect(hub.Create(ctx, d)).To(Succeed(), "the hub may write DCDs; the agent decides what runs")
+			}
+
+			By("waiting until each denied DCD is Available=False, PolicyDenied, its field named, with nothing built")
+			for _, x := range denied {
+				Eventually(func(g Gomega) {
+					got := getDCD(ctx, g, admin, x.dcd)
+					cond := meta.FindStatusCondition(got.Status.Conditions, nvidiav1alpha1.ConditionAvailable)
+					g.Expect(cond).NotTo(BeNil())
+					g.Expect(cond.Status).To(Equal(metav1.ConditionFalse))
+					g.Expect(cond.Reason).To(Equal("PolicyDenied"))
+					g.Expect(cond.Message).To(ContainSubstring(x.field))
+				}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed(), "DCD %s", x.dcd.Name)
+				err := admin.Get(ctx, client.ObjectKeyFromObject(x.dcd), &appsv1.Deployment{})
+				Expect(apierrors.IsNotFound(err)).To(BeTrue(), "no Deployment for %s: %v", x.dcd.Name, err)
+			}
+
+			By("running the DCD that adds IPC_LOCK, which the chart's default policy allows for RDMA")
+			expectAvailable(ctx, allowed)
+
+			By("deleting them")
+			Expect(admin.Delete(ctx, allowed)).To(Succeed())
+			for _, x := range denied {
+				Expect(admin.Delete(ctx, x.dcd)).To(Succeed())
+			}
+		}, SpecTimeout(rollout+time.Minute))
+
 		It("runs 2-node vLLM, SGLang and TensorRT-LLM workers as one engine each, on two GPU nodes", func(ctx SpecContext) {
 			expectMultinodeEngines(ctx, admin, "multinode", workload.ReasonAllStatefulSetsReady)
 		}, SpecTimeout(3*rollout))
