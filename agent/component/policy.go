@@ -20,9 +20,9 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
-	"github.com/flotilla-dev/flotilla/agent/policy"
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
+	"github.com/flotilla-dev/flotilla/pkg/policy"
 )
 
 // ReasonPolicyDenied is the reason of a DCD whose namespace or pods the member's policy does not

@@ -52,6 +52,9 @@ type Options struct {
 	// status.multinodeRuntime (StatefulSet or LeaderWorkerSet).
 	MultinodeRuntime flotillav1alpha1.MultinodeRuntime
 
+	// Policy is what the agent allows DCDs, published as status.policy; nil publishes none.
+	Policy *flotillav1alpha1.MemberPolicy
+
 	// ResourceNames are the extended resources counted as GPUs, each its own pool.
 	// Defaults to [nvidia.com/gpu].
 	ResourceNames []string

@@ -49,6 +49,7 @@ type Writer struct {
 	key         types.NamespacedName
 	restriction string
 	multinode   flotillav1alpha1.MultinodeRuntime
+	policy      *flotillav1alpha1.MemberPolicy
 	interval    time.Duration
 	resync      time.Duration
 	now         func() time.Time
@@ -78,6 +79,7 @@ func NewWriter(c client.Client, r client.Reader, src Source, opts Options) (*Wri
 		key:         types.NamespacedName{Namespace: opts.Namespace, Name: flotillav1alpha1.InventoryName},
 		restriction: opts.NamespaceRestriction,
 		multinode:   opts.MultinodeRuntime,
+		policy:      opts.Policy,
 		interval:    opts.WriteInterval,
 		resync:      opts.ResyncInterval,
 		now:         time.Now,
@@ -176,6 +178,7 @@ func (w *Writer) status(pools []flotillav1alpha1.GPUPool) flotillav1alpha1.GPUIn
 		Source:               w.source.Kind(),
 		NamespaceRestriction: w.restriction,
 		MultinodeRuntime:     w.multinode,
+		Policy:               w.policy,
 		GPUs:                 pools,
 		GPUsFree:             free,
 		GPUsTotal:            total,
@@ -185,7 +188,7 @@ func (w *Writer) status(pools []flotillav1alpha1.GPUPool) flotillav1alpha1.GPUIn
 // sameInventory reports whether two statuses publish the same inventory, updateTime aside.
 func sameInventory(a, b *flotillav1alpha1.GPUInventoryStatus) bool {
 	return a.Source == b.Source && a.NamespaceRestriction == b.NamespaceRestriction &&
-		a.MultinodeRuntime == b.MultinodeRuntime &&
+		a.MultinodeRuntime == b.MultinodeRuntime && equality.Semantic.DeepEqual(a.Policy, b.Policy) &&
 		a.GPUsFree == b.GPUsFree && a.GPUsTotal == b.GPUsTotal &&
 		equality.Semantic.DeepEqual(a.GPUs, b.GPUs)
 }

@@ -35,12 +35,12 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/component"
 	"github.com/flotilla-dev/flotilla/agent/inventory"
 	"github.com/flotilla-dev/flotilla/agent/liveness"
-	"github.com/flotilla-dev/flotilla/agent/policy"
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
+	"github.com/flotilla-dev/flotilla/pkg/policy"
 )
 
 // RBAC of leader election: the Lease LeaderElectionID and the events client-go's leader
@@ -154,13 +154,14 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("choosing what runs multinode components: %w", err)
 	}
+	enforced := memberPolicy(o)
 	if err := (&component.Reconciler{Options: workload.Options{
 		IngressHostSuffix:  o.IngressHostSuffix,
 		Env:                o.WorkloadEnv,
 		ServiceAccountName: o.WorkloadServiceAccount,
 		ClusterDomain:      o.ClusterDomain,
 		MultinodeRuntime:   runtime,
-	}, Policy: memberPolicy(o)}).SetupWithManager(mgr); err != nil {
+	}, Policy: enforced}).SetupWithManager(mgr); err != nil {
 		return nil, fmt.Errorf("setting up the DynamoComponentDeployment controller: %w", err)
 	}
 
@@ -175,6 +176,7 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 		Namespace:            o.Namespace,
 		NamespaceRestriction: o.WatchNamespace,
 		MultinodeRuntime:     runtime,
+		Policy:               enforced.ToAPI(),
 		IgnoredTaintKeys:     o.IgnoredTaintKeys,
 		WriteInterval:        o.InventoryWriteInterval,
 	}

@@ -34,10 +34,10 @@ import (
 
 	"github.com/flotilla-dev/flotilla/agent/inventory"
 	"github.com/flotilla-dev/flotilla/agent/liveness"
-	"github.com/flotilla-dev/flotilla/agent/policy"
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
 	"github.com/flotilla-dev/flotilla/internal/webhookcert"
+	"github.com/flotilla-dev/flotilla/pkg/policy"
 )
 
 // Inventory sources (--inventory-source).

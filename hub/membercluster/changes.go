@@ -31,12 +31,13 @@ import (
 // make every graph and record on the member reconcile.
 
 // PlacementChanged reports whether a change may move copies or change where new ones go:
-// labels, taints or cordon, the namespace restriction, the multinode runtime, or the state (status and reason) of the
+// labels, taints or cordon, the namespace restriction, the multinode runtime, the policy, or the state (status and reason) of the
 // Joined, AgentReady or Schedulable conditions.
 func PlacementChanged(old, cur *flotillav1alpha1.MemberCluster) bool {
 	if !maps.Equal(old.Labels, cur.Labels) || !equality.Semantic.DeepEqual(old.Spec, cur.Spec) ||
 		old.Status.NamespaceRestriction != cur.Status.NamespaceRestriction ||
-		old.Status.MultinodeRuntime != cur.Status.MultinodeRuntime {
+		old.Status.MultinodeRuntime != cur.Status.MultinodeRuntime ||
+		!equality.Semantic.DeepEqual(old.Status.Policy, cur.Status.Policy) {
 		return true
 	}
 	for _, t := range []string{flotillav1alpha1.MemberJoined, flotillav1alpha1.MemberAgentReady, flotillav1alpha1.MemberSchedulable} {

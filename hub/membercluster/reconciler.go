@@ -382,6 +382,7 @@ func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs obser
 	if inv := obs.inventory; inv != nil {
 		st.GPUs = inv.Status.GPUs
 		st.MultinodeRuntime = inv.Status.MultinodeRuntime
+		st.Policy = inv.Status.Policy
 		st.GPUsFree, st.GPUsTotal = flotillav1alpha1.GPUTotals(inv.Status.GPUs)
 		st.InventoryTime = inv.Status.UpdateTime
 		if inv.Status.NamespaceRestriction != obs.reg.NamespaceRestriction {

@@ -24,6 +24,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	"github.com/flotilla-dev/flotilla/pkg/policy"
 )
 
 // Member is one member cluster as placement sees it. Filters receive the Snapshot's copy and
@@ -48,6 +49,9 @@ type Member struct {
 	NamespaceRestriction string
 	// MultinodeRuntime is what runs multinode components on the member; empty if unknown.
 	MultinodeRuntime flotillav1alpha1.MultinodeRuntime
+	// Policy is what the member's agent allows DCDs; nil when it publishes none (nothing is
+	// checked then: the agent still enforces its own).
+	Policy *policy.Policy
 	// GPUs is the member's GPU inventory.
 	GPUs []flotillav1alpha1.GPUPool
 }
@@ -65,6 +69,9 @@ func MemberFromCluster(mc *flotillav1alpha1.MemberCluster) Member {
 		NamespaceRestriction: mc.Status.NamespaceRestriction,
 		MultinodeRuntime:     mc.Status.MultinodeRuntime,
 		GPUs:                 mc.Status.GPUs,
+	}
+	if mc.Status.Policy != nil {
+		m.Policy = policy.FromAPI(mc.Status.Policy) // a fresh copy
 	}
 	return m.deepCopy()
 }

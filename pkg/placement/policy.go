@@ -105,6 +105,17 @@ type Request struct {
 	Exclude []Exclusion
 	// Reservations are other graphs' decisions not yet visible in the Snapshot; nil for none.
 	Reservations *Reservations
+	// Pods are the pod templates of the graph's components, judged against each member's
+	// policy; empty checks none.
+	Pods []ComponentPod
+}
+
+// ComponentPod is the pod template of one component of a graph.
+type ComponentPod struct {
+	// Component is the component's name.
+	Component string
+	// Template is its pod template (spec.components[].podTemplate); not modified.
+	Template *corev1.PodTemplateSpec
 }
 
 // RequestFromGraph builds the request of a DynamoGraphDeployment: Owner "<namespace>/<name>",
@@ -125,6 +136,11 @@ func RequestFromGraph(dgd *nvidiav1beta1.DynamoGraphDeployment) (*Request, error
 		Namespace: dgd.Namespace,
 		Demand:    demand,
 		Policy:    policy,
+	}
+	for i := range dgd.Spec.Components {
+		if c := &dgd.Spec.Components[i]; c.PodTemplate != nil {
+			req.Pods = append(req.Pods, ComponentPod{Component: c.ComponentName, Template: c.PodTemplate})
+		}
 	}
 	if st := dgd.Status.ClusterPlacement; st != nil {
 		for _, c := range st.Copies {

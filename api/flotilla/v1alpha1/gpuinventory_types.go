@@ -50,6 +50,11 @@ type GPUInventoryStatus struct {
 	// +optional
 	MultinodeRuntime MultinodeRuntime `json:"multinodeRuntime,omitempty"`
 
+	// policy is what the agent allows DCDs on the member (the agent chart's policy.*). Empty from
+	// agents that predate it.
+	// +optional
+	Policy *MemberPolicy `json:"policy,omitempty"`
+
 	// gpus is the capacity per GPU resource name and product.
 	// +optional
 	// +listType=atomic

@@ -99,6 +99,11 @@ type MemberClusterStatus struct {
 	// +optional
 	MultinodeRuntime MultinodeRuntime `json:"multinodeRuntime,omitempty"`
 
+	// policy is what the member's agent allows DCDs, copied from its GPUInventory: placement
+	// puts a copy only where it lets every component run. Empty until the agent publishes it.
+	// +optional
+	Policy *MemberPolicy `json:"policy,omitempty"`
+
 	// gpus is the member's GPU capacity, copied from the GPUInventory its agent writes.
 	// +optional
 	// +listType=atomic
@@ -144,6 +149,7 @@ type MemberClusterStatus struct {
 // +kubebuilder:printcolumn:name="GPUs Free",type=integer,JSONPath=`.status.gpusFree`
 // +kubebuilder:printcolumn:name="GPUs Total",type=integer,JSONPath=`.status.gpusTotal`
 // +kubebuilder:printcolumn:name="Namespace",type=string,JSONPath=`.status.namespaceRestriction`,priority=1
+// +kubebuilder:printcolumn:name="Pod Security",type=string,JSONPath=`.status.policy.podSecurityLevel`,priority=1,description="The Pod Security level the member's agent requires of DCDs' pods"
 // +kubebuilder:printcolumn:name="Multinode",type=string,JSONPath=`.status.multinodeRuntime`,priority=1,description="What runs multinode components on the member"
 // +kubebuilder:printcolumn:name="Cleanup",type=integer,JSONPath=`.status.pendingCleanup`,priority=1,description="Copies still to delete from the member"
 // +kubebuilder:printcolumn:name="Age",type=date,JSONPath=`.metadata.creationTimestamp`

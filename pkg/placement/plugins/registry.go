@@ -20,6 +20,7 @@ package plugins
 import (
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 	"github.com/flotilla-dev/flotilla/pkg/placement/plugins/clusterselector"
+	"github.com/flotilla-dev/flotilla/pkg/placement/plugins/memberpolicy"
 	"github.com/flotilla-dev/flotilla/pkg/placement/plugins/memberstate"
 	"github.com/flotilla-dev/flotilla/pkg/placement/plugins/multinoderuntime"
 	"github.com/flotilla-dev/flotilla/pkg/placement/plugins/tainttoleration"
@@ -30,6 +31,7 @@ import (
 func NewInTreeRegistry() placement.Registry {
 	return placement.Registry{
 		clusterselector.Name:  func() placement.Plugin { return clusterselector.New() },
+		memberpolicy.Name:     func() placement.Plugin { return memberpolicy.New() },
 		memberstate.Name:      func() placement.Plugin { return memberstate.New() },
 		multinoderuntime.Name: func() placement.Plugin { return multinoderuntime.New() },
 		tainttoleration.Name:  func() placement.Plugin { return tainttoleration.New() },
@@ -40,7 +42,7 @@ func NewInTreeRegistry() placement.Registry {
 // DefaultFilters are the in-tree filters in the order they run: the first failure gives a
 // member's reason, so graph-specific exclusion comes before member state.
 func DefaultFilters() []string {
-	return []string{clusterselector.Name, multinoderuntime.Name, memberstate.Name, tainttoleration.Name}
+	return []string{clusterselector.Name, multinoderuntime.Name, memberstate.Name, tainttoleration.Name, memberpolicy.Name}
 }
 
 // DefaultScorer is the in-tree scorer.
@@ -49,7 +51,7 @@ const DefaultScorer = tightestfit.Name
 // NewDefaultFramework returns the default framework: DefaultFilters and DefaultScorer.
 func NewDefaultFramework() *placement.Framework {
 	return &placement.Framework{
-		Filters: []placement.FilterPlugin{clusterselector.New(), multinoderuntime.New(), memberstate.New(), tainttoleration.New()},
+		Filters: []placement.FilterPlugin{clusterselector.New(), multinoderuntime.New(), memberstate.New(), tainttoleration.New(), memberpolicy.New()},
 		Scorer:  tightestfit.New(),
 	}
 }

@@ -52,7 +52,7 @@ func TestRegistry(t *testing.T) {
 	if _, err := r.Framework(nil, memberstate.Name); err == nil {
 		t.Error("a filter is accepted as a scorer")
 	}
-	if got := r.Names(); len(got) != 5 || got[0] != "ClusterSelector" {
+	if got := r.Names(); len(got) != 6 || got[0] != "ClusterSelector" {
 		t.Errorf("names = %v", got)
 	}
 }

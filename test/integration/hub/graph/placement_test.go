@@ -54,6 +54,8 @@ var _ = Describe("Members", func() {
 				g.Expect(mc.Status.GPUsFree).To(BeEquivalentTo(16))
 				g.Expect(mc.Status.NamespaceRestriction).To(Equal(tc.restriction))
 				g.Expect(mc.Status.MultinodeRuntime).To(Equal(flotillav1alpha1.MultinodeRuntimeStatefulSet), "the member serves no LeaderWorkerSet")
+				g.Expect(mc.Status.Policy).NotTo(BeNil(), "the agent publishes its policy")
+				g.Expect(mc.Status.Policy.PodSecurityLevel).To(Equal("baseline"))
 				g.Expect(mc.Status.Source).NotTo(BeNil())
 				g.Expect(mc.Status.Source.KubeconfigSecret).To(Equal(&flotillav1alpha1.ObjectReference{Namespace: "flotilla-system", Name: tc.name}))
 			}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
@@ -176,6 +178,25 @@ var _ = Describe("Placing a graph", func() {
 		got = expectSuccessful(ctx, dgd)
 		Expect(got.Status.ClusterPlacement.Clusters).To(Equal(east))
 		deleteGraph(ctx, dgd)
+	})
+
+	It("leaves a graph whose pods no member's policy allows pending, and says which field", func(ctx SpecContext) {
+		b := makeGraph(ns, "privileged")
+		b.dgd.Spec.Services["VllmDecodeWorker"].ExtraPodSpec.MainContainer.SecurityContext = &corev1.SecurityContext{Privileged: ptr.To(true)}
+		dgd := b.obj()
+		Expect(hub.Create(ctx, dgd)).To(Succeed())
+		DeferCleanup(deleteGraph, dgd)
+
+		Eventually(func(g Gomega) {
+			got := getGraph(ctx, g, dgd)
+			g.Expect(got.Status.State).To(Equal(nvidiav1alpha1.StatePending))
+			sched := meta.FindStatusCondition(got.Status.Conditions, flotillav1alpha1.GraphScheduled)
+			g.Expect(sched).NotTo(BeNil())
+			g.Expect(sched.Reason).To(Equal(graph.ReasonUnschedulable))
+			g.Expect(sched.Message).To(ContainSubstring("0/2 clusters fit"))
+			g.Expect(sched.Message).To(ContainSubstring(`policy denies spec.components[VllmDecodeWorker].podTemplate.spec.containers[*].securityContext.privileged: Forbidden: violates the member's Pod Security "baseline" policy: privileged`))
+			g.Expect(hubRecords(ctx, g, dgd)).To(BeEmpty(), "nothing is written for a member that would refuse it")
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
 	})
 
 	It("places a multinode graph only on members that run multinode components as it asks", func(ctx SpecContext) {

@@ -27,7 +27,7 @@ import (
 	psaapi "k8s.io/pod-security-admission/api"
 	"k8s.io/utils/ptr"
 
-	"github.com/flotilla-dev/flotilla/agent/policy"
+	"github.com/flotilla-dev/flotilla/pkg/policy"
 )
 
 // worker is a vLLM worker pod as Dynamo's examples write it: one GPU, shared memory in RAM.
