@@ -56,6 +56,7 @@ import (
 	"github.com/flotilla-dev/flotilla/hub/members"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
 	"github.com/flotilla-dev/flotilla/internal/ssa"
+	"github.com/flotilla-dev/flotilla/pkg/policy"
 )
 
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=get;list;watch;update;patch
@@ -230,8 +231,9 @@ func (r *Reconciler) sync(ctx context.Context, rec *nvidiav1beta1.DynamoComponen
 	if current == nil || !matches(current, desired) {
 		err := ssa.Apply(ctx, cl.GetClient(), desired, flotillav1alpha1.FieldManagerHub)
 		if apierrors.IsNotFound(err) && reg.NamespaceRestriction == "" {
-			// Cluster mode: the namespace is created if absent.
-			ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: t.key.Namespace}}
+			// Cluster mode: the namespace is created if absent, with the Pod Security labels of
+			// the member's policy, which its own API server then enforces.
+			ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: t.key.Namespace, Labels: r.namespaceLabels(ctx, t.member)}}
 			if cerr := cl.GetClient().Create(ctx, ns); cerr != nil && !apierrors.IsAlreadyExists(cerr) {
 				return r.failed(rec, t, fmt.Errorf("creating namespace %s: %w", t.key.Namespace, cerr))
 			}
@@ -402,4 +404,14 @@ func setSynced(rec *nvidiav1beta1.DynamoComponentDeployment, s metav1.ConditionS
 	meta.SetStatusCondition(&rec.Status.Conditions, metav1.Condition{
 		Type: flotillav1alpha1.ConditionSynced, Status: s, Reason: reason, Message: msg, ObservedGeneration: rec.Generation,
 	})
+}
+
+// namespaceLabels are the labels of a namespace the hub creates on member: the Pod Security
+// labels of the policy the member publishes (none while it publishes none).
+func (r *Reconciler) namespaceLabels(ctx context.Context, member string) map[string]string {
+	mc := &flotillav1alpha1.MemberCluster{}
+	if err := r.Hub.Get(ctx, client.ObjectKey{Name: member}, mc); err != nil {
+		return nil
+	}
+	return policy.NamespaceLabels(mc.Status.Policy)
 }

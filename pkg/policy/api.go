@@ -52,3 +52,38 @@ func FromAPI(mp *flotillav1alpha1.MemberPolicy) *Policy {
 	}
 	return p
 }
+
+// Pod Security Admission's namespace labels.
+const (
+	labelEnforce        = "pod-security.kubernetes.io/enforce"
+	labelEnforceVersion = "pod-security.kubernetes.io/enforce-version"
+	labelWarn           = "pod-security.kubernetes.io/warn"
+	labelWarnVersion    = "pod-security.kubernetes.io/warn-version"
+	labelAudit          = "pod-security.kubernetes.io/audit"
+	labelAuditVersion   = "pod-security.kubernetes.io/audit-version"
+)
+
+// NamespaceLabels are the Pod Security Admission labels of a namespace the hub creates on a
+// member whose agent publishes mp, so that the member's own API server enforces the policy on
+// every pod there, even pods created without the agent: enforce, warn and audit at the policy's
+// level. Pod Security Admission knows levels only, so a policy with allowances beyond its level
+// (capabilities, hostPath prefixes) gets enforce=privileged, and warn and audit at its level:
+// the agent then remains the one that enforces the policy. nil when mp is nil.
+func NamespaceLabels(mp *flotillav1alpha1.MemberPolicy) map[string]string {
+	if mp == nil {
+		return nil
+	}
+	level := mp.PodSecurityLevel
+	if level == "" {
+		level = string(DefaultLevel)
+	}
+	enforce := level
+	if len(mp.AllowedCapabilities) > 0 || len(mp.AllowedHostPathPrefixes) > 0 {
+		enforce = string(psaapi.LevelPrivileged)
+	}
+	return map[string]string{
+		labelEnforce: enforce, labelEnforceVersion: psaapi.VersionLatest,
+		labelWarn: level, labelWarnVersion: psaapi.VersionLatest,
+		labelAudit: level, labelAuditVersion: psaapi.VersionLatest,
+	}
+}

@@ -27,6 +27,7 @@ import (
 	psaapi "k8s.io/pod-security-admission/api"
 	"k8s.io/utils/ptr"
 
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	"github.com/flotilla-dev/flotilla/pkg/policy"
 )
 
@@ -166,5 +167,28 @@ func TestValidateAndSummary(t *testing.T) {
 	}
 	if got, want := p.Summary(), "baseline; allows capabilities IPC_LOCK; allows hostPath under /models; namespaces team-a"; got != want {
 		t.Errorf("Summary() = %q, want %q", got, want)
+	}
+}
+
+func TestNamespaceLabels(t *testing.T) {
+	if policy.NamespaceLabels(nil) != nil {
+		t.Error("labels without a policy")
+	}
+	got := policy.NamespaceLabels(&flotillav1alpha1.MemberPolicy{PodSecurityLevel: "baseline"})
+	for k, v := range map[string]string{
+		"pod-security.kubernetes.io/enforce": "baseline", "pod-security.kubernetes.io/enforce-version": "latest",
+		"pod-security.kubernetes.io/warn": "baseline", "pod-security.kubernetes.io/audit": "baseline",
+	} {
+		if got[k] != v {
+			t.Errorf("%s = %q, want %q", k, got[k], v)
+		}
+	}
+	got = policy.NamespaceLabels(&flotillav1alpha1.MemberPolicy{PodSecurityLevel: "restricted", AllowedCapabilities: []string{"IPC_LOCK"}})
+	if got["pod-security.kubernetes.io/enforce"] != "privileged" || got["pod-security.kubernetes.io/warn"] != "restricted" {
+		t.Errorf("with an allowance beyond the level: %v", got)
+	}
+	p := policy.Policy{AgentNamespace: "flotilla-system", Allow: policy.Allowances{ServiceAccounts: []string{"planner"}}}
+	if back := policy.FromAPI(p.ToAPI()); back.Summary() != p.Summary() || back.AgentNamespace != "flotilla-system" {
+		t.Errorf("FromAPI(ToAPI()) = %+v", back)
 	}
 }

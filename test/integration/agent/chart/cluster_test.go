@@ -443,10 +443,11 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 		)
 
 		BeforeAll(func(ctx SpecContext) {
-			By("rendering the chart in flotilla-system in cluster mode, ignoring kwok's node taint")
+			By("rendering the chart in flotilla-system in cluster mode, ignoring kwok's node taint, allowing IPC_LOCK")
 			objs := render(ctx, agentRelease, clusterNS, append([]string{
 				"--set", "clusterName=member-1",
 				"--set", "ignoreTaintKeys={" + testenv.KwokNodeAnnotation + "}",
+				"--set", "policy.allow.capabilities={IPC_LOCK}",
 			}, fastValues...)...)
 			Expect(ofKind(objs, "ClusterRole")).To(HaveLen(2))
 
@@ -545,7 +546,7 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 				Expect(apierrors.IsNotFound(err)).To(BeTrue(), "no Deployment for %s: %v", x.dcd.Name, err)
 			}
 
-			By("running the DCD that adds IPC_LOCK, which the chart's default policy allows for RDMA")
+			By("running the DCD that adds IPC_LOCK, which this release's policy allows (policy.allow.capabilities)")
 			expectAvailable(ctx, allowed)
 
 			By("deleting them")

@@ -23,6 +23,7 @@ import (
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -178,6 +179,33 @@ var _ = Describe("Placing a graph", func() {
 		got = expectSuccessful(ctx, dgd)
 		Expect(got.Status.ClusterPlacement.Clusters).To(Equal(east))
 		deleteGraph(ctx, dgd)
+	})
+
+	It("creates the copy's namespace on the member with its policy's Pod Security labels, which the member's API server enforces", func(ctx SpecContext) {
+		const fresh = "psa-fresh"
+		ensureNamespace(ctx, fresh)
+		dgd := makeGraph(fresh, "psa").products(h100).obj()
+		Expect(hub.Create(ctx, dgd)).To(Succeed())
+		DeferCleanup(deleteGraph, dgd)
+		expectSuccessful(ctx, dgd)
+
+		By("reading the namespace the hub created on " + east)
+		member := local.Members[east].Client
+		created := &corev1.Namespace{}
+		Expect(member.Get(ctx, client.ObjectKey{Name: fresh}, created)).To(Succeed())
+		Expect(created.Labels).To(HaveKeyWithValue("pod-security.kubernetes.io/enforce", "baseline"))
+		Expect(created.Labels).To(HaveKeyWithValue("pod-security.kubernetes.io/warn", "baseline"))
+
+		By("creating a privileged pod there directly, as the member's administrator: Pod Security admission refuses it")
+		pod := &corev1.Pod{
+			ObjectMeta: metav1.ObjectMeta{Namespace: fresh, Name: "bypass"},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{
+				Name: "main", Image: "x", SecurityContext: &corev1.SecurityContext{Privileged: ptr.To(true)},
+			}}},
+		}
+		err := member.Create(ctx, pod)
+		Expect(apierrors.IsForbidden(err)).To(BeTrue(), "got %v", err)
+		Expect(err.Error()).To(ContainSubstring(`violates PodSecurity "baseline:latest": privileged`))
 	})
 
 	It("leaves a graph whose pods no member's policy allows pending, and says which field", func(ctx SpecContext) {
