@@ -28,6 +28,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/client-go/util/workqueue"
@@ -296,6 +297,12 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 		return reconcile.Result{}, nil
 	}
 	if err != nil {
+		// Retried with backoff; meanwhile the graph says why nothing moves, once per message.
+		msg := fmt.Sprintf("writing the hub records of the placement failed: %v", err)
+		if c := meta.FindStatusCondition(dgd.Status.Conditions, flotillav1alpha1.ConditionSynced); c == nil || c.Reason != ReasonRecordsNotWritten || c.Message != msg {
+			r.event(dgd, corev1.EventTypeWarning, ReasonRecordsNotWritten, "%s", msg)
+		}
+		setCondition(dgd, flotillav1alpha1.ConditionSynced, metav1.ConditionFalse, ReasonRecordsNotWritten, msg)
 		return reconcile.Result{}, err
 	}
 	for _, mv := range d.Moves {

@@ -44,6 +44,9 @@ const (
 	ReasonSynced             = flotillav1alpha1.ReasonSynced
 	ReasonSyncPending        = "SyncPending"
 	ReasonPlacementFailed    = "PlacementFailed"
+	// ReasonRecordsNotWritten: the hub could not write or delete the graph's hub records (the
+	// message is the API server's); the reconcile is retried with backoff.
+	ReasonRecordsNotWritten = "RecordsNotWritten"
 )
 
 // copyView is one copy as the hub sees it: where it was placed and its live records.

@@ -21,6 +21,7 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
@@ -206,6 +207,60 @@ var _ = Describe("Placing a graph", func() {
 		err := member.Create(ctx, pod)
 		Expect(apierrors.IsForbidden(err)).To(BeTrue(), "got %v", err)
 		Expect(err.Error()).To(ContainSubstring(`violates PodSecurity "baseline:latest": privileged`))
+	})
+
+	It("says on the graph, with a condition and an event, when the hub cannot write its records, and recovers", func(ctx SpecContext) {
+		const frozenNS = "records-frozen"
+		ensureNamespace(ctx, frozenNS)
+		By("refusing every DynamoComponentDeployment write in the graph's namespace on the hub (a ValidatingAdmissionPolicy)")
+		vap := &admissionregistrationv1.ValidatingAdmissionPolicy{
+			ObjectMeta: metav1.ObjectMeta{Name: "freeze-records"},
+			Spec: admissionregistrationv1.ValidatingAdmissionPolicySpec{
+				FailurePolicy: ptr.To(admissionregistrationv1.Fail),
+				MatchConstraints: &admissionregistrationv1.MatchResources{ResourceRules: []admissionregistrationv1.NamedRuleWithOperations{{
+					RuleWithOperations: admissionregistrationv1.RuleWithOperations{
+						Operations: []admissionregistrationv1.OperationType{admissionregistrationv1.Create, admissionregistrationv1.Update},
+						Rule:       admissionregistrationv1.Rule{APIGroups: []string{"nvidia.com"}, APIVersions: []string{"*"}, Resources: []string{"dynamocomponentdeployments"}},
+					},
+				}}},
+				Validations: []admissionregistrationv1.Validation{{Expression: "false", Message: "records are frozen here", Reason: ptr.To(metav1.StatusReasonForbidden)}},
+			},
+		}
+		binding := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{
+			ObjectMeta: metav1.ObjectMeta{Name: "freeze-records"},
+			Spec: admissionregistrationv1.ValidatingAdmissionPolicyBindingSpec{
+				PolicyName:        vap.Name,
+				ValidationActions: []admissionregistrationv1.ValidationAction{admissionregistrationv1.Deny},
+				MatchResources: &admissionregistrationv1.MatchResources{NamespaceSelector: &metav1.LabelSelector{
+					MatchLabels: map[string]string{corev1.LabelMetadataName: frozenNS},
+				}},
+			},
+		}
+		Expect(hub.Create(ctx, vap)).To(Succeed())
+		Expect(hub.Create(ctx, binding)).To(Succeed())
+		DeferCleanup(func(ctx SpecContext) { // also when the spec fails before removing them
+			Expect(client.IgnoreNotFound(hub.Delete(ctx, binding))).To(Succeed())
+			Expect(client.IgnoreNotFound(hub.Delete(ctx, vap))).To(Succeed())
+		})
+		dgd := makeGraph(frozenNS, "frozen").products(h100).obj()
+		Expect(hub.Create(ctx, dgd)).To(Succeed())
+		DeferCleanup(deleteGraph, dgd)
+
+		By("waiting until the graph says its records are not written, and why")
+		Eventually(func(g Gomega) {
+			got := getGraph(ctx, g, dgd)
+			synced := meta.FindStatusCondition(got.Status.Conditions, flotillav1alpha1.ConditionSynced)
+			g.Expect(synced).NotTo(BeNil())
+			g.Expect(synced.Status).To(Equal(metav1.ConditionFalse))
+			g.Expect(synced.Reason).To(Equal(graph.ReasonRecordsNotWritten))
+			g.Expect(synced.Message).To(ContainSubstring("records are frozen here"))
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+		expectEvent(ctx, getGraph(ctx, Default, dgd), graph.ReasonRecordsNotWritten, "records are frozen here")
+
+		By("removing the policy: the graph is written and runs")
+		Expect(hub.Delete(ctx, binding)).To(Succeed())
+		Expect(hub.Delete(ctx, vap)).To(Succeed())
+		expectSuccessful(ctx, dgd)
 	})
 
 	It("leaves a graph whose pods no member's policy allows pending, and says which field", func(ctx SpecContext) {
