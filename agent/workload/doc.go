@@ -114,4 +114,8 @@ limitations under the License.
 //   - The LeaderWorkerSet sets the fields LeaderWorkerSet's defaulting webhook would set
 //     (restartPolicy, rolloutStrategy, networkConfig.subdomainPolicy) to those defaults, where
 //     upstream leaves them to the webhook (see buildLeaderWorkerSet).
+//   - The LeaderWorkerSet's pods of one group (one replica) must run on separate nodes (a required
+//     pod anti-affinity keyed on the group's leaderworkerset.sigs.k8s.io/group-key label), as the
+//     StatefulSet path's pods and as placement counts them (nodeCount nodes per replica); upstream
+//     adds none, so smaller pods of one engine could share a node (see addGroupAntiAffinity).
 package workload

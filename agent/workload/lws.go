@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"strings"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/utils/ptr"
@@ -76,6 +77,9 @@ func buildLeaderWorkerSet(c *component) (*lwsv1.LeaderWorkerSet, error) {
 	if err != nil {
 		return nil, err
 	}
+	for _, tpl := range []*corev1.PodTemplateSpec{&leader, &worker} {
+		addGroupAntiAffinity(&tpl.Spec, selectorLabels(c, podSet{replica: -1}))
+	}
 	return &lwsv1.LeaderWorkerSet{
 		TypeMeta: typeMeta(KindLeaderWorkerSet),
 		ObjectMeta: metav1.ObjectMeta{
@@ -103,6 +107,29 @@ func buildLeaderWorkerSet(c *component) (*lwsv1.LeaderWorkerSet, error) {
 			},
 		},
 	}, nil
+}
+
+// addGroupAntiAffinity puts each pod of a LeaderWorkerSet group on a node of its own, as the
+// agent's StatefulSets do and as placement counts (nodeCount nodes per replica): a required
+// anti-affinity to the component's pods (selector) of the same group, whose key the API server
+// takes from the pod's own leaderworkerset.sigs.k8s.io/group-key label when it creates the pod
+// (matchLabelKeys; LeaderWorkerSet's webhook sets the label before). Dynamo adds none: where one
+// pod uses a whole node's GPUs the scheduler spreads them anyway, but smaller pods could share a
+// node the engine then counts twice.
+func addGroupAntiAffinity(spec *corev1.PodSpec, selector map[string]string) {
+	if spec.Affinity == nil {
+		spec.Affinity = &corev1.Affinity{}
+	}
+	if spec.Affinity.PodAntiAffinity == nil {
+		spec.Affinity.PodAntiAffinity = &corev1.PodAntiAffinity{}
+	}
+	anti := spec.Affinity.PodAntiAffinity
+	anti.RequiredDuringSchedulingIgnoredDuringExecution = append(anti.RequiredDuringSchedulingIgnoredDuringExecution,
+		corev1.PodAffinityTerm{
+			LabelSelector:  &metav1.LabelSelector{MatchLabels: selector},
+			MatchLabelKeys: []string{lwsv1.GroupUniqueHashLabelKey},
+			TopologyKey:    hostnameTopologyKey,
+		})
 }
 
 // leaderWorkerSetName is the name of a multinode component's LeaderWorkerSet, as Dynamo names it.

@@ -17,7 +17,10 @@ limitations under the License.
 package workload_test
 
 import (
+	"slices"
 	"testing"
+
+	corev1 "k8s.io/api/core/v1"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
@@ -81,8 +84,13 @@ func TestBuildLeaderWorkerSetAsUpstream(t *testing.T) {
 		wantNoEnv(t, lm, name)
 		wantNoEnv(t, wm, name)
 	}
-	if leader.Spec.Affinity != nil || worker.Spec.Affinity != nil {
-		t.Error("LeaderWorkerSet templates got the StatefulSet path's anti-affinity")
+	for role, tpl := range map[string]corev1.PodTemplateSpec{"leader": leader, "worker": worker} {
+		terms := tpl.Spec.Affinity.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution
+		if len(terms) != 1 || terms[0].TopologyKey != "kubernetes.io/hostname" ||
+			!slices.Equal(terms[0].MatchLabelKeys, []string{lwsv1.GroupUniqueHashLabelKey}) ||
+			terms[0].LabelSelector.MatchLabels["nvidia.com/selector"] != "test-lws-deploy" {
+			t.Errorf("%s template anti-affinity = %+v, want one term keeping a group's pods on separate nodes", role, terms)
+		}
 	}
 
 	res, err = workload.Build(multinodeDCD("trt", "trtllm", "4", []string{"python3", "-m", "dynamo.trtllm"}, nil), lwsOptions)
