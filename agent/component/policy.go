@@ -21,13 +21,14 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/pkg/policy"
 )
 
 // ReasonPolicyDenied is the reason of a DCD whose namespace or pods the member's policy does not
 // allow; the message names the field. Nothing is built.
-const ReasonPolicyDenied = "PolicyDenied"
+const ReasonPolicyDenied = flotillav1alpha1.ReasonPolicyDenied
 
 // checkPolicy returns how the objects built for dcd break p: its namespace, then the pod
 // templates of its workloads as the agent would apply them (Dynamo's defaults and the multinode

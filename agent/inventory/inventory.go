@@ -106,9 +106,9 @@ func (o Options) withDefaults() (Options, error) {
 }
 
 // RBAC of the GPU inventory (see the package documentation).
-// +kubebuilder:rbac:groups="",resources=nodes;pods,verbs=get;list;watch
+// +kubebuilder:rbac:groups="",resources=nodes;pods,verbs=list;watch
 // +kubebuilder:rbac:groups=flotilla.dev,namespace=flotilla-system,resources=gpuinventories,verbs=get;create
-// +kubebuilder:rbac:groups=flotilla.dev,namespace=flotilla-system,resources=gpuinventories/status,verbs=get;patch
+// +kubebuilder:rbac:groups=flotilla.dev,namespace=flotilla-system,resources=gpuinventories/status,verbs=patch
 
 // Add sets up the GPU inventory of an agent on mgr: a DeclaredSource when opts.Declared is not
 // empty, otherwise a NodeSource (added to mgr as a Runnable with its own cache), and a Writer

@@ -20,7 +20,7 @@ limitations under the License.
 // member sources it enables.
 //
 // controller-gen markers are either cluster-wide or name one namespace. The hub's rules fall in
-// four groups, told apart by what they are about rather than by the package holding the marker,
+// five groups, told apart by what they are about rather than by the package holding the marker,
 // so that markers may move between the hub's packages:
 //
 //   - flotilla-hub.rules.memberSecrets: every rule on core Secrets, with or without a namespace.
@@ -32,6 +32,11 @@ limitations under the License.
 //     read-only; part of the ClusterRole only with the cluster-api member source.
 //   - flotilla-hub.rules.hubNamespace: the rules of markers with namespace=flotilla-system, the
 //     placeholder of the hub's own namespace: a Role in the release namespace (leader election).
+//   - flotilla-hub.rules.webhookConfigurations: the cluster-wide rules on the
+//     admissionregistration.k8s.io group (the graphs' ValidatingWebhookConfiguration, whose
+//     webhooks the hub's certificate Rotator points at itself), narrowed to the chart's
+//     configuration (flotilla-hub.webhook.validatingConfigurationName): a hub allowed to patch
+//     any webhook configuration could switch off the cluster's other admission webhooks.
 //   - flotilla-hub.rules: every other cluster-wide rule: the hub's ClusterRole.
 //
 // The conversion webhook's certificate rules come from the markers of internal/webhookcert, in a
@@ -67,6 +72,8 @@ const (
 	hubNamespacePlaceholder = "flotilla-system"
 	// clusterAPIGroup is the API group of Cluster API, read by the cluster-api member source.
 	clusterAPIGroup = "cluster.x-k8s.io"
+	// admissionGroup is the API group of webhook configurations, whose caBundle the hub sets.
+	admissionGroup = "admissionregistration.k8s.io"
 )
 
 // readVerbs are the verbs of a read-only rule.
@@ -109,7 +116,7 @@ func run(rbacPath, webhookPath, outPath string) error {
 
 // groups are the hub's rules, grouped as the chart grants them (see the package documentation).
 type groups struct {
-	cluster, clusterAPI, memberSecrets, hubNamespace rbacrules.Set
+	cluster, clusterAPI, memberSecrets, hubNamespace, webhookConfigurations rbacrules.Set
 }
 
 // classify sorts the ClusterRole and Roles of a controller-gen role.yaml into groups.
@@ -136,7 +143,11 @@ func classify(data []byte) (groups, error) {
 	isSecrets := func(k rbacrules.Key) bool { return k.Group == "" && k.Resource == "secrets" }
 	g.memberSecrets = rbacrules.Union(g.cluster.Split(isSecrets), g.hubNamespace.Split(isSecrets))
 	g.clusterAPI = g.cluster.Split(func(k rbacrules.Key) bool { return k.Group == clusterAPIGroup })
+	g.webhookConfigurations = g.cluster.Split(func(k rbacrules.Key) bool { return k.Group == admissionGroup })
 	for k := range g.hubNamespace {
+		if k.Group == admissionGroup {
+			return g, fmt.Errorf("%s with namespace=%s: webhook configurations are cluster-scoped", k, hubNamespacePlaceholder)
+		}
 		if k.Group == clusterAPIGroup {
 			return g, fmt.Errorf("%s with namespace=%s: Cluster API Clusters live in any namespace; grant them cluster-wide", k, hubNamespacePlaceholder)
 		}
@@ -192,6 +203,9 @@ manifests.
 		{"flotilla-hub.rules.webhookCRDs", "The conversion webhook's rules on the CRDs the hub converts, and on no other CRD:\n" +
 			"part of the ClusterRole when the hub manages their conversion (webhook.manageCRDs).",
 			webhook.CRDs.YAMLForNames(`{{ include "flotilla-hub.webhook.crdNames" . }}`)},
+		{"flotilla-hub.rules.webhookConfigurations", "The rules on the ValidatingWebhookConfiguration of graphs, whose webhooks the hub points\n" +
+			"at itself with its CA bundle, and on no other: part of the ClusterRole when webhook.validation.enabled.",
+			g.webhookConfigurations.YAMLForNames(`[{{ include "flotilla-hub.webhook.validatingConfigurationName" . | quote }}]`)},
 		{"flotilla-hub.rules.webhookSecret", "The conversion webhook's rules on its certificate Secret, and on no other Secret:\n" +
 			"a Role in the release namespace.",
 			webhook.Secret.YAMLForNames(`[{{ include "flotilla-hub.webhook.secretName" . | quote }}]`)},

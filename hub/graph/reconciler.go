@@ -52,11 +52,11 @@ import (
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 )
 
-// +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments,verbs=list;watch;update;patch
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments/status,verbs=patch
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments/finalizers,verbs=update
-// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=get;list;watch;create;update;patch;delete
-// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=get;list;watch
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // DefaultDeletionTimeout is how long deleting a graph waits for unreachable members by default.
@@ -203,11 +203,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.DynamoGraphDeployment) (reconcile.Result, error) {
 	owner := dgd.Namespace + "/" + dgd.Name
 
-	// 1. What CEL cannot check. An invalid graph keeps the copies it runs. source is the graph
+	// 1. What CEL cannot check, as the admission webhook does (Validate). An invalid graph keeps the copies it runs. source is the graph
 	// everything below is derived from: a copy, since applyRestart writes the restart's progress
 	// into its pod templates.
 	source := dgd.DeepCopy()
-	errs, warnings := validation.Graph(source)
+	errs, warnings := Validate(source)
 	if len(errs) > 0 {
 		r.invalid(dgd, errs.ToAggregate().Error())
 		return reconcile.Result{}, nil

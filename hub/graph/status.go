@@ -66,10 +66,16 @@ func copyStatus(c copyView, services int, mc *flotillav1alpha1.MemberCluster) fl
 	ready := 0
 	var notReady []string
 	var syncProblem *metav1.Condition
+	var denied []string
 	for _, rec := range c.records {
-		if meta.IsStatusConditionTrue(rec.Status.Conditions, nvidiav1beta1.ConditionAvailable) {
+		available := meta.FindStatusCondition(rec.Status.Conditions, nvidiav1beta1.ConditionAvailable)
+		switch {
+		case available != nil && available.Status == metav1.ConditionTrue:
 			ready++
-		} else {
+		case available != nil && available.Reason == flotillav1alpha1.ReasonPolicyDenied:
+			denied = append(denied, rec.Spec.ComponentName+": "+available.Message)
+			notReady = append(notReady, rec.Spec.ComponentName)
+		default:
 			notReady = append(notReady, rec.Spec.ComponentName)
 		}
 		if s := meta.FindStatusCondition(rec.Status.Conditions, flotillav1alpha1.ConditionSynced); s != nil && s.Status == metav1.ConditionFalse && syncProblem == nil {
@@ -98,6 +104,9 @@ func copyStatus(c copyView, services int, mc *flotillav1alpha1.MemberCluster) fl
 		st.State, st.Message = flotillav1alpha1.CopyUnreachable, syncProblem.Message
 	case syncProblem != nil:
 		st.State, st.Message = flotillav1alpha1.CopyFailed, syncProblem.Message
+	case len(denied) > 0:
+		st.State = flotillav1alpha1.CopyFailed
+		st.Message = fmt.Sprintf("member %s's policy denies %s", c.member, strings.Join(denied, "; "))
 	case len(c.records) < services:
 		st.State, st.Message = flotillav1alpha1.CopyProgressing, "writing the copy's records"
 	case ready == services:

@@ -61,6 +61,13 @@ func record(component string, available bool, synced *metav1.Condition, replicas
 	return rec
 }
 
+// policyDenied makes rec's Available condition say the member's policy denies it.
+func policyDenied(rec *nvidiav1beta1.DynamoComponentDeployment) *nvidiav1beta1.DynamoComponentDeployment {
+	rec.Status.Conditions[0].Reason = flotillav1alpha1.ReasonPolicyDenied
+	rec.Status.Conditions[0].Message = "spec.template.spec.hostNetwork: Forbidden: violates the member's policy"
+	return rec
+}
+
 func TestCopyStatus(t *testing.T) {
 	nameTaken := &metav1.Condition{Type: flotillav1alpha1.ConditionSynced, Status: metav1.ConditionFalse,
 		Reason: flotillav1alpha1.ReasonNameTaken, Message: "x-a already exists"}
@@ -93,6 +100,9 @@ func TestCopyStatus(t *testing.T) {
 		{"name taken", copyView{member: "m", records: []*nvidiav1beta1.DynamoComponentDeployment{
 			record("a", false, nameTaken, 0), record("b", true, nil, 1)}}, member("m", membercluster.ReasonReachable),
 			flotillav1alpha1.CopyFailed, "1/2", "already exists"},
+		{"denied by the member's policy", copyView{member: "m", records: []*nvidiav1beta1.DynamoComponentDeployment{
+			record("a", true, nil, 1), policyDenied(record("b", false, nil, 0))}}, member("m", membercluster.ReasonReachable),
+			flotillav1alpha1.CopyFailed, "1/2", "member m's policy denies b: spec.template.spec.hostNetwork: Forbidden"},
 		{"sync unavailable", copyView{member: "m", records: []*nvidiav1beta1.DynamoComponentDeployment{
 			record("a", true, unavailable, 1), record("b", true, nil, 1)}}, member("m", membercluster.ReasonReachable),
 			flotillav1alpha1.CopyUnreachable, "2/2", "timeout"},

@@ -28,8 +28,10 @@ limitations under the License.
 //     back.
 //
 // Every replica, leader or not, also serves the conversion webhook of the hub's nvidia.com
-// CRDs (ConvertedCRDs, v1alpha1 and v1beta1) and keeps its certificate, the CRDs' caBundle
-// included (internal/conversionwebhook, internal/webhookcert).
+// CRDs (ConvertedCRDs, v1alpha1 and v1beta1) and the graphs' validating admission webhook
+// (graph.Validator: a graph refused there never reaches step 3), and keeps their certificate,
+// the CRDs' and the ValidatingWebhookConfiguration's caBundle included
+// (internal/conversionwebhook, internal/webhookcert).
 package manager
 
 import (
@@ -166,7 +168,8 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 	}
 	logger = logger.WithName("hub")
 
-	// 0. The conversion webhook of ConvertedCRDs, served by every replica.
+	// 0. The conversion webhook of ConvertedCRDs and the graphs' admission webhook, served by
+	// every replica.
 	webhook, err := NewWebhook(o.Webhook)
 	if err != nil {
 		return nil, fmt.Errorf("setting up the conversion webhook: %w", err)
@@ -201,6 +204,9 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 	recorder := local.GetEventRecorder("flotilla-hub")
 	if err := webhook.SetupWithManager(local); err != nil {
 		return nil, fmt.Errorf("setting up the conversion webhook: %w", err)
+	}
+	if err := (graph.Validator{Client: local.GetClient()}).SetupWebhookWithManager(local); err != nil {
+		return nil, fmt.Errorf("setting up the graphs' admission webhook: %w", err)
 	}
 
 	// 1. Member sources.

@@ -24,6 +24,8 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/util/validation"
+
 	"github.com/flotilla-dev/flotilla/hub/graph"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
@@ -87,7 +89,9 @@ type Options struct {
 	DeletionTimeout time.Duration
 	// Webhook is the conversion webhook of the nvidia.com CRDs (ConvertedCRDs) the hub serves
 	// (--webhook-*), its certificate Secret and Service in the hub's namespace ($POD_NAMESPACE).
-	// The hub points the CRDs at it unless --webhook-manage-crds=false.
+	// The hub points the CRDs at it unless --webhook-manage-crds=false. The same server serves
+	// the graphs' validating admission webhook (graph.Validator), which the
+	// ValidatingWebhookConfigurations of --webhook-validating-configuration call.
 	Webhook conversionwebhook.Options
 }
 
@@ -147,6 +151,13 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.DeletionTimeout, "deletion-timeout", o.DeletionTimeout,
 		"How long deleting a graph waits for unreachable members; their copies are deleted when they return.")
 	o.Webhook.BindFlags(fs, "default true")
+	fs.Func("webhook-validating-configuration",
+		"ValidatingWebhookConfiguration (the chart's) whose webhooks the hub points at its webhook server, with its CA bundle: "+
+			"the admission of graphs (repeat for several; none by default: graphs are then validated by the graph controller only).",
+		func(v string) error {
+			o.Webhook.ValidatingWebhookConfigurations = append(o.Webhook.ValidatingWebhookConfigurations, v)
+			return nil
+		})
 }
 
 // Validate reports every invalid option, naming its flag.
@@ -186,6 +197,11 @@ func (o *Options) Validate() error {
 	}
 	if err := o.Webhook.Validate(); err != nil {
 		errs = append(errs, err)
+	}
+	for _, name := range o.Webhook.ValidatingWebhookConfigurations {
+		for _, msg := range validation.IsDNS1123Subdomain(name) {
+			errs = append(errs, fmt.Errorf("--webhook-validating-configuration %q: %s", name, msg))
+		}
 	}
 	if o.Webhook.Namespace == "" {
 		errs = append(errs, fmt.Errorf("--webhook-cert-secret: its namespace, the hub's, is unknown: set $%s", NamespaceEnv))

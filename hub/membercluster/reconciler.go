@@ -55,9 +55,9 @@ import (
 	"github.com/flotilla-dev/flotilla/hub/metrics"
 )
 
-// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters/status,verbs=get;update;patch
-// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=get;list;watch
+// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=list;watch;patch
+// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters/status,verbs=patch
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
 // AnnotationUnreachableSince is the annotation, on a MemberCluster, holding when the hub last

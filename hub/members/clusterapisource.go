@@ -46,7 +46,7 @@ import (
 // +kubebuilder:rbac:groups=cluster.x-k8s.io,resources=clusters,verbs=get;list;watch
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
-// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=list;watch;create;patch;delete
 
 // Cluster API's kubeconfig Secret convention: a Cluster's admin kubeconfig is the Secret
 // <name>-kubeconfig beside it, under the data key "value" (labelled

@@ -35,7 +35,7 @@ import (
 )
 
 // +kubebuilder:rbac:groups="",resources=secrets,verbs=get;list;watch
-// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=get;list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=list;watch;create;patch;delete
 
 // SecretSource registers a member for every kubeconfig Secret in one namespace labelled
 // sigs.k8s.io/multicluster-runtime-kubeconfig=true (the convention of multicluster-runtime's

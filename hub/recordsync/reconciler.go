@@ -59,10 +59,10 @@ import (
 	"github.com/flotilla-dev/flotilla/pkg/policy"
 )
 
-// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=get;list;watch;update;patch
-// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments/status,verbs=get;update;patch
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=list;watch;update;patch
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments/status,verbs=patch
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments/finalizers,verbs=update
-// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=get;list;watch
+// +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=list;watch
 
 // Timings of retries against a member.
 const (

@@ -297,6 +297,49 @@ func TestRegisterOnRealAPIServers(t *testing.T) {
 		}
 	})
 
+	t.Run("a short-lived token from the TokenRequest API instead of the token Secret", func(t *testing.T) {
+		t.Log("publishing the cluster's CA as the controller-manager does (envtest runs none)")
+		member.create(t, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Namespace: agentNS, Name: "kube-root-ca.crt"},
+			Data: map[string]string{"ca.crt": string(ca)}})
+		before := time.Now()
+		short, err := Build(ctx, member.env.Config, Options{Name: "gpu-east", TokenDuration: time.Hour, TokenSecret: "no-such-secret"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		expires, err := time.Parse(time.RFC3339, short.Annotations[AnnotationTokenExpiry])
+		if err != nil {
+			t.Fatalf("annotation %s: %v", AnnotationTokenExpiry, err)
+		}
+		if lo, hi := before.Add(time.Hour-time.Minute), before.Add(time.Hour+time.Minute); expires.Before(lo) || expires.After(hi) {
+			t.Errorf("the token expires at %s, want an hour from %s", expires, before)
+		}
+		cfg, err := clientcmd.RESTConfigFromKubeConfig(short.Data[flotillav1alpha1.KubeconfigSecretKey])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if cfg.BearerToken == token {
+			t.Error("the kubeconfig holds the long-lived token")
+		}
+		cs, err := kubernetes.NewForConfig(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		review, err := cs.AuthenticationV1().SelfSubjectReviews().Create(ctx, &authenticationv1.SelfSubjectReview{}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := review.Status.UserInfo.Username, "system:serviceaccount:flotilla-system:flotilla-hub"; got != want {
+			t.Errorf("authenticated as %q, want %q", got, want)
+		}
+		if short.Annotations[flotillav1alpha1.AnnotationNamespaceRestriction] != restrictedNS {
+			t.Errorf("the restriction was not detected with the short-lived token: %v", short.Annotations)
+		}
+		if _, err := Build(ctx, member.env.Config, Options{Name: "gpu-east", TokenDuration: 5 * time.Minute}); err == nil ||
+			!strings.Contains(err.Error(), "token duration 5m0s") {
+			t.Errorf("a five-minute token: got %v, want an error naming the token duration", err)
+		}
+	})
+
 	t.Run("applies the Secret on the hub idempotently, creating its namespace", func(t *testing.T) {
 		for i := range 2 {
 			if err := Apply(ctx, hub, secret); err != nil {

@@ -30,6 +30,7 @@ import (
 	"slices"
 	"time"
 
+	authenticationv1 "k8s.io/api/authentication/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -42,6 +43,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
@@ -53,6 +55,14 @@ const (
 	// DefaultTokenSecret is the default of Options.TokenSecret: the token Secret the agent
 	// chart creates for the flotilla-hub ServiceAccount.
 	DefaultTokenSecret = "flotilla-hub-token"
+	// DefaultServiceAccount is the default of Options.ServiceAccount: the hub's identity the
+	// agent chart creates.
+	DefaultServiceAccount = "flotilla-hub"
+	// AnnotationTokenExpiry is the annotation, on a member kubeconfig Secret built with
+	// Options.TokenDuration, holding when its token expires (RFC 3339).
+	AnnotationTokenExpiry = "flotilla.dev/token-expires-at"
+	// minTokenDuration is the shortest token the TokenRequest API issues.
+	minTokenDuration = 10 * time.Minute
 	// FieldOwner is the server-side apply field manager of Apply.
 	FieldOwner = "flotilla-register"
 	// defaultUser names the kubeconfig's user when the token Secret names no ServiceAccount.
@@ -81,8 +91,19 @@ type Options struct {
 	// also the namespace of the kubeconfig's context.
 	AgentNamespace string
 	// TokenSecret is the name of the token Secret (type kubernetes.io/service-account-token) of
-	// the hub's identity in AgentNamespace; DefaultTokenSecret when empty.
+	// the hub's identity in AgentNamespace; DefaultTokenSecret when empty. Unused with
+	// TokenDuration.
 	TokenSecret string
+	// TokenDuration, when positive, gives the hub a short-lived token instead of the long-lived
+	// one of TokenSecret: Build asks the member's TokenRequest API for a token of ServiceAccount
+	// valid that long (the member's API server may shorten it: --service-account-max-token-
+	// expiration), and takes the CA from the ConfigMap kube-root-ca.crt of AgentNamespace. The
+	// Secret records the expiry in the annotation AnnotationTokenExpiry. Registering again
+	// before then rotates it; see docs/security.md.
+	TokenDuration time.Duration
+	// ServiceAccount is the hub identity's ServiceAccount in AgentNamespace, whose token
+	// TokenDuration requests; DefaultServiceAccount when empty.
+	ServiceAccount string
 	// Server is the URL of the member's API server as the hub reaches it, for example an address
 	// inside the hub's network. Empty: the server of the member configuration Build is given.
 	Server string
@@ -106,6 +127,9 @@ func (o Options) withDefaults() Options {
 	if o.TokenSecret == "" {
 		o.TokenSecret = DefaultTokenSecret
 	}
+	if o.ServiceAccount == "" {
+		o.ServiceAccount = DefaultServiceAccount
+	}
 	return o
 }
 
@@ -126,6 +150,10 @@ func (o Options) Validate() error {
 	check("hub namespace", o.HubNamespace, validation.IsDNS1123Label(o.HubNamespace))
 	check("agent namespace", o.AgentNamespace, validation.IsDNS1123Label(o.AgentNamespace))
 	check("token Secret", o.TokenSecret, validation.IsDNS1123Subdomain(o.TokenSecret))
+	check("service account", o.ServiceAccount, validation.IsDNS1123Subdomain(o.ServiceAccount))
+	if o.TokenDuration != 0 && o.TokenDuration < minTokenDuration {
+		errs = append(errs, fmt.Errorf("token duration %s: the TokenRequest API issues tokens of %s or more", o.TokenDuration, minTokenDuration))
+	}
 	if o.NamespaceRestriction != "" {
 		check("namespace restriction", o.NamespaceRestriction, validation.IsDNS1123Label(o.NamespaceRestriction))
 	}
@@ -162,7 +190,7 @@ func Build(ctx context.Context, member *rest.Config, o Options) (*corev1.Secret,
 	if err != nil {
 		return nil, fmt.Errorf("connecting to the member: %w", err)
 	}
-	token, err := waitForToken(ctx, memberClient, o)
+	cred, err := credential(ctx, memberClient, o)
 	if err != nil {
 		return nil, err
 	}
@@ -174,19 +202,14 @@ func Build(ctx context.Context, member *rest.Config, o Options) (*corev1.Secret,
 		}
 		server = u.String()
 	}
-	user := token.Annotations[corev1.ServiceAccountNameKey]
-	if user == "" {
-		user = defaultUser
-	}
-	kubeconfig, err := Kubeconfig(o.Name, server, token.Data[corev1.ServiceAccountRootCAKey], user,
-		string(token.Data[corev1.ServiceAccountTokenKey]), o.AgentNamespace)
+	kubeconfig, err := Kubeconfig(o.Name, server, cred.ca, cred.user, cred.token, o.AgentNamespace)
 	if err != nil {
 		return nil, err
 	}
 
 	restriction := o.NamespaceRestriction
 	if restriction == "" {
-		identity, err := identityConfig(member, kubeconfig, string(token.Data[corev1.ServiceAccountTokenKey]), o.Server != "")
+		identity, err := identityConfig(member, kubeconfig, cred.token, o.Server != "")
 		if err != nil {
 			return nil, err
 		}
@@ -194,8 +217,57 @@ func Build(ctx context.Context, member *rest.Config, o Options) (*corev1.Secret,
 			return nil, err
 		}
 	}
-	return NewSecret(o, kubeconfig, restriction), nil
+	secret := NewSecret(o, kubeconfig, restriction)
+	if !cred.expires.IsZero() {
+		secret.Annotations[AnnotationTokenExpiry] = cred.expires.UTC().Format(time.RFC3339)
+	}
+	return secret, nil
 }
+
+// memberCredential is the hub identity's credential on a member.
+type memberCredential struct {
+	user, token string
+	ca          []byte
+	// expires is when token expires; zero for a long-lived token.
+	expires time.Time
+}
+
+// credential returns the hub identity's credential: a short-lived token from the TokenRequest
+// API with Options.TokenDuration, else the long-lived token of Options.TokenSecret.
+func credential(ctx context.Context, c client.Client, o Options) (memberCredential, error) {
+	if o.TokenDuration <= 0 {
+		token, err := waitForToken(ctx, c, o)
+		if err != nil {
+			return memberCredential{}, err
+		}
+		user := token.Annotations[corev1.ServiceAccountNameKey]
+		if user == "" {
+			user = defaultUser
+		}
+		return memberCredential{user: user, token: string(token.Data[corev1.ServiceAccountTokenKey]),
+			ca: token.Data[corev1.ServiceAccountRootCAKey]}, nil
+	}
+	sa := &corev1.ServiceAccount{ObjectMeta: metav1.ObjectMeta{Namespace: o.AgentNamespace, Name: o.ServiceAccount}}
+	req := &authenticationv1.TokenRequest{Spec: authenticationv1.TokenRequestSpec{
+		ExpirationSeconds: ptr.To(int64(o.TokenDuration / time.Second)),
+	}}
+	if err := c.SubResource("token").Create(ctx, sa, req); err != nil {
+		return memberCredential{}, fmt.Errorf("requesting a token of ServiceAccount %s/%s on the member (is the agent chart "+
+			"installed in namespace %s with hubAccess.create=true?): %w", o.AgentNamespace, o.ServiceAccount, o.AgentNamespace, err)
+	}
+	roots := &corev1.ConfigMap{}
+	if err := c.Get(ctx, client.ObjectKey{Namespace: o.AgentNamespace, Name: rootCAConfigMap}, roots); err != nil {
+		return memberCredential{}, fmt.Errorf("reading the member's CA from ConfigMap %s/%s: %w", o.AgentNamespace, rootCAConfigMap, err)
+	}
+	if roots.Data[corev1.ServiceAccountRootCAKey] == "" {
+		return memberCredential{}, fmt.Errorf("ConfigMap %s/%s on the member has no %s", o.AgentNamespace, rootCAConfigMap, corev1.ServiceAccountRootCAKey)
+	}
+	return memberCredential{user: o.ServiceAccount, token: req.Status.Token, ca: []byte(roots.Data[corev1.ServiceAccountRootCAKey]),
+		expires: req.Status.ExpirationTimestamp.Time}, nil
+}
+
+// rootCAConfigMap is the ConfigMap Kubernetes publishes the cluster's CA in, in every namespace.
+const rootCAConfigMap = "kube-root-ca.crt"
 
 // Kubeconfig returns a self-contained kubeconfig with one cluster (server, CA data), one user
 // (the bearer token) and one context, current, named name and defaulting to namespace.

@@ -76,6 +76,11 @@ func (f *flags) bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.opts.AgentNamespace, "agent-namespace", DefaultNamespace, "namespace of the agent's release on the member, "+
 		"holding the token Secret and the GPUInventory")
 	fs.StringVar(&f.opts.TokenSecret, "token-secret", DefaultTokenSecret, "name of the hub identity's token Secret on the member")
+	fs.DurationVar(&f.opts.TokenDuration, "token-duration", 0, "give the hub a short-lived token of --service-account, valid "+
+		"this long (10m or more), from the member's TokenRequest API, instead of the long-lived token of --token-secret; "+
+		"run the registration again before it expires to rotate it (docs/security.md)")
+	fs.StringVar(&f.opts.ServiceAccount, "service-account", DefaultServiceAccount, "the hub identity's ServiceAccount on the "+
+		"member, whose token --token-duration requests")
 	fs.StringVar(&f.opts.Server, "server", "", "https URL of the member's API server as the hub reaches it (e.g. an "+
 		"address inside the hub's network); the member kubeconfig's server when empty")
 	fs.StringVar(&f.opts.NamespaceRestriction, "namespace-restriction", "", "the one namespace of a namespace-restricted "+

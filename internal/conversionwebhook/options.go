@@ -59,6 +59,10 @@ type Options struct {
 	// URL, when set, is the webhook's URL instead of Service (--webhook-url), for a component
 	// running outside the cluster: https://127.0.0.1:<Port>/convert.
 	URL string
+	// ValidatingWebhookConfigurations are ValidatingWebhookConfigurations (the component's chart
+	// creates them) whose webhooks this server serves too: the certificate Rotator points them at
+	// it, with its CA bundle, as it does the CRDs. No flag: the component sets it.
+	ValidatingWebhookConfigurations []string
 	// ManageCRDs says whether the component points the CRDs it converts at its webhook
 	// (--webhook-manage-crds); nil leaves it to the component's default (ManagesCRDs).
 	ManageCRDs *bool
@@ -192,6 +196,8 @@ func (o *Options) RotatorOptions(manageCRDs bool, crds []string) webhookcert.Opt
 		Secret: types.NamespacedName{Namespace: o.Namespace, Name: o.CertSecret},
 		Path:   Path,
 		KeepCA: !manageCRDs,
+
+		ValidatingWebhookConfigurations: o.ValidatingWebhookConfigurations,
 	}
 	if manageCRDs {
 		ro.CRDs = crds

@@ -67,6 +67,19 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// AgentValues are extra helm arguments for every agent release (e.g. shorter intervals).
 	AgentValues []string
+	// AuditDir, if set, makes every API server log the requests of ServiceAccounts (the hub's
+	// and the agents' chart identities) to AuditDir/hub.log and AuditDir/<member>.log
+	// (testenv.ReadAuditLog reads them; AuditLog names them).
+	AuditDir string
+}
+
+// AuditLog returns the audit log of the hub ("hub") or of a member, under Options.AuditDir; ""
+// without one.
+func (f *Fleet) AuditLog(cluster string) string {
+	if f.opts.AuditDir == "" {
+		return ""
+	}
+	return filepath.Join(f.opts.AuditDir, cluster+".log")
 }
 
 // MemberSpec describes one member cluster.
@@ -97,6 +110,8 @@ type Fleet struct {
 	// Deployment arguments.
 	hubConfig  *rest.Config
 	hubOptions *hubmanager.Options
+	// HubObjects are the hub chart's rendered objects (InstallHubChart).
+	HubObjects []*Object
 }
 
 // Member is one running member cluster.
@@ -135,7 +150,11 @@ func Start(ctx context.Context, opts Options) (_ *Fleet, err error) {
 		return nil, err
 	}
 	start := time.Now()
-	f.Hub, err = testenv.StartEnvtest(ctx, hubCRDs)
+	if f.opts.AuditDir != "" {
+		f.Hub, err = testenv.StartAuditedEnvtest(ctx, f.AuditLog("hub"), hubCRDs)
+	} else {
+		f.Hub, err = testenv.StartEnvtest(ctx, hubCRDs)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("starting the hub API server: %w", err)
 	}
@@ -168,7 +187,8 @@ func (f *Fleet) startMember(ctx context.Context, spec MemberSpec) (*Member, erro
 	if f.opts.LogDir != "" {
 		logDir = filepath.Join(f.opts.LogDir, spec.Name)
 	}
-	cl, err := testenv.StartCluster(ctx, testenv.Options{Name: spec.Name, LogDir: logDir, Logf: f.opts.Logf})
+	cl, err := testenv.StartCluster(ctx, testenv.Options{Name: spec.Name, LogDir: logDir, Logf: f.opts.Logf,
+		AuditLog: f.AuditLog(spec.Name)})
 	if err != nil {
 		return nil, err
 	}
@@ -354,6 +374,7 @@ func (f *Fleet) InstallHubChart(ctx context.Context, args ...string) error {
 	if err := charttest.Install(ctx, f.HubClient, objs); err != nil {
 		return err
 	}
+	f.HubObjects = objs
 	opts, err := HubOptions(objs, HubNamespace)
 	if err != nil {
 		return err

@@ -21,8 +21,10 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -60,6 +62,9 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// StartTimeout bounds the start-up; DefaultStartTimeout when zero.
 	StartTimeout time.Duration
+	// AuditLog, if set, is where kube-apiserver logs every request of a ServiceAccount
+	// (ReadAuditLog reads it): what components running as their charts' identities do.
+	AuditLog string
 }
 
 // Cluster is a running local Kubernetes cluster: etcd, kube-apiserver,
@@ -212,32 +217,42 @@ func startOnce(ctx context.Context, binDir string, opts Options) (_ *Cluster, er
 
 	// kube-apiserver
 	phase = time.Now()
-	if _, err := c.launch(kubeAPIBin,
-		"--etcd-servers="+etcdURL,
+	apiArgs := []string{
+		"--etcd-servers=" + etcdURL,
 		"--bind-address=127.0.0.1",
 		"--advertise-address=127.0.0.1",
-		"--secure-port="+strconv.Itoa(apiPort),
-		"--cert-dir="+filepath.Join(dir, kubeAPIBin),
-		"--tls-cert-file="+files.apiServerCert,
-		"--tls-private-key-file="+files.apiServerKey,
-		"--client-ca-file="+files.caCert,
+		"--secure-port=" + strconv.Itoa(apiPort),
+		"--cert-dir=" + filepath.Join(dir, kubeAPIBin),
+		"--tls-cert-file=" + files.apiServerCert,
+		"--tls-private-key-file=" + files.apiServerKey,
+		"--client-ca-file=" + files.caCert,
 		"--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-		"--service-account-key-file="+files.saPub,
-		"--service-account-signing-key-file="+files.saKey,
-		"--service-cluster-ip-range="+serviceCIDR,
+		"--service-account-key-file=" + files.saPub,
+		"--service-account-signing-key-file=" + files.saKey,
+		"--service-cluster-ip-range=" + serviceCIDR,
 		"--authorization-mode=Node,RBAC",
 		"--endpoint-reconciler-type=none",
-		"--requestheader-client-ca-file="+files.frontProxyCACert,
-		"--requestheader-allowed-names="+frontProxyClientUser,
+		"--requestheader-client-ca-file=" + files.frontProxyCACert,
+		"--requestheader-allowed-names=" + frontProxyClientUser,
 		"--requestheader-username-headers=X-Remote-User",
 		"--requestheader-group-headers=X-Remote-Group",
 		"--requestheader-extra-headers-prefix=X-Remote-Extra-",
-		"--proxy-client-cert-file="+files.frontProxyClientCert,
-		"--proxy-client-key-file="+files.frontProxyClientKey,
+		"--proxy-client-cert-file=" + files.frontProxyClientCert,
+		"--proxy-client-key-file=" + files.frontProxyClientKey,
 		"--allow-privileged=true",
 		"--enable-priority-and-fairness=false",
 		"--profiling=false",
-	); err != nil {
+	}
+	if opts.AuditLog != "" {
+		audit, err := auditArgs(dir, opts.AuditLog)
+		if err != nil {
+			return nil, err
+		}
+		for _, k := range slices.Sorted(maps.Keys(audit)) {
+			apiArgs = append(apiArgs, "--"+k+"="+audit[k])
+		}
+	}
+	if _, err := c.launch(kubeAPIBin, apiArgs...); err != nil {
 		return nil, err
 	}
 	adminCert, err := tls.X509KeyPair(pki.admin.certPEM, pki.admin.keyPEM)

@@ -50,6 +50,16 @@ func InstallCRDs(cfg *rest.Config, paths ...string) error {
 // started: use env.Config to build clients and call env.Stop when done. It is also stopped if
 // the test binary gets SIGINT or SIGTERM.
 func StartEnvtest(ctx context.Context, crdDirs ...string) (*envtest.Environment, error) {
+	return startEnvtest(ctx, "", crdDirs)
+}
+
+// StartAuditedEnvtest is StartEnvtest with kube-apiserver logging every request of a
+// ServiceAccount to auditLog (ReadAuditLog reads it).
+func StartAuditedEnvtest(ctx context.Context, auditLog string, crdDirs ...string) (*envtest.Environment, error) {
+	return startEnvtest(ctx, auditLog, crdDirs)
+}
+
+func startEnvtest(ctx context.Context, auditLog string, crdDirs []string) (*envtest.Environment, error) {
 	for _, dir := range crdDirs {
 		if _, err := os.Stat(dir); err != nil {
 			return nil, fmt.Errorf("the CRD path %s: %w", dir, err)
@@ -64,6 +74,15 @@ func StartEnvtest(ctx context.Context, crdDirs ...string) (*envtest.Environment,
 	env.ControlPlane.GetAPIServer().Path = filepath.Join(binDir, kubeAPIBin)
 	env.ControlPlane.Etcd = &envtest.Etcd{Path: filepath.Join(binDir, etcdBin)}
 	env.ControlPlane.KubectlPath = filepath.Join(binDir, kubectlBin)
+	if auditLog != "" {
+		args, err := auditArgs(filepath.Join(filepath.Dir(auditLog), "policy-"+filepath.Base(auditLog)), auditLog)
+		if err != nil {
+			return nil, err
+		}
+		for k, v := range args {
+			env.ControlPlane.GetAPIServer().Configure().Set(k, v)
+		}
+	}
 	track(env)
 	if _, err := env.Start(); err != nil {
 		_ = env.Stop()

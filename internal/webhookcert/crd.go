@@ -63,20 +63,30 @@ func (o Options) Conversion(caBundle []byte) *apiextensionsv1.CustomResourceConv
 // conflict reads the CRD again), and reports whether it patched. A missing CRD is an error
 // apierrors.IsNotFound recognizes.
 func injectCRD(ctx context.Context, c client.Client, name string, want *apiextensionsv1.CustomResourceConversion) (patched bool, err error) {
+	crd := &apiextensionsv1.CustomResourceDefinition{}
+	return patchIfStale(ctx, c, crd, name, "CustomResourceDefinition", "the conversion webhook", func() ([]byte, error) {
+		if equality.Semantic.DeepEqual(crd.Spec.Conversion, want) {
+			return nil, nil
+		}
+		return conversionPatch(crd.ResourceVersion, want)
+	})
+}
+
+// patchIfStale reads the cluster-scoped object name, of kind, into obj and, unless patch returns
+// no body (obj is current), writes patch's JSON merge patch, which must carry the
+// resourceVersion read; a conflict reads it again. It reports whether it patched. change names
+// what is set, in errors; a missing object is an error apierrors.IsNotFound recognizes.
+func patchIfStale(ctx context.Context, c client.Client, obj client.Object, name, kind, change string, patch func() ([]byte, error)) (patched bool, err error) {
 	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
 		patched = false
-		crd := &apiextensionsv1.CustomResourceDefinition{}
-		if err := c.Get(ctx, client.ObjectKey{Name: name}, crd); err != nil {
+		if err := c.Get(ctx, client.ObjectKey{Name: name}, obj); err != nil {
 			return err
 		}
-		if equality.Semantic.DeepEqual(crd.Spec.Conversion, want) {
-			return nil
-		}
-		body, err := conversionPatch(crd.ResourceVersion, want)
-		if err != nil {
+		body, err := patch()
+		if err != nil || body == nil {
 			return err
 		}
-		if err := c.Patch(ctx, crd, client.RawPatch(types.MergePatchType, body)); err != nil {
+		if err := c.Patch(ctx, obj, client.RawPatch(types.MergePatchType, body)); err != nil {
 			return err
 		}
 		patched = true
@@ -84,9 +94,9 @@ func injectCRD(ctx context.Context, c client.Client, name string, want *apiexten
 	})
 	switch {
 	case apierrors.IsNotFound(err):
-		return false, fmt.Errorf("the CustomResourceDefinition %s does not exist (yet): %w", name, err)
+		return false, fmt.Errorf("the %s %s does not exist (yet): %w", kind, name, err)
 	case err != nil:
-		return false, fmt.Errorf("setting the conversion webhook of the CustomResourceDefinition %s: %w", name, err)
+		return false, fmt.Errorf("setting %s of the %s %s: %w", change, kind, name, err)
 	}
 	return patched, nil
 }

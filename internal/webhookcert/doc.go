@@ -94,6 +94,6 @@ limitations under the License.
 // missing Secret is reported as ErrSecretMissing), and the CRDs of Options.CRDs. Reads are
 // uncached, so no list or watch is needed.
 //
-// +kubebuilder:rbac:groups="",namespace=flotilla-system,resources=secrets,verbs=get;update;patch
+// +kubebuilder:rbac:groups="",namespace=flotilla-system,resources=secrets,verbs=get;patch
 // +kubebuilder:rbac:groups=apiextensions.k8s.io,resources=customresourcedefinitions,verbs=get;patch
 package webhookcert

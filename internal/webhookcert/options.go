@@ -97,6 +97,11 @@ type Options struct {
 	// to this webhook (for example dynamographdeployments.nvidia.com). A CRD that does not exist
 	// yet is retried at every check.
 	CRDs []string
+	// ValidatingWebhookConfigurations are the names of ValidatingWebhookConfigurations whose every
+	// webhook the Rotator points at this server, as it points the CRDs: clientConfig Service (or
+	// URL's scheme and host) with the webhook's own path, and caBundle the Secret's ca.crt. The
+	// component's chart creates them; one that does not exist yet is retried at every check.
+	ValidatingWebhookConfigurations []string
 	// Service, when set, is the Service the apiserver reaches the webhook through: the CRDs get
 	// a service clientConfig, and the serving certificate the Service's DNSNames. Exactly one of
 	// Service and URL is required.

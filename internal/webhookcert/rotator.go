@@ -25,6 +25,8 @@ import (
 	"net/http"
 	"time"
 
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
+
 	"github.com/go-logr/logr"
 	corev1 "k8s.io/api/core/v1"
 	apiextensionsv1 "k8s.io/apiextensions-apiserver/pkg/apis/apiextensions/v1"
@@ -65,7 +67,8 @@ var ErrCAUnusable = errors.New("the webhook CA must be renewed")
 //     with a patch carrying the resourceVersion read: when several replicas check at once, one
 //     write wins and the others read it and find nothing left to do;
 //  3. sets the spec.conversion of every CRD of Options.CRDs (Options.Conversion, caBundle = the
-//     Secret's ca.crt) where it differs;
+//     Secret's ca.crt) and the clientConfig of every webhook of
+//     Options.ValidatingWebhookConfigurations (AdmissionClientConfig) where they differ;
 //  4. serves the Secret's certificate (Holder) from the next TLS handshake on.
 //
 // It is a manager.Runnable that runs on every replica (all replicas serve the webhook).
@@ -102,7 +105,7 @@ func New(opts Options) (*Rotator, error) {
 // apiextensions.k8s.io/v1 CustomResourceDefinitions.
 func Scheme() (*runtime.Scheme, error) {
 	scheme := runtime.NewScheme()
-	for _, add := range []func(*runtime.Scheme) error{corev1.AddToScheme, apiextensionsv1.AddToScheme} {
+	for _, add := range []func(*runtime.Scheme) error{corev1.AddToScheme, apiextensionsv1.AddToScheme, admissionregistrationv1.AddToScheme} {
 		if err := add(scheme); err != nil {
 			return nil, err
 		}
@@ -201,7 +204,8 @@ func (r *Rotator) Check(ctx context.Context) error {
 	} else if err := checkIssued(secret.Data, r.opts.Clock.Now()); err != nil {
 		return fmt.Errorf("the Secret %s, written by cert-manager: %w", r.opts.Secret, err)
 	}
-	// 3. The CRDs, before the certificate is served: a new CA is trusted before it is used.
+	// 3. The CRDs and admission webhooks, before the certificate is served: a new CA is trusted
+	// before it is used.
 	var errs []error
 	want := r.opts.Conversion(secret.Data[CACertKey])
 	for _, name := range r.opts.CRDs {
@@ -212,6 +216,17 @@ func (r *Rotator) Check(ctx context.Context) error {
 		}
 		if patched {
 			r.log.Info("Set the conversion webhook of a CRD", "crd", name, "cas", countCerts(want.Webhook.ClientConfig.CABundle))
+		}
+	}
+	for _, name := range r.opts.ValidatingWebhookConfigurations {
+		patched, err := injectValidatingWebhooks(ctx, r.client, r.opts, name, want.Webhook.ClientConfig.CABundle)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if patched {
+			r.log.Info("Set the admission webhooks of a ValidatingWebhookConfiguration", "configuration", name,
+				"cas", countCerts(want.Webhook.ClientConfig.CABundle))
 		}
 	}
 	// 4. The certificate served.

@@ -16,6 +16,11 @@ limitations under the License.
 
 package v1alpha1
 
+// ReasonPolicyDenied is the reason of a DynamoComponentDeployment's Available=False condition
+// when the member's policy does not allow its namespace or pods; the message names the field.
+// The agent builds nothing of it, and the hub shows the copy failed with that message.
+const ReasonPolicyDenied = "PolicyDenied"
+
 // MemberPolicy is what a member's agent allows DynamoComponentDeployments, as the member's
 // administrator set it in the agent chart (policy.*). The agent publishes it in its GPUInventory
 // and the hub copies it to the MemberCluster, so that a graph's copies go only to members whose

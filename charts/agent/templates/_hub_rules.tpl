@@ -2,14 +2,11 @@
 The hub's rules on a member (DESIGN decision 9), written by hand: the hub has no markers here.
 */ -}}
 
-{{- /* Manage the DCDs the hub places, and read the status the agent writes on them. */ -}}
+{{- /* Manage the DCDs the hub places (their status, which the agent writes, comes with them). */ -}}
 {{- define "flotilla-agent.rules.hubDCDs" -}}
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments"]
   verbs: ["create", "delete", "get", "list", "patch", "watch"]
-- apiGroups: ["nvidia.com"]
-  resources: ["dynamocomponentdeployments/status"]
-  verbs: ["get"]
 {{- end -}}
 
 {{- /* Read the agent's GPUInventory and its liveness Lease. */ -}}
@@ -19,5 +16,5 @@ The hub's rules on a member (DESIGN decision 9), written by hand: the hub has no
   verbs: ["get", "list", "watch"]
 - apiGroups: ["coordination.k8s.io"]
   resources: ["leases"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 {{- end -}}

@@ -32,13 +32,13 @@ A ClusterRole in cluster mode, a Role in the target namespace in namespace-restr
   verbs: ["create", "delete", "get", "list", "patch", "watch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments/finalizers"]
   verbs: ["update"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments/status"]
-  verbs: ["get", "patch"]
+  verbs: ["patch"]
 {{- end -}}
 
 {{- /*
@@ -48,7 +48,7 @@ ClusterRole, and the optional node-reader ClusterRole of namespace-restricted mo
 {{- define "flotilla-agent.rules.nodeReader" -}}
 - apiGroups: [""]
   resources: ["nodes", "pods"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 {{- end -}}
 
 {{- /*
@@ -67,7 +67,7 @@ leader election. A Role in the release namespace.
   verbs: ["create", "get"]
 - apiGroups: ["flotilla.dev"]
   resources: ["gpuinventories/status"]
-  verbs: ["get", "patch"]
+  verbs: ["patch"]
 {{- end -}}
 
 {{- /*
@@ -79,7 +79,7 @@ workloads and nodeReader together: the cluster-mode ClusterRole.
   verbs: ["create", "patch"]
 - apiGroups: [""]
   resources: ["nodes", "pods"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: [""]
   resources: ["secrets"]
   verbs: ["create"]
@@ -100,13 +100,13 @@ workloads and nodeReader together: the cluster-mode ClusterRole.
   verbs: ["create", "delete", "get", "list", "patch", "watch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments/finalizers"]
   verbs: ["update"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments/status"]
-  verbs: ["get", "patch"]
+  verbs: ["patch"]
 {{- end -}}
 
 {{- /*
@@ -137,7 +137,7 @@ agent whose target namespace is its own.
   verbs: ["create", "get"]
 - apiGroups: ["flotilla.dev"]
   resources: ["gpuinventories/status"]
-  verbs: ["get", "patch"]
+  verbs: ["patch"]
 - apiGroups: ["leaderworkerset.x-k8s.io"]
   resources: ["leaderworkersets"]
   verbs: ["create", "delete", "get", "list", "patch", "watch"]
@@ -146,13 +146,13 @@ agent whose target namespace is its own.
   verbs: ["create", "delete", "get", "list", "patch", "watch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments"]
-  verbs: ["get", "list", "watch"]
+  verbs: ["list", "watch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments/finalizers"]
   verbs: ["update"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments/status"]
-  verbs: ["get", "patch"]
+  verbs: ["patch"]
 {{- end -}}
 
 {{- /*
@@ -175,5 +175,5 @@ part of the agent's Role in the release namespace, and the wire-conversion hook'
 - apiGroups: [""]
   resources: ["secrets"]
   resourceNames: [{{ include "flotilla-agent.webhook.secretName" . | quote }}]
-  verbs: ["get", "patch", "update"]
+  verbs: ["get", "patch"]
 {{- end -}}

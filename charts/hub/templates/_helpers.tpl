@@ -75,6 +75,14 @@ it converts as a flow list (hub/manager.ConvertedCRDs), which the webhook's RBAC
 ["dynamocomponentdeployments.nvidia.com", "dynamographdeployments.nvidia.com"]
 {{- end }}
 
+{{/*
+The ValidatingWebhookConfiguration of graphs: cluster-scoped, so named after the release's
+namespace too, as the ClusterRole is.
+*/}}
+{{- define "flotilla-hub.webhook.validatingConfigurationName" -}}
+{{- printf "%s-graphs" (include "flotilla-hub.clusterName" .) | trunc 253 | trimSuffix "-" }}
+{{- end }}
+
 {{/* Whether the hub elects a leader: "true" or "". */}}
 {{- define "flotilla-hub.leaderElect" -}}
 {{- if .Values.leaderElection.enabled }}true{{ end }}
@@ -105,6 +113,12 @@ it converts as a flow list (hub/manager.ConvertedCRDs), which the webhook's RBAC
 {{- end }}
 {{- if or (lt (int .Values.webhook.port) 1024) (gt (int .Values.webhook.port) 65535) }}
 {{- fail "webhook.port must be from 1024 to 65535: the hub runs as a non-root user" }}
+{{- end }}
+{{- if not (has .Values.webhook.validation.failurePolicy (list "Fail" "Ignore")) }}
+{{- fail (printf "webhook.validation.failurePolicy %q: want Fail or Ignore" (toString .Values.webhook.validation.failurePolicy)) }}
+{{- end }}
+{{- if or (lt (int .Values.webhook.validation.timeoutSeconds) 1) (gt (int .Values.webhook.validation.timeoutSeconds) 30) }}
+{{- fail "webhook.validation.timeoutSeconds must be from 1 to 30" }}
 {{- end }}
 {{- if has (int .Values.webhook.port) (list (int .Values.healthProbePort) (int .Values.metrics.port)) }}
 {{- fail "webhook.port must differ from healthProbePort and metrics.port" }}

@@ -14,22 +14,22 @@ The hub's ClusterRole.
   verbs: ["create", "patch"]
 - apiGroups: ["flotilla.dev"]
   resources: ["memberclusters"]
-  verbs: ["create", "delete", "get", "list", "patch", "update", "watch"]
+  verbs: ["create", "delete", "list", "patch", "watch"]
 - apiGroups: ["flotilla.dev"]
   resources: ["memberclusters/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments"]
-  verbs: ["create", "delete", "get", "list", "patch", "update", "watch"]
+  verbs: ["create", "delete", "list", "patch", "update", "watch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments/finalizers", "dynamographdeployments/finalizers"]
   verbs: ["update"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments/status", "dynamographdeployments/status"]
-  verbs: ["get", "patch", "update"]
+  verbs: ["patch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamographdeployments"]
-  verbs: ["get", "list", "patch", "update", "watch"]
+  verbs: ["list", "patch", "update", "watch"]
 {{- end -}}
 
 {{- /*
@@ -77,6 +77,17 @@ part of the ClusterRole when the hub manages their conversion (webhook.manageCRD
 {{- end -}}
 
 {{- /*
+The rules on the ValidatingWebhookConfiguration of graphs, whose webhooks the hub points
+at itself with its CA bundle, and on no other: part of the ClusterRole when webhook.validation.enabled.
+*/ -}}
+{{- define "flotilla-hub.rules.webhookConfigurations" -}}
+- apiGroups: ["admissionregistration.k8s.io"]
+  resources: ["validatingwebhookconfigurations"]
+  resourceNames: [{{ include "flotilla-hub.webhook.validatingConfigurationName" . | quote }}]
+  verbs: ["get", "patch"]
+{{- end -}}
+
+{{- /*
 The conversion webhook's rules on its certificate Secret, and on no other Secret:
 a Role in the release namespace.
 */ -}}
@@ -84,5 +95,5 @@ a Role in the release namespace.
 - apiGroups: [""]
   resources: ["secrets"]
   resourceNames: [{{ include "flotilla-hub.webhook.secretName" . | quote }}]
-  verbs: ["get", "patch", "update"]
+  verbs: ["get", "patch"]
 {{- end -}}

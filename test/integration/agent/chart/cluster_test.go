@@ -412,8 +412,9 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 			By("reading the GPUInventory and the agent's Lease of team-a as the hub")
 			Expect(hub.Get(ctx, client.ObjectKey{Namespace: restrictedNS, Name: flotillav1alpha1.InventoryName},
 				&flotillav1alpha1.GPUInventory{})).To(Succeed())
-			Expect(hub.Get(ctx, client.ObjectKey{Namespace: restrictedNS, Name: flotillav1alpha1.AgentLeaseName},
-				&coordinationv1.Lease{})).To(Succeed())
+			// The hub reads Leases through its cache (list and watch, no get).
+			Expect(hub.List(ctx, &coordinationv1.LeaseList{}, client.InNamespace(restrictedNS))).To(Succeed())
+			expectForbidden(hub.Get(ctx, client.ObjectKey{Namespace: restrictedNS, Name: flotillav1alpha1.AgentLeaseName}, &coordinationv1.Lease{}))
 			Expect(hub.List(ctx, &flotillav1alpha1.GPUInventoryList{}, client.InNamespace(restrictedNS))).To(Succeed())
 
 			By("checking that the hub is forbidden DCDs elsewhere, Nodes, namespaces, Secrets and the inventory's status")
@@ -604,8 +605,9 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 			By("reading the GPUInventory and the agent's Lease as the hub")
 			Expect(hub.Get(ctx, client.ObjectKey{Namespace: clusterNS, Name: flotillav1alpha1.InventoryName},
 				&flotillav1alpha1.GPUInventory{})).To(Succeed())
-			Expect(hub.Get(ctx, client.ObjectKey{Namespace: clusterNS, Name: flotillav1alpha1.AgentLeaseName},
-				&coordinationv1.Lease{})).To(Succeed())
+			// The hub reads Leases through its cache (list and watch, no get).
+			Expect(hub.List(ctx, &coordinationv1.LeaseList{}, client.InNamespace(clusterNS))).To(Succeed())
+			expectForbidden(hub.Get(ctx, client.ObjectKey{Namespace: clusterNS, Name: flotillav1alpha1.AgentLeaseName}, &coordinationv1.Lease{}))
 
 			By("checking that the hub is forbidden Secrets, Pods, Nodes, Deployments and deleting namespaces")
 			expectForbidden(hub.Get(ctx, client.ObjectKey{Namespace: clusterNS, Name: hubSecret}, &corev1.Secret{}))

@@ -88,9 +88,14 @@ func expectMultinodeEngines(ctx context.Context, admin client.Client, ns, reason
 			g.Expect(cond.Reason).To(Equal(reason))
 		}).WithContext(ctx).WithTimeout(rollout).WithPolling(interval).Should(Succeed())
 
+		// Available says the replica is ready; a pod the group's controller recreates meanwhile
+		// (LeaderWorkerSet restarts a whole group when one of its pods restarts) runs again soon.
 		leader, worker := &corev1.Pod{}, &corev1.Pod{}
-		Expect(admin.Get(ctx, client.ObjectKey{Namespace: ns, Name: e.dcd.Name + "-0-0"}, leader)).To(Succeed())
-		Expect(admin.Get(ctx, client.ObjectKey{Namespace: ns, Name: e.dcd.Name + "-0-0-1"}, worker)).To(Succeed())
+		Eventually(func(g Gomega) {
+			g.Expect(admin.Get(ctx, client.ObjectKey{Namespace: ns, Name: e.dcd.Name + "-0-0"}, leader)).To(Succeed())
+			g.Expect(admin.Get(ctx, client.ObjectKey{Namespace: ns, Name: e.dcd.Name + "-0-0-1"}, worker)).To(Succeed())
+			g.Expect([]corev1.PodPhase{leader.Status.Phase, worker.Status.Phase}).To(HaveEach(corev1.PodRunning))
+		}).WithContext(ctx).WithTimeout(rollout).WithPolling(interval).Should(Succeed())
 		leaderAddress := fmt.Sprintf("%s-0-0.%s-0.%s", e.dcd.Name, e.dcd.Name, ns)
 		for _, p := range []struct {
 			pod  *corev1.Pod

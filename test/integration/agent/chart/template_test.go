@@ -60,7 +60,7 @@ var grants = charttest.Grants
 // webhookSecretGrants are the agent's rules on its webhook certificate Secret of release
 // flotilla-agent, and the wire-conversion hook's.
 var webhookSecretGrants = []string{
-	"get secrets flotilla-agent-webhook-cert", "update secrets flotilla-agent-webhook-cert",
+	"get secrets flotilla-agent-webhook-cert",
 	"patch secrets flotilla-agent-webhook-cert",
 }
 
@@ -184,7 +184,7 @@ var _ = Describe("The agent chart", func() {
 			"create events", "patch events",
 			"get leases.coordination.k8s.io", "create leases.coordination.k8s.io", "update leases.coordination.k8s.io",
 			"get gpuinventories.flotilla.dev", "create gpuinventories.flotilla.dev",
-			"get gpuinventories/status.flotilla.dev", "patch gpuinventories/status.flotilla.dev"))
+			"patch gpuinventories/status.flotilla.dev"))
 		Expect(grants(rulesOf(find(objs, "Role", "flotilla-system", "flotilla-agent-webhook")))).To(ConsistOf(webhookSecretGrants))
 		Expect(find(objs, "RoleBinding", "flotilla-system", "flotilla-agent-webhook").Object["roleRef"]).To(
 			HaveKeyWithValue("name", "flotilla-agent-webhook"))
@@ -195,12 +195,11 @@ var _ = Describe("The agent chart", func() {
 			"create dynamocomponentdeployments.nvidia.com", "delete dynamocomponentdeployments.nvidia.com",
 			"get dynamocomponentdeployments.nvidia.com", "list dynamocomponentdeployments.nvidia.com",
 			"patch dynamocomponentdeployments.nvidia.com",
-			"watch dynamocomponentdeployments.nvidia.com", "get dynamocomponentdeployments/status.nvidia.com",
-			"create namespaces"))
+			"watch dynamocomponentdeployments.nvidia.com", "create namespaces"))
 		hubRole := rulesOf(find(objs, "Role", "flotilla-system", "flotilla-agent-hub"))
 		Expect(grants(hubRole)).To(ConsistOf(
 			"get gpuinventories.flotilla.dev", "list gpuinventories.flotilla.dev", "watch gpuinventories.flotilla.dev",
-			"get leases.coordination.k8s.io", "list leases.coordination.k8s.io", "watch leases.coordination.k8s.io"))
+			"list leases.coordination.k8s.io", "watch leases.coordination.k8s.io"))
 		Expect(find(objs, "ServiceAccount", "flotilla-system", "flotilla-hub")).NotTo(BeNil())
 		secret := find(objs, "Secret", "flotilla-system", "flotilla-hub-token")
 		Expect(secret.Object["type"]).To(Equal(string(corev1.SecretTypeServiceAccountToken)))
@@ -279,7 +278,7 @@ var _ = Describe("The agent chart", func() {
 		Expect(ofKind(released(objs), "ClusterRole")).To(HaveLen(1))
 		reader := ofKind(released(objs), "ClusterRole")[0]
 		Expect(reader.GetName()).To(Equal("agent-flotilla-agent-flotilla-system-node-reader"))
-		Expect(grants(rulesOf(reader))).To(ConsistOf("get nodes", "list nodes", "watch nodes", "get pods", "list pods", "watch pods"))
+		Expect(grants(rulesOf(reader))).To(ConsistOf("list nodes", "watch nodes", "list pods", "watch pods"))
 
 		By("checking that the DCD rules are granted in team-b and the inventory and Lease rules in the release namespace")
 		Expect(grants(rulesOf(find(objs, "Role", "team-b", "agent-flotilla-agent")))).To(And(
@@ -292,12 +291,12 @@ var _ = Describe("The agent chart", func() {
 			"create dynamocomponentdeployments.nvidia.com", "delete dynamocomponentdeployments.nvidia.com",
 			"get dynamocomponentdeployments.nvidia.com", "list dynamocomponentdeployments.nvidia.com",
 			"patch dynamocomponentdeployments.nvidia.com",
-			"watch dynamocomponentdeployments.nvidia.com", "get dynamocomponentdeployments/status.nvidia.com"))
+			"watch dynamocomponentdeployments.nvidia.com"))
 		Expect(grants(rulesOf(find(objs, "Role", "flotilla-system", "agent-flotilla-agent-hub")))).To(ConsistOf(
 			"get gpuinventories.flotilla.dev", "list gpuinventories.flotilla.dev", "watch gpuinventories.flotilla.dev",
-			"get leases.coordination.k8s.io", "list leases.coordination.k8s.io", "watch leases.coordination.k8s.io"))
+			"list leases.coordination.k8s.io", "watch leases.coordination.k8s.io"))
 		Expect(grants(rulesOf(find(objs, "Role", "flotilla-system", "agent-flotilla-agent-webhook")))).To(ConsistOf(
-			"get secrets agent-flotilla-agent-webhook-cert", "update secrets agent-flotilla-agent-webhook-cert",
+			"get secrets agent-flotilla-agent-webhook-cert",
 			"patch secrets agent-flotilla-agent-webhook-cert"))
 		for _, rb := range ofKind(objs, "RoleBinding") {
 			Expect(rb.Object["subjects"]).To(ConsistOf(HaveKeyWithValue("namespace", "flotilla-system")))
@@ -414,7 +413,7 @@ func expectWireConversionHook(objs []*unstructured.Unstructured, release, namesp
 	clusterRole := fullname + "-" + namespace + "-wire-conversion"
 	Expect(grants(rulesOf(find(hooks, "ClusterRole", "", clusterRole)))).To(ConsistOf(webhookCRDGrantsOf()))
 	Expect(grants(rulesOf(find(hooks, "Role", namespace, sa)))).To(ConsistOf(
-		"get secrets "+fullname+"-webhook-cert", "update secrets "+fullname+"-webhook-cert", "patch secrets "+fullname+"-webhook-cert"))
+		"get secrets "+fullname+"-webhook-cert", "patch secrets "+fullname+"-webhook-cert"))
 	for _, binding := range []*unstructured.Unstructured{find(hooks, "ClusterRoleBinding", "", clusterRole), find(hooks, "RoleBinding", namespace, sa)} {
 		Expect(binding.Object["subjects"]).To(ConsistOf(And(HaveKeyWithValue("name", sa), HaveKeyWithValue("namespace", namespace))))
 	}

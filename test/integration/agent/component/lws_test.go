@@ -79,7 +79,7 @@ var _ = Describe("The agent's DCD controller on a member that serves LeaderWorke
 		defer cancel()
 		Expect((&agentmanager.RuntimeWatcher{Config: lwsCfg, Current: workload.RuntimeLeaderWorkerSet, Interval: 100 * time.Millisecond,
 			Log: GinkgoLogr}).Start(watchCtx)).To(Succeed())
-	}, SpecTimeout(30*time.Second))
+	}, SpecTimeout(5*time.Minute)) // the first spec of the container: BeforeAll's time counts too
 
 	It("runs a multinode component as one LeaderWorkerSet and reports it Available once its groups are", func(ctx SpecContext) {
 		ns := newNamespace(ctx, c)

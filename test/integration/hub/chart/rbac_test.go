@@ -32,6 +32,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
@@ -130,6 +131,9 @@ var _ = Describe("The hub chart's RBAC on a real API server", Ordered, func() {
 			opts, err := fleet.HubOptions(objs, "flotilla-system")
 			Expect(err).NotTo(HaveOccurred())
 			Expect(fleet.LocalWebhook(&opts.Webhook)).To(Succeed())
+			// This server converts only: the graphs' admission webhook and its configuration run
+			// in the graph suite's hub, as this ServiceAccount too.
+			opts.Webhook.ValidatingWebhookConfigurations = nil
 			url = opts.Webhook.URL
 			webhook, err := hubmanager.NewWebhook(opts.Webhook)
 			Expect(err).NotTo(HaveOccurred())
@@ -148,7 +152,6 @@ var _ = Describe("The hub chart's RBAC on a real API server", Ordered, func() {
 				access{"get", "apiextensions.k8s.io", "customresourcedefinitions", "", "dynamographdeployments.nvidia.com"},
 				access{"patch", "apiextensions.k8s.io", "customresourcedefinitions", "", "dynamocomponentdeployments.nvidia.com"},
 				access{"get", "", "secrets", "flotilla-system", secret},
-				access{"update", "", "secrets", "flotilla-system", secret},
 				access{"patch", "", "secrets", "flotilla-system", secret},
 			)
 			expectAccess(ctx, "flotilla-system", "flotilla-hub", false,
@@ -160,6 +163,15 @@ var _ = Describe("The hub chart's RBAC on a real API server", Ordered, func() {
 				access{"create", "", "secrets", "flotilla-system", ""},
 				access{"delete", "", "secrets", "flotilla-system", secret},
 				access{"get", "", "secrets", "flotilla-system", "flotilla-hub-token"},
+				access{"update", "", "secrets", "flotilla-system", secret},
+				access{"list", "admissionregistration.k8s.io", "validatingwebhookconfigurations", "", ""},
+				access{"patch", "admissionregistration.k8s.io", "validatingwebhookconfigurations", "", "some-other-webhooks"},
+				access{"create", "admissionregistration.k8s.io", "validatingwebhookconfigurations", "", ""},
+				access{"patch", "admissionregistration.k8s.io", "mutatingwebhookconfigurations", "", "flotilla-hub-flotilla-system-graphs"},
+			)
+			expectAccess(ctx, "flotilla-system", "flotilla-hub", true,
+				access{"get", "admissionregistration.k8s.io", "validatingwebhookconfigurations", "", "flotilla-hub-flotilla-system-graphs"},
+				access{"patch", "admissionregistration.k8s.io", "validatingwebhookconfigurations", "", "flotilla-hub-flotilla-system-graphs"},
 			)
 
 			By("checking that both CRDs name the hub's webhook and trust the CA the hub wrote into its Secret")
@@ -191,7 +203,8 @@ var _ = Describe("The hub chart's RBAC on a real API server", Ordered, func() {
 			By("managing MemberClusters")
 			mc := &flotillav1alpha1.MemberCluster{ObjectMeta: metav1.ObjectMeta{Name: "gpu-east"}}
 			Expect(hub.Create(ctx, mc)).To(Succeed())
-			Expect(hub.Status().Update(ctx, mc)).To(Succeed())
+			Expect(hub.Status().Patch(ctx, mc, client.RawPatch(types.MergePatchType, []byte(`{"status":{}}`)))).To(Succeed())
+			Expect(apierrors.IsForbidden(hub.Status().Update(ctx, mc))).To(BeTrue(), "status is written with patches only")
 			Expect(hub.Delete(ctx, mc)).To(Succeed())
 
 			By("reading member kubeconfig Secrets in fleet")

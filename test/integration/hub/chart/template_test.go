@@ -22,12 +22,14 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/utils/ptr"
 
+	"github.com/flotilla-dev/flotilla/hub/graph"
 	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
 	"github.com/flotilla-dev/flotilla/internal/charttest"
 )
@@ -43,23 +45,20 @@ const (
 
 // hubGrants are the hub's cluster-wide grants with every member source (DESIGN decisions 5, 8).
 var hubGrants = []string{
-	"get dynamographdeployments.nvidia.com", "list dynamographdeployments.nvidia.com",
+	"list dynamographdeployments.nvidia.com",
 	"watch dynamographdeployments.nvidia.com", "update dynamographdeployments.nvidia.com",
 	"patch dynamographdeployments.nvidia.com",
-	"get dynamographdeployments/status.nvidia.com", "update dynamographdeployments/status.nvidia.com",
 	"patch dynamographdeployments/status.nvidia.com",
 	"update dynamographdeployments/finalizers.nvidia.com",
-	"get dynamocomponentdeployments.nvidia.com", "list dynamocomponentdeployments.nvidia.com",
+	"list dynamocomponentdeployments.nvidia.com",
 	"watch dynamocomponentdeployments.nvidia.com", "create dynamocomponentdeployments.nvidia.com",
 	"update dynamocomponentdeployments.nvidia.com", "patch dynamocomponentdeployments.nvidia.com",
 	"delete dynamocomponentdeployments.nvidia.com",
-	"get dynamocomponentdeployments/status.nvidia.com", "update dynamocomponentdeployments/status.nvidia.com",
 	"patch dynamocomponentdeployments/status.nvidia.com",
 	"update dynamocomponentdeployments/finalizers.nvidia.com",
-	"get memberclusters.flotilla.dev", "list memberclusters.flotilla.dev", "watch memberclusters.flotilla.dev",
-	"create memberclusters.flotilla.dev", "update memberclusters.flotilla.dev", "patch memberclusters.flotilla.dev",
+	"list memberclusters.flotilla.dev", "watch memberclusters.flotilla.dev",
+	"create memberclusters.flotilla.dev", "patch memberclusters.flotilla.dev",
 	"delete memberclusters.flotilla.dev",
-	"get memberclusters/status.flotilla.dev", "update memberclusters/status.flotilla.dev",
 	"patch memberclusters/status.flotilla.dev",
 	"create events.events.k8s.io", "patch events.events.k8s.io",
 }
@@ -72,10 +71,17 @@ var webhookCRDGrants = []string{
 	"patch customresourcedefinitions.apiextensions.k8s.io dynamographdeployments.nvidia.com",
 }
 
+// webhookConfigurationGrants are the hub's rules on the graphs' ValidatingWebhookConfiguration of
+// release flotilla-hub in flotilla-system, by name (webhook.validation.enabled).
+var webhookConfigurationGrants = []string{
+	"get validatingwebhookconfigurations.admissionregistration.k8s.io flotilla-hub-flotilla-system-graphs",
+	"patch validatingwebhookconfigurations.admissionregistration.k8s.io flotilla-hub-flotilla-system-graphs",
+}
+
 // webhookSecretGrants are the hub's rules on its webhook certificate Secret of release
 // flotilla-hub.
 var webhookSecretGrants = []string{
-	"get secrets flotilla-hub-webhook-cert", "update secrets flotilla-hub-webhook-cert", "patch secrets flotilla-hub-webhook-cert",
+	"get secrets flotilla-hub-webhook-cert", "patch secrets flotilla-hub-webhook-cert",
 }
 
 // withAll returns the concatenation of lists.
@@ -158,7 +164,7 @@ var _ = Describe("The hub chart", func() {
 		objs := render(ctx, release, hubNS)
 		Expect(charttest.Kinds(objs)).To(Equal(map[string]int{
 			"ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1, "Role": 3, "RoleBinding": 3, "Deployment": 1,
-			"Service": 1, "Secret": 1,
+			"Service": 1, "Secret": 1, "ValidatingWebhookConfiguration": 1,
 		}))
 		Expect(charttest.CheckNoWildcards(objs)).To(Succeed())
 		d := expectHardenedDeployment(objs)
@@ -184,6 +190,7 @@ var _ = Describe("The hub chart", func() {
 			"--webhook-cert-mode=self-signed",
 			"--webhook-service=flotilla-hub-webhook",
 			"--webhook-manage-crds=true",
+			"--webhook-validating-configuration=flotilla-hub-flotilla-system-graphs",
 			"--zap-log-level=info",
 			"--zap-encoder=json",
 			"--zap-time-encoding=rfc3339",
@@ -214,10 +221,29 @@ var _ = Describe("The hub chart", func() {
 		Expect(secret.GetAnnotations()).To(HaveKeyWithValue("helm.sh/resource-policy", "keep"))
 
 		By("checking that the ClusterRole holds the hub's rules and the two CRDs by name, without Secrets nor Cluster API")
-		Expect(grantsOf(find(objs, "ClusterRole", "", clusterRole))).To(ConsistOf(withAll(hubGrants, webhookCRDGrants)))
+		Expect(grantsOf(find(objs, "ClusterRole", "", clusterRole))).To(ConsistOf(withAll(hubGrants, webhookCRDGrants, webhookConfigurationGrants)))
 		Expect(hubmanager.ConvertedCRDs).To(ConsistOf("dynamographdeployments.nvidia.com", "dynamocomponentdeployments.nvidia.com"))
 		Expect(find(objs, "ClusterRoleBinding", "", clusterRole).Object["subjects"]).To(ConsistOf(And(
 			HaveKeyWithValue("name", "flotilla-hub"), HaveKeyWithValue("namespace", hubNS))))
+
+		By("checking the graphs' ValidatingWebhookConfiguration: v1beta1 with Equivalent matching (v1alpha1 is converted first), " +
+			"create and update, the hub's Service, no CA bundle (the hub injects it), Fail when no hub answers")
+		vwc := &admissionregistrationv1.ValidatingWebhookConfiguration{}
+		Expect(runtime.DefaultUnstructuredConverter.FromUnstructured(
+			find(objs, "ValidatingWebhookConfiguration", "", "flotilla-hub-flotilla-system-graphs").Object, vwc)).To(Succeed())
+		Expect(vwc.Webhooks).To(HaveLen(1))
+		wh := vwc.Webhooks[0]
+		Expect(wh.Rules).To(ConsistOf(And(
+			HaveField("Operations", ConsistOf(admissionregistrationv1.Create, admissionregistrationv1.Update)),
+			HaveField("Rule.APIGroups", ConsistOf("nvidia.com")), HaveField("Rule.APIVersions", ConsistOf("v1beta1")),
+			HaveField("Rule.Resources", ConsistOf("dynamographdeployments")))))
+		Expect(wh.MatchPolicy).To(HaveValue(Equal(admissionregistrationv1.Equivalent)))
+		Expect(wh.FailurePolicy).To(HaveValue(Equal(admissionregistrationv1.Fail)))
+		Expect(wh.SideEffects).To(HaveValue(Equal(admissionregistrationv1.SideEffectClassNone)))
+		Expect(wh.ClientConfig.CABundle).To(BeEmpty())
+		Expect(wh.ClientConfig.Service).To(And(HaveField("Namespace", hubNS), HaveField("Name", "flotilla-hub-webhook"),
+			HaveField("Path", HaveValue(Equal(graph.WebhookPath))), HaveField("Port", HaveValue(BeEquivalentTo(443)))))
+		Expect(opts.Webhook.ValidatingWebhookConfigurations).To(Equal([]string{vwc.Name}))
 
 		By("checking that Secrets are granted by a Role in the secret namespace, and leader election by one in the release namespace")
 		Expect(grantsOf(find(objs, "Role", hubNS, "flotilla-hub-member-secrets"))).To(ConsistOf(secretGrants))
@@ -246,11 +272,11 @@ var _ = Describe("The hub chart", func() {
 		objs := render(ctx, release, hubNS, "--set", "members.sources={kubeconfig-secrets,cluster-api}")
 		Expect(charttest.Kinds(objs)).To(Equal(map[string]int{
 			"ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1, "Role": 2, "RoleBinding": 2, "Deployment": 1,
-			"Service": 1, "Secret": 1,
+			"Service": 1, "Secret": 1, "ValidatingWebhookConfiguration": 1,
 		}))
 		Expect(charttest.CheckNoWildcards(objs)).To(Succeed())
 		Expect(grantsOf(find(objs, "ClusterRole", "", clusterRole))).To(ConsistOf(
-			withAll(hubGrants, secretGrants, clusterAPIGrants, webhookCRDGrants)))
+			withAll(hubGrants, secretGrants, clusterAPIGrants, webhookCRDGrants, webhookConfigurationGrants)))
 		Expect(charttest.Find(objs, "Role", hubNS, "flotilla-hub-member-secrets")).To(BeNil())
 		Expect(grantsOf(find(objs, "Role", hubNS, "flotilla-hub-leader-election"))).To(ConsistOf(leaderGrants))
 		opts := hubOptions(hubArgs(expectHardenedDeployment(objs)), hubNS)
@@ -289,6 +315,7 @@ var _ = Describe("The hub chart", func() {
 			"--webhook-cert-mode=cert-manager",
 			"--webhook-service=flotilla-hub-webhook",
 			"--webhook-manage-crds=false",
+			"--webhook-validating-configuration=flotilla-hub-flotilla-system-graphs",
 			"--zap-log-level=debug",
 			"--zap-encoder=console",
 			"--zap-time-encoding=rfc3339",
@@ -325,6 +352,21 @@ var _ = Describe("The hub chart", func() {
 			HaveKeyWithValue("dnsNames", ConsistOf("flotilla-hub-webhook", "flotilla-hub-webhook.flotilla-system",
 				"flotilla-hub-webhook.flotilla-system.svc", "flotilla-hub-webhook.flotilla-system.svc.cluster.local")),
 			HaveKeyWithValue("issuerRef", HaveKeyWithValue("name", "flotilla-hub-webhook-ca"))))
+	}, SpecTimeout(templateTimeout))
+
+	It("renders without the graphs' admission webhook on request, and refuses a failure policy it does not know", func(ctx SpecContext) {
+		objs := render(ctx, release, hubNS, "--set", "webhook.validation.enabled=false")
+		Expect(charttest.Kinds(objs)).NotTo(HaveKey("ValidatingWebhookConfiguration"))
+		Expect(hubArgs(expectHardenedDeployment(objs))).NotTo(ContainElement(HavePrefix("--webhook-validating-configuration")))
+		Expect(grantsOf(find(objs, "ClusterRole", "", clusterRole))).NotTo(ContainElement(ContainSubstring("validatingwebhookconfigurations")))
+
+		objs = render(ctx, release, hubNS, "--set", "webhook.validation.failurePolicy=Ignore", "--set", "webhook.validation.timeoutSeconds=5")
+		vwc := find(objs, "ValidatingWebhookConfiguration", "", "flotilla-hub-flotilla-system-graphs")
+		webhooks, _, _ := unstructured.NestedSlice(vwc.Object, "webhooks")
+		Expect(webhooks).To(ConsistOf(And(HaveKeyWithValue("failurePolicy", "Ignore"), HaveKeyWithValue("timeoutSeconds", BeNumerically("==", 5)))))
+
+		_, err := charttest.Render(ctx, charttest.HubChart, release, hubNS, "--set", "webhook.validation.failurePolicy=Sometimes")
+		Expect(err).To(MatchError(ContainSubstring(`webhook.validation.failurePolicy "Sometimes": want Fail or Ignore`)))
 	}, SpecTimeout(templateTimeout))
 
 	It("renders without leader election: no Lease Role, and Recreate so that two hubs never run at once", func(ctx SpecContext) {

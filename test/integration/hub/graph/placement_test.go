@@ -223,7 +223,10 @@ var _ = Describe("Placing a graph", func() {
 						Rule:       admissionregistrationv1.Rule{APIGroups: []string{"nvidia.com"}, APIVersions: []string{"*"}, Resources: []string{"dynamocomponentdeployments"}},
 					},
 				}}},
-				Validations: []admissionregistrationv1.Validation{{Expression: "false", Message: "records are frozen here", Reason: ptr.To(metav1.StatusReasonForbidden)}},
+				// Dry runs pass: the hub's admission webhook dry-runs a graph's records, and a
+				// policy it met there would refuse the graph itself. This one refuses the writes.
+				Validations: []admissionregistrationv1.Validation{{Expression: "request.dryRun == true", Message: "records are frozen here",
+					Reason: ptr.To(metav1.StatusReasonForbidden)}},
 			},
 		}
 		binding := &admissionregistrationv1.ValidatingAdmissionPolicyBinding{
@@ -242,6 +245,16 @@ var _ = Describe("Placing a graph", func() {
 			Expect(client.IgnoreNotFound(hub.Delete(ctx, binding))).To(Succeed())
 			Expect(client.IgnoreNotFound(hub.Delete(ctx, vap))).To(Succeed())
 		})
+		By("waiting until the API server enforces the policy (it loads policies asynchronously)")
+		Eventually(func() error {
+			probe := testenv.GPUWorkerDCD(frozenNS, "probe", "probe")
+			err := hub.Create(ctx, probe)
+			if err == nil {
+				Expect(hub.Delete(ctx, probe)).To(Succeed())
+			}
+			return err
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(MatchError(ContainSubstring("records are frozen here")))
+
 		dgd := makeGraph(frozenNS, "frozen").products(h100).obj()
 		Expect(hub.Create(ctx, dgd)).To(Succeed())
 		DeferCleanup(deleteGraph, dgd)

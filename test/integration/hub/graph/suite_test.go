@@ -23,6 +23,7 @@ package graph_test
 
 import (
 	"io"
+	"os"
 	"runtime/pprof"
 	"testing"
 	"time"
@@ -96,8 +97,12 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 
 	By("starting a hub API server and two member clusters with their agents, registered on the hub")
 	started := time.Now()
+	auditDir, err := os.MkdirTemp("", "flotilla-graph-audit-")
+	Expect(err).NotTo(HaveOccurred())
+	DeferCleanup(os.RemoveAll, auditDir)
 	local, err = fleet.Start(ctx, fleet.Options{
-		Logf: GinkgoWriter.Printf,
+		Logf:     GinkgoWriter.Printf,
+		AuditDir: auditDir,
 		AgentValues: []string{
 			"--set", "inventory.writeInterval=500ms",
 			"--set", "liveness.renewInterval=1s",

@@ -23,7 +23,9 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
+	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	appsv1 "k8s.io/api/apps/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -32,6 +34,7 @@ import (
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/graph"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
+	"github.com/flotilla-dev/flotilla/internal/fleet"
 )
 
 var _ = Describe("A graph written in nvidia.com/v1beta1", func() {
@@ -143,15 +146,70 @@ var _ = Describe("A graph written in nvidia.com/v1beta1", func() {
 	})
 })
 
-var _ = Describe("A v1alpha1 graph whose DCDs nvidia.com/v1beta1 refuses", func() {
-	It("is InvalidSpec naming the component's field, and none of its records is written", func(ctx SpecContext) {
+var _ = Describe("A graph the hub cannot run as written", func() {
+	// eppOnFrontend is a v1alpha1 graph whose DCDs nvidia.com/v1beta1 refuses: v1alpha1 takes
+	// eppConfig on any service; v1beta1, in which the hub writes its records as Dynamo writes its
+	// DCDs, only on an epp.
+	eppOnFrontend := func(ns string) *nvidiav1alpha1.DynamoGraphDeployment {
+		dgd := makeGraph(ns, "epp-on-frontend").obj()
+		dgd.Spec.Services["Frontend"].EPPConfig = &runtime.RawExtension{Raw: []byte(`{"configMapRef":{"name":"epp","key":"config.yaml"}}`)}
+		return dgd
+	}
+
+	It("is refused at admission in either version, naming the field, and nothing is written", func(ctx SpecContext) {
+		const ns = "admission"
+		ensureNamespace(ctx, ns)
+
+		By("a v1alpha1 graph whose components v1beta1 refuses")
+		err := hub.Create(ctx, eppOnFrontend(ns))
+		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "error %v, want 422 Invalid", err)
+		Expect(err.Error()).To(ContainSubstring(`DynamoGraphDeployment.nvidia.com "epp-on-frontend" is invalid`))
+		Expect(err.Error()).To(ContainSubstring("spec.components[Frontend].eppConfig"))
+
+		By("a v1alpha1 graph whose name leaves no room for its Dynamo namespace label")
+		long := makeGraph(ns, strings.Repeat("g", 60)).obj()
+		err = hub.Create(ctx, long)
+		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "error %v, want 422 Invalid", err)
+		Expect(err.Error()).To(ContainSubstring("label value"))
+
+		By("a v1beta1 graph with a label value members would refuse")
+		beta := &nvidiav1beta1.DynamoGraphDeployment{}
+		Expect(makeGraph(ns, "bad-label").obj().ConvertTo(beta)).To(Succeed())
+		beta.Spec.Labels = map[string]string{"team": "has spaces"}
+		err = hub.Create(ctx, beta)
+		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "error %v, want 422 Invalid", err)
+		Expect(err.Error()).To(ContainSubstring("spec.labels: Invalid value"))
+
+		By("a valid graph changed into an invalid one: the change is refused, the graph runs on")
+		ok := makeGraph(ns, "stays-valid").obj()
+		Expect(hub.Create(ctx, ok)).To(Succeed())
+		DeferCleanup(deleteGraph, ok)
+		expectSuccessful(ctx, ok)
+		Expect(hub.Get(ctx, client.ObjectKeyFromObject(ok), ok)).To(Succeed())
+		ok.Spec.Services["Frontend"].EPPConfig = eppOnFrontend(ns).Spec.Services["Frontend"].EPPConfig
+		err = hub.Update(ctx, ok)
+		Expect(apierrors.IsInvalid(err)).To(BeTrue(), "error %v, want 422 Invalid", err)
+		expectSuccessful(ctx, ok)
+
+		list := &nvidiav1beta1.DynamoGraphDeploymentList{}
+		Expect(hub.List(ctx, list, client.InNamespace(ns))).To(Succeed())
+		Expect(list.Items).To(HaveLen(1), "only the valid graph exists")
+	})
+
+	It("without the admission webhook, is InvalidSpec naming the field, and none of its records is written", func(ctx SpecContext) {
 		const ns = "beta-rules"
 		ensureNamespace(ctx, ns)
-		dgd := makeGraph(ns, "epp-on-frontend").obj()
-		// v1alpha1 takes eppConfig on any service; v1beta1, in which the hub writes its
-		// records as Dynamo writes its DCDs, only on an epp.
-		dgd.Spec.Services["Frontend"].EPPConfig = &runtime.RawExtension{Raw: []byte(`{"configMapRef":{"name":"epp","key":"config.yaml"}}`)}
-		Expect(hub.Create(ctx, dgd)).To(Succeed())
+		By("removing the graphs' ValidatingWebhookConfiguration for this spec, as a hub installed without it")
+		vwc := graphsWebhookConfiguration(ctx)
+		Expect(hub.Delete(ctx, vwc)).To(Succeed())
+		DeferCleanup(func(ctx SpecContext) {
+			vwc.ResourceVersion, vwc.UID = "", ""
+			Expect(hub.Create(ctx, vwc)).To(Succeed())
+		})
+
+		dgd := eppOnFrontend(ns)
+		Eventually(func() error { return hub.Create(ctx, dgd) }).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).
+			Should(Succeed(), "the API server still calls the deleted webhook")
 		DeferCleanup(deleteGraph, dgd)
 
 		Eventually(func(g Gomega) {
@@ -167,6 +225,18 @@ var _ = Describe("A v1alpha1 graph whose DCDs nvidia.com/v1beta1 refuses", func(
 		}).WithContext(ctx).WithTimeout(3 * time.Second).WithPolling(interval).Should(Succeed())
 	})
 })
+
+// graphsWebhookConfiguration returns the hub chart's ValidatingWebhookConfiguration of graphs,
+// pointed at the hub running in this process.
+func graphsWebhookConfiguration(ctx SpecContext) *admissionregistrationv1.ValidatingWebhookConfiguration {
+	GinkgoHelper()
+	vwc := &admissionregistrationv1.ValidatingWebhookConfiguration{}
+	Expect(hub.Get(ctx, client.ObjectKey{Name: "flotilla-hub-" + fleet.HubNamespace + "-graphs"}, vwc)).To(Succeed())
+	Expect(vwc.Webhooks).To(HaveLen(1))
+	Expect(vwc.Webhooks[0].ClientConfig.URL).To(HaveValue(HavePrefix("https://127.0.0.1:")), "the hub points it at itself")
+	Expect(vwc.Webhooks[0].ClientConfig.CABundle).NotTo(BeEmpty(), "the hub injects its CA")
+	return vwc
+}
 
 // withoutNamespace renders v as JSON with every occurrence of namespace replaced, so that the
 // objects of twins in two namespaces compare equal when they differ only there.

@@ -1,0 +1,196 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+// Package hostile is a corpus of hostile DynamoGraphDeployments: generated, in both API
+// versions, with what must become of each. The hub's graph suite sends every case to a hub API
+// server with the hub running (test/integration/hub/graph, hostile_test.go) and checks where it
+// was stopped; this package's own test keeps the corpus in testdata equal to what Cases
+// generates (go test ./test/hostile -update rewrites it).
+//
+// Each case is one request body as a client would send it (JSON, so that wrong types and
+// duplicate keys reach the API server as written), the class it belongs to, and its Outcome:
+// refused at admission (by the schema, CEL or the hub's webhook), marked failed by the graph
+// controller, left unschedulable by placement (no member fits, or every member's policy denies
+// it), or admitted and placed. Message is a substring of the refusal or condition message that
+// names the field or cause.
+package hostile
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+
+	"sigs.k8s.io/yaml"
+)
+
+// Outcome is where a case must be stopped.
+type Outcome string
+
+// Outcomes.
+const (
+	// Admission: the API server refuses the create (schema, CEL, or the hub's webhook).
+	Admission Outcome = "admission"
+	// Failed: admitted; the graph controller marks the graph failed (Ready=False).
+	Failed Outcome = "failed"
+	// Unschedulable: admitted; placement finds no member for it (Scheduled=False), nothing is
+	// written on any member.
+	Unschedulable Outcome = "unschedulable"
+	// Placed: admitted and placed on a member (Scheduled=True); the limits it sits at are fine.
+	Placed Outcome = "placed"
+)
+
+// Case is one hostile graph.
+type Case struct {
+	// Name identifies the case; also the graph's name unless the case is about names.
+	Name string `json:"name"`
+	// Class is the kind of hostility (names, types, huge, ...).
+	Class string `json:"class"`
+	// Version is the API version of the request: v1alpha1 or v1beta1.
+	Version string `json:"version"`
+	// Namespace is the graph's namespace (the hub's), where the request is sent.
+	Namespace string `json:"namespace"`
+	// Expect is where the case must be stopped.
+	Expect Outcome `json:"expect"`
+	// Message is a substring of the refusal's or the condition's message.
+	Message string `json:"message"`
+	// Body is the request body, JSON, as sent.
+	Body string `json:"body"`
+}
+
+// Request returns the request body: Body with its macros expanded. Macros keep megabyte
+// payloads out of the corpus files: @@repeat(N,S)@@ is S repeated N times, inside a JSON string;
+// the object member "@@members(N)@@":"x" is N members "m-0000":"x", "m-0001":"x", ...
+func (c Case) Request() []byte {
+	out := membersMacro.ReplaceAllStringFunc(c.Body, func(m string) string {
+		members := make([]string, atoi(membersMacro.FindStringSubmatch(m)[1]))
+		for i := range members {
+			members[i] = fmt.Sprintf(`"m-%04d":"x"`, i)
+		}
+		return strings.Join(members, ",")
+	})
+	out = repeatMacro.ReplaceAllStringFunc(out, func(m string) string {
+		parts := repeatMacro.FindStringSubmatch(m)
+		return strings.Repeat(parts[2], atoi(parts[1]))
+	})
+	return []byte(out)
+}
+
+// The macros of a Body.
+var (
+	repeatMacro  = regexp.MustCompile(`@@repeat\((\d+),([^)]*)\)@@`)
+	membersMacro = regexp.MustCompile(`"@@members\((\d+)\)@@":"x"`)
+)
+
+func atoi(s string) int {
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		panic(err)
+	}
+	return n
+}
+
+// members returns the macro key of n object members (see Request).
+func members(n int) string { return fmt.Sprintf("@@members(%d)@@", n) }
+
+// repeat returns the macro of s repeated n times, for a JSON string.
+func repeat(s string, n int) string { return fmt.Sprintf("@@repeat(%d,%s)@@", n, s) }
+
+// Dir is the corpus directory, relative to this package.
+const Dir = "testdata"
+
+// fileOf returns the corpus file of a class.
+func fileOf(dir, class string) string { return filepath.Join(dir, class+".yaml") }
+
+// Write writes cases into dir, one YAML file per class, one document per case.
+func Write(dir string, cases []Case) error {
+	byClass := map[string][]Case{}
+	for _, c := range cases {
+		byClass[c.Class] = append(byClass[c.Class], c)
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	for class, cs := range byClass {
+		var buf bytes.Buffer
+		fmt.Fprintf(&buf, "# Code generated by test/hostile (go test ./test/hostile -update). DO NOT EDIT.\n")
+		fmt.Fprintf(&buf, "# Hostile DynamoGraphDeployments of class %q: %d cases.\n", class, len(cs))
+		for _, c := range cs {
+			data, err := yaml.Marshal(c)
+			if err != nil {
+				return err
+			}
+			buf.WriteString("---\n")
+			buf.Write(data)
+		}
+		if err := os.WriteFile(fileOf(dir, class), buf.Bytes(), 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Read reads every case of the corpus in dir, in file then document order.
+func Read(dir string) ([]Case, error) {
+	files, err := filepath.Glob(filepath.Join(dir, "*.yaml"))
+	if err != nil {
+		return nil, err
+	}
+	slices.Sort(files)
+	var out []Case
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return nil, err
+		}
+		for _, doc := range strings.Split(string(data), "\n---\n") {
+			if strings.TrimSpace(stripComments(doc)) == "" {
+				continue
+			}
+			var c Case
+			if err := yaml.UnmarshalStrict([]byte(doc), &c); err != nil {
+				return nil, fmt.Errorf("%s: %w", f, err)
+			}
+			out = append(out, c)
+		}
+	}
+	return out, nil
+}
+
+// stripComments drops the comment lines of a YAML document.
+func stripComments(doc string) string {
+	var b strings.Builder
+	for _, line := range strings.Split(doc, "\n") {
+		if !strings.HasPrefix(strings.TrimSpace(line), "#") && strings.TrimSpace(line) != "---" {
+			b.WriteString(line + "\n")
+		}
+	}
+	return b.String()
+}
+
+// body marshals obj as the request body.
+func body(obj any) string {
+	data, err := json.Marshal(obj)
+	if err != nil {
+		panic(err)
+	}
+	return string(data)
+}
