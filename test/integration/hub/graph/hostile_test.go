@@ -91,12 +91,18 @@ var _ = Describe("The hostile-input corpus (test/hostile)", func() {
 			}
 		}
 
-		graphOf := func(c hostile.Case) *nvidiav1beta1.DynamoGraphDeployment {
+		// graphOf returns the graph a created case names; each body is parsed once (some expand
+		// to megabytes), not at every poll.
+		names := map[string]string{}
+		for _, c := range created {
 			var meta struct {
 				Metadata struct{ Name string } `json:"metadata"`
 			}
 			Expect(json.Unmarshal(c.Request(), &meta)).To(Succeed(), "case %s", c.Name)
-			return &nvidiav1beta1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: c.Namespace, Name: meta.Metadata.Name}}
+			names[c.Name] = meta.Metadata.Name
+		}
+		graphOf := func(c hostile.Case) *nvidiav1beta1.DynamoGraphDeployment {
+			return &nvidiav1beta1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: c.Namespace, Name: names[c.Name]}}
 		}
 		DeferCleanup(func(ctx SpecContext) {
 			for _, c := range created {
