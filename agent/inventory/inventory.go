@@ -114,35 +114,35 @@ func (o Options) withDefaults() (Options, error) {
 // empty, otherwise a NodeSource (added to mgr as a Runnable with its own cache), and a Writer
 // that publishes it. Both run only while mgr holds leadership, if it elects a leader. mgr's
 // scheme must know flotilla.dev/v1alpha1.
-func Add(mgr manager.Manager, opts Options) error {
+func Add(mgr manager.Manager, opts Options) (*Writer, error) {
 	opts, err := opts.withDefaults()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if _, _, err := mgr.GetScheme().ObjectKinds(&flotillav1alpha1.GPUInventory{}); err != nil {
-		return fmt.Errorf("inventory: the manager's scheme lacks flotilla.dev/v1alpha1: %w", err)
+		return nil, fmt.Errorf("inventory: the manager's scheme lacks flotilla.dev/v1alpha1: %w", err)
 	}
 	log := mgr.GetLogger().WithName("gpu-inventory")
 	var src Source
 	if len(opts.Declared) > 0 {
 		if src, err = NewDeclaredSource(opts.Declared); err != nil {
-			return err
+			return nil, err
 		}
 	} else {
 		ns, err := NewNodeSource(mgr, opts)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ns.log = log.WithName("nodes")
 		if err := mgr.Add(ns); err != nil {
-			return err
+			return nil, err
 		}
 		src = ns
 	}
 	w, err := NewWriter(mgr.GetClient(), mgr.GetAPIReader(), src, opts)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	w.log = log.WithName("writer")
-	return mgr.Add(w)
+	return w, mgr.Add(w)
 }

@@ -19,6 +19,7 @@ package inventory
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-logr/logr"
@@ -61,6 +62,18 @@ type Writer struct {
 	// gauges and gaugePools are what the inventory gauges were last set to.
 	gauges     gaugeSet
 	gaugePools []flotillav1alpha1.GPUPool
+	// synced is when Sync last found the object up to date (UnixNano), for LastSynced.
+	synced atomic.Int64
+}
+
+// LastSynced returns when the inventory was last known to match the member (Sync found it
+// up to date or wrote it); zero before that. The agent's Lease carries it, so that the hub
+// tells an agent whose inventory is stuck from one that is down.
+func (w *Writer) LastSynced() time.Time {
+	if n := w.synced.Load(); n != 0 {
+		return time.Unix(0, n)
+	}
+	return time.Time{}
 }
 
 // NewWriter returns a Writer of src's pools, writing with c and reading the object back with r
@@ -123,6 +136,7 @@ func (w *Writer) Sync(ctx context.Context) error {
 	want := w.status(pools)
 	resyncDue := w.now().Sub(w.lastRead) >= w.resync
 	if w.current != nil && !resyncDue && sameInventory(&w.current.Status, &want) {
+		w.synced.Store(w.now().UnixNano())
 		return nil
 	}
 
@@ -133,6 +147,7 @@ func (w *Writer) Sync(ctx context.Context) error {
 			return err
 		}
 		if sameInventory(&w.current.Status, &want) {
+			w.synced.Store(w.now().UnixNano())
 			return nil
 		}
 	}
@@ -145,6 +160,7 @@ func (w *Writer) Sync(ctx context.Context) error {
 		return fmt.Errorf("patching the status of GPUInventory %s: %w", w.key, err)
 	}
 	w.current = inv
+	w.synced.Store(w.now().UnixNano())
 	w.log.V(1).Info("Published the GPU inventory", "gpusFree", want.GPUsFree, "gpusTotal", want.GPUsTotal,
 		"pools", len(want.GPUs))
 	return nil

@@ -64,6 +64,11 @@ type Options struct {
 	// LeaseDuration is written as spec.leaseDurationSeconds (whole seconds, at least one);
 	// DefaultLeaseDuration when zero. It should be a few RenewIntervals.
 	LeaseDuration time.Duration
+	// InventorySynced, when set, returns when the agent's GPU inventory was last known to match
+	// the member; every renewal writes it in the annotation
+	// flotillav1alpha1.AnnotationInventorySynced, so that the hub sees an inventory that is stuck
+	// while the agent lives.
+	InventorySynced func() time.Time
 }
 
 func (o Options) withDefaults() (Options, error) {
@@ -119,6 +124,8 @@ type Renewer struct {
 	duration int32
 	now      func() time.Time
 	log      logr.Logger
+	// synced returns when the inventory was last synced (Options.InventorySynced), or is nil.
+	synced func() time.Time
 
 	// current is the Lease as last read or written; nil when it must be read again.
 	current *coordinationv1.Lease
@@ -141,6 +148,7 @@ func NewRenewer(c client.Client, r client.Reader, opts Options) (*Renewer, error
 		duration: int32(opts.LeaseDuration / time.Second),
 		now:      time.Now,
 		log:      logr.Discard(),
+		synced:   opts.InventorySynced,
 	}, nil
 }
 
@@ -211,4 +219,12 @@ func (r *Renewer) fill(lease *coordinationv1.Lease) {
 	lease.Spec.HolderIdentity = ptr.To(r.identity)
 	lease.Spec.LeaseDurationSeconds = ptr.To(r.duration)
 	lease.Spec.RenewTime = &now
+	if r.synced != nil {
+		if t := r.synced(); !t.IsZero() {
+			if lease.Annotations == nil {
+				lease.Annotations = map[string]string{}
+			}
+			lease.Annotations[flotillav1alpha1.AnnotationInventorySynced] = t.UTC().Format(time.RFC3339)
+		}
+	}
 }

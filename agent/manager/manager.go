@@ -183,14 +183,16 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 	if o.InventorySource == InventorySourceDeclared {
 		invOpts.Declared = o.DeclaredCapacity
 	}
-	if err := inventory.Add(mgr, invOpts); err != nil {
+	writer, err := inventory.Add(mgr, invOpts)
+	if err != nil {
 		return nil, fmt.Errorf("setting up the GPU inventory: %w", err)
 	}
 	if err := liveness.Add(mgr, liveness.Options{
-		Namespace:     o.Namespace,
-		Identity:      o.LeaseIdentity,
-		RenewInterval: o.LeaseRenewInterval,
-		LeaseDuration: o.LeaseDuration,
+		Namespace:       o.Namespace,
+		Identity:        o.LeaseIdentity,
+		RenewInterval:   o.LeaseRenewInterval,
+		LeaseDuration:   o.LeaseDuration,
+		InventorySynced: writer.LastSynced,
 	}); err != nil {
 		return nil, fmt.Errorf("setting up the liveness Lease: %w", err)
 	}

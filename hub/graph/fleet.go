@@ -89,6 +89,29 @@ func (f *Fleet) refresh(clusters []flotillav1alpha1.MemberCluster) error {
 	return nil
 }
 
+// Keeps reports whether member may keep copy idx of req: placement would not move the copy if
+// it ran there (the member is in the fleet, fit to hold copies, and holds no other copy of the
+// graph). req is not modified.
+func (f *Fleet) Keeps(clusters []flotillav1alpha1.MemberCluster, req *placement.Request, idx int, member string) bool {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.refresh(clusters); err != nil {
+		return false
+	}
+	probe := *req
+	probe.Current = slices.Clone(req.Current)
+	for len(probe.Current) <= idx {
+		probe.Current = append(probe.Current, "")
+	}
+	probe.Current[idx] = member
+	for _, mv := range f.placer.Evictions(f.snap, &probe) {
+		if mv.Index == idx {
+			return false
+		}
+	}
+	return true
+}
+
 // ReleaseCopy forgets the reservation of one copy of a graph: its member's inventory shows it,
 // or it moved.
 func (f *Fleet) ReleaseCopy(owner string, copyIndex int) {

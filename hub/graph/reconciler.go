@@ -87,6 +87,12 @@ type Reconciler struct {
 	// DeletionTimeout bounds how long a graph's deletion waits for unreachable members; their
 	// copies are deleted when they come back.
 	DeletionTimeout time.Duration
+	// LostAfter is how long a copy's member may stay unreachable before the copy moves, for
+	// graphs without spec.placement.failoverAfter.
+	LostAfter time.Duration
+	// UnavailableAfter is how long a copy, Ready before, may stay unavailable while its member
+	// answers before it moves, for graphs without spec.placement.failoverAfter.
+	UnavailableAfter time.Duration
 }
 
 // SetupWithManager registers the controller with the hub's local manager: it reconciles a
@@ -98,6 +104,12 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	if r.DeletionTimeout <= 0 {
 		r.DeletionTimeout = DefaultDeletionTimeout
+	}
+	if r.LostAfter <= 0 {
+		r.LostAfter = membercluster.DefaultLostAfter
+	}
+	if r.UnavailableAfter <= 0 {
+		r.UnavailableAfter = DefaultUnavailableAfter
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("graph").
@@ -154,13 +166,13 @@ func unplaced(dgd *nvidiav1beta1.DynamoGraphDeployment) bool {
 	return dgd.Status.ClusterPlacement == nil || !meta.IsStatusConditionTrue(dgd.Status.Conditions, flotillav1alpha1.GraphScheduled)
 }
 
-// hasCopyOn reports whether the graph has a copy on member.
+// hasCopyOn reports whether the graph has a copy on member, placed there or leaving it.
 func hasCopyOn(dgd *nvidiav1beta1.DynamoGraphDeployment, member string) bool {
 	if dgd.Status.ClusterPlacement == nil {
 		return false
 	}
 	for _, c := range dgd.Status.ClusterPlacement.Copies {
-		if c.Cluster == member {
+		if c.Cluster == member || (c.Previous != nil && c.Previous.Cluster == member) {
 			return true
 		}
 	}
@@ -261,11 +273,18 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 		}
 	}
 
-	// 3. Place.
+	// 3. Place, with the failover rules: copies that stopped serving move, and moves whose
+	// previous member may hold the copy again are called off.
 	clusterList := &flotillav1alpha1.MemberClusterList{}
 	if err := r.Client.List(ctx, clusterList); err != nil {
 		return reconcile.Result{}, err
 	}
+	clusters := map[string]*flotillav1alpha1.MemberCluster{}
+	for i := range clusterList.Items {
+		clusters[clusterList.Items[i].Name] = &clusterList.Items[i]
+	}
+	now := r.Clock.Now()
+	graceEnds := r.planFailover(dgd, req, stored, len(components), clusterList.Items, now)
 	start := time.Now()
 	d, err := r.Fleet.Place(clusterList.Items, req)
 	if err != nil {
@@ -285,7 +304,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	changed, err := applyRecords(ctx, r.Client, desired, stored)
+	changed, err := applyRecords(ctx, r.Client, desired, retainRecords(d, stored, len(components), clusters), stored)
 	if refused := (*refusedComponentsError)(nil); errors.As(err, &refused) {
 		// Nothing was written: copies placed just now hold no records, and free what they took.
 		for _, c := range d.Copies {
@@ -317,10 +336,6 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 			return reconcile.Result{}, err
 		}
 	}
-	clusters := map[string]*flotillav1alpha1.MemberCluster{}
-	for i := range clusterList.Items {
-		clusters[clusterList.Items[i].Name] = &clusterList.Items[i]
-	}
 	views := make([]copyView, 0, len(d.Copies))
 	placedOn := make([]string, 0, len(d.Copies))
 	for _, c := range d.Copies {
@@ -330,6 +345,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 		} else {
 			v.records = onMember(stored.live(c.Index), c.Member)
 		}
+		v.previous = previousView(stored.retained(c.Index))
 		views = append(views, v)
 		placedOn = append(placedOn, c.Member)
 	}
@@ -337,15 +353,32 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 	if d.Placed() < len(d.Copies) {
 		summary = d.Summary()
 	}
-	setPlacementStatus(dgd, componentNames(source), views, clusters, summary, r.Clock.Now())
+	setPlacementStatus(dgd, componentNames(source), views, clusters, summary, now)
 	metrics.Copies.Set(owner, placedOn)
 	r.releaseVisible(owner, dgd, clusters)
 
 	if d.Placed() < len(d.Copies) {
 		// Capacity appearing on a MemberCluster triggers a reconcile; this is a safety net.
-		return reconcile.Result{RequeueAfter: time.Minute}, nil
+		graceEnds = minPositive(graceEnds, time.Minute)
 	}
-	return reconcile.Result{}, nil
+	// A copy that stopped serving moves when its grace ends: look again then.
+	for _, c := range dgd.Status.ClusterPlacement.Copies {
+		if c.UnavailableSince != nil {
+			graceEnds = minPositive(graceEnds, c.UnavailableSince.Add(r.gracesOf(dgd).unavailable).Sub(now)+100*time.Millisecond)
+		}
+	}
+	return reconcile.Result{RequeueAfter: graceEnds}, nil
+}
+
+// minPositive returns the smaller of two durations, ignoring those not positive.
+func minPositive(a, b time.Duration) time.Duration {
+	switch {
+	case a <= 0:
+		return max(b, 0)
+	case b <= 0:
+		return a
+	}
+	return min(a, b)
 }
 
 // onMember keeps the records placed on member (a copy that just moved still has records on

@@ -75,15 +75,48 @@ func groupRecords(dgd *nvidiav1beta1.DynamoGraphDeployment, list []nvidiav1beta1
 	return out
 }
 
-// live returns the records of a copy that are not being deleted.
+// live returns the records of a copy where it is placed: neither being deleted nor retained
+// on a member the copy left (AnnotationReplaced).
 func (rs records) live(copyIndex int) []*nvidiav1beta1.DynamoComponentDeployment {
+	return rs.filter(copyIndex, func(rec *nvidiav1beta1.DynamoComponentDeployment) bool { return !replaced(rec) })
+}
+
+// retained returns the records of a copy kept on members it left until it serves where it
+// is placed (make-before-break).
+func (rs records) retained(copyIndex int) []*nvidiav1beta1.DynamoComponentDeployment {
+	return rs.filter(copyIndex, replaced)
+}
+
+// notDeleted returns the records of a copy that are not being deleted, live or retained.
+func (rs records) notDeleted(copyIndex int) []*nvidiav1beta1.DynamoComponentDeployment {
+	return rs.filter(copyIndex, func(*nvidiav1beta1.DynamoComponentDeployment) bool { return true })
+}
+
+// filter returns the records of a copy that are not being deleted and satisfy keep, by name.
+func (rs records) filter(copyIndex int, keep func(*nvidiav1beta1.DynamoComponentDeployment) bool) []*nvidiav1beta1.DynamoComponentDeployment {
 	var out []*nvidiav1beta1.DynamoComponentDeployment
 	for _, svc := range slices.Sorted(maps.Keys(rs[copyIndex])) {
-		if rec := rs[copyIndex][svc]; rec.DeletionTimestamp.IsZero() {
+		if rec := rs[copyIndex][svc]; rec.DeletionTimestamp.IsZero() && keep(rec) {
 			out = append(out, rec)
 		}
 	}
 	return out
+}
+
+// retainedMembers returns the members holding retained records of a copy, sorted.
+func (rs records) retainedMembers(copyIndex int) []string {
+	var out []string
+	for _, rec := range rs.retained(copyIndex) {
+		out = append(out, rec.Labels[flotillav1alpha1.LabelCluster])
+	}
+	slices.Sort(out)
+	return slices.Compact(out)
+}
+
+// replaced reports whether a record is retained on a member its copy left.
+func replaced(rec *nvidiav1beta1.DynamoComponentDeployment) bool {
+	_, ok := rec.Annotations[flotillav1alpha1.AnnotationReplaced]
+	return ok
 }
 
 // member returns the member of a copy as its live records say; "" when it has none.
@@ -181,9 +214,12 @@ func sameController(stored, desired *nvidiav1beta1.DynamoComponentDeployment) bo
 }
 
 // applyRecords writes the desired records that differ from the stored ones, with server-side
-// apply, and deletes the stored records no longer desired (their copy moved, the service or
-// the copy is gone). It returns whether anything changed.
-func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1beta1.DynamoComponentDeployment, stored records) (bool, error) {
+// apply, marks the stored records in retain as replaced (retain maps their names to why their
+// copy moves: they stay until it serves elsewhere), and deletes the other stored records no
+// longer desired (their copy moved and serves, the service or the copy is gone). A desired
+// record that was marked replaced is unmarked: its copy's move was called off. It returns
+// whether anything changed.
+func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1beta1.DynamoComponentDeployment, retain map[string]string, stored records) (bool, error) {
 	changed := false
 	keep := map[string]bool{}
 	byName := map[string]*nvidiav1beta1.DynamoComponentDeployment{}
@@ -195,17 +231,24 @@ func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1beta1
 	var writes []*nvidiav1beta1.DynamoComponentDeployment
 	for _, rec := range desired {
 		keep[rec.Name] = true
-		if upToDate(byName[rec.Name], rec) {
+		old := byName[rec.Name]
+		if old != nil && old.DeletionTimestamp.IsZero() && replaced(old) {
+			if err := setReplaced(ctx, c, old, nil); err != nil {
+				return changed, err
+			}
+			changed = true
+		}
+		if upToDate(old, rec) {
 			continue
 		}
-		if old := byName[rec.Name]; old != nil && !old.DeletionTimestamp.IsZero() {
+		if old != nil && !old.DeletionTimestamp.IsZero() {
 			// The name is still held by a copy being removed; apply once it is gone.
 			continue
 		}
 		writes = append(writes, rec)
 	}
 	if err := validateRecords(ctx, c, writes); err != nil {
-		return false, err
+		return changed, err
 	}
 	for _, rec := range writes {
 		if err := ssa.Apply(ctx, c, rec, flotillav1alpha1.FieldManagerHub); err != nil {
@@ -213,8 +256,18 @@ func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1beta1
 		}
 		changed = true
 	}
-	for name, rec := range byName {
+	for _, name := range slices.Sorted(maps.Keys(byName)) {
+		rec := byName[name]
 		if keep[name] || !rec.DeletionTimestamp.IsZero() {
+			continue
+		}
+		if reason, ok := retain[name]; ok {
+			if !replaced(rec) {
+				if err := setReplaced(ctx, c, rec, &reason); err != nil {
+					return changed, err
+				}
+				changed = true
+			}
 			continue
 		}
 		if err := c.Delete(ctx, rec, client.Preconditions{UID: &rec.UID}); client.IgnoreNotFound(err) != nil {
@@ -223,6 +276,24 @@ func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1beta1
 		changed = true
 	}
 	return changed, nil
+}
+
+// setReplaced marks a record replaced, with why its copy moves, or unmarks it (reason nil).
+func setReplaced(ctx context.Context, c client.Client, rec *nvidiav1beta1.DynamoComponentDeployment, reason *string) error {
+	rec = rec.DeepCopy()
+	before := rec.DeepCopy()
+	if reason == nil {
+		delete(rec.Annotations, flotillav1alpha1.AnnotationReplaced)
+	} else {
+		if rec.Annotations == nil {
+			rec.Annotations = map[string]string{}
+		}
+		rec.Annotations[flotillav1alpha1.AnnotationReplaced] = *reason
+	}
+	if err := c.Patch(ctx, rec, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); client.IgnoreNotFound(err) != nil {
+		return fmt.Errorf("marking record %s replaced: %w", rec.Name, err)
+	}
+	return nil
 }
 
 // refusedComponentsError says that the API server refuses the DCDs of some components: the

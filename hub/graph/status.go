@@ -54,9 +54,28 @@ type copyView struct {
 	index     int
 	member    string
 	namespace string
-	// reason says why a copy without a member has none.
+	// reason says why a copy without a member has none, or why a previous copy moves.
 	reason  string
 	records []*nvidiav1beta1.DynamoComponentDeployment
+	// previous is the copy on the member it is leaving, still running until this one serves.
+	previous *copyView
+}
+
+// previousView returns the view of a copy's retained records on the member it is leaving, or
+// nil when it has none. Should a copy have moved twice before serving, the member it left
+// first is shown.
+func previousView(retained []*nvidiav1beta1.DynamoComponentDeployment) *copyView {
+	if len(retained) == 0 {
+		return nil
+	}
+	first := retained[0]
+	v := &copyView{
+		member:    first.Labels[flotillav1alpha1.LabelCluster],
+		namespace: first.Annotations[flotillav1alpha1.AnnotationMemberNamespace],
+		reason:    first.Annotations[flotillav1alpha1.AnnotationReplaced],
+	}
+	v.records = onMember(retained, v.member)
+	return v
 }
 
 // copyStatus derives the state of one copy from its records, as the sync controller mirrored
@@ -145,13 +164,20 @@ func setPlacementStatus(dgd *nvidiav1beta1.DynamoGraphDeployment, services []str
 	summed := map[string]*nvidiav1beta1.ComponentReplicaStatus{}
 	for _, c := range copies {
 		st := copyStatus(c, len(services), clusters[c.member])
-		if p, ok := prev[st.Index]; ok && p.State == st.State && p.LastTransitionTime != nil {
+		p, hadPrev := prev[st.Index]
+		if hadPrev && p.State == st.State && p.LastTransitionTime != nil {
 			st.LastTransitionTime = p.LastTransitionTime
 		} else {
 			st.LastTransitionTime = &metav1.Time{Time: now}
 		}
+		st.UnavailableSince = unavailableSince(st, p, hadPrev, now)
+		if c.previous != nil {
+			ps := copyStatus(*c.previous, len(services), clusters[c.previous.member])
+			st.Previous = &flotillav1alpha1.PreviousCopy{Cluster: ps.Cluster, Namespace: ps.Namespace,
+				State: ps.State, ReadyServices: ps.ReadyServices, Reason: c.previous.reason}
+		}
 		pl.Copies = append(pl.Copies, st)
-		if st.State == flotillav1alpha1.CopyReady {
+		if serves(st) {
 			readyCopies++
 		}
 		var n int
@@ -215,7 +241,7 @@ func setPlacementStatus(dgd *nvidiav1beta1.DynamoGraphDeployment, services []str
 		dgd.Status.State = nvidiav1beta1.DGDStatePending
 		var waiting []string
 		for _, st := range pl.Copies {
-			if st.State != flotillav1alpha1.CopyReady {
+			if !serves(st) {
 				w := fmt.Sprintf("copy %d %s", st.Index, st.State)
 				if st.Message != "" {
 					w += " (" + st.Message + ")"
@@ -227,6 +253,30 @@ func setPlacementStatus(dgd *nvidiav1beta1.DynamoGraphDeployment, services []str
 			fmt.Sprintf("%d/%d copies ready: %s", readyCopies, len(copies), strings.Join(waiting, "; ")))
 	}
 	dgd.Status.ObservedGeneration = gen
+}
+
+// serves reports whether a copy serves: it is Ready, or it moves and is still Ready on the
+// member it is leaving.
+func serves(st flotillav1alpha1.CopyStatus) bool {
+	return st.State == flotillav1alpha1.CopyReady ||
+		(st.Previous != nil && st.Previous.State == flotillav1alpha1.CopyReady)
+}
+
+// unavailableSince is when copy st, Ready before on the same member, stopped being Ready while
+// its member answers; nil when it is Ready, unreachable, pending, or has not been Ready there.
+// prev is the copy's status before this reconcile, if hadPrev.
+func unavailableSince(st, prev flotillav1alpha1.CopyStatus, hadPrev bool, now time.Time) *metav1.Time {
+	if !hadPrev || prev.Cluster != st.Cluster ||
+		(st.State != flotillav1alpha1.CopyProgressing && st.State != flotillav1alpha1.CopyFailed) {
+		return nil
+	}
+	switch {
+	case prev.State == flotillav1alpha1.CopyReady:
+		return &metav1.Time{Time: now}
+	case prev.UnavailableSince != nil:
+		return prev.UnavailableSince
+	}
+	return nil
 }
 
 // setInvalidStatus marks a graph failed because its spec cannot be placed.

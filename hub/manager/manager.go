@@ -230,6 +230,7 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 	// 3. Graphs.
 	if err := (&graph.Reconciler{
 		Client: local.GetClient(), Recorder: recorder, DeletionTimeout: o.DeletionTimeout,
+		LostAfter: o.MemberLostAfter, UnavailableAfter: o.CopyUnavailableAfter,
 		Fleet: graph.NewFleet(placement.NewPlacer(plugins.NewDefaultFramework())),
 	}).SetupWithManager(local); err != nil {
 		return nil, fmt.Errorf("setting up the graph controller: %w", err)

@@ -87,6 +87,9 @@ type Options struct {
 	MemberProbeInterval time.Duration
 	// DeletionTimeout bounds how long deleting a graph waits for unreachable members.
 	DeletionTimeout time.Duration
+	// CopyUnavailableAfter is how long a copy, Ready before, may stay unavailable on a member
+	// that answers before it moves (spec.placement.failoverAfter overrides it per graph).
+	CopyUnavailableAfter time.Duration
 	// Webhook is the conversion webhook of the nvidia.com CRDs (ConvertedCRDs) the hub serves
 	// (--webhook-*), its certificate Secret and Service in the hub's namespace ($POD_NAMESPACE).
 	// The hub points the CRDs at it unless --webhook-manage-crds=false. The same server serves
@@ -111,6 +114,7 @@ func NewOptions(getenv func(string) string) Options {
 		MemberLostAfter:         membercluster.DefaultLostAfter,
 		MemberProbeInterval:     membercluster.DefaultProbeInterval,
 		DeletionTimeout:         graph.DefaultDeletionTimeout,
+		CopyUnavailableAfter:    graph.DefaultUnavailableAfter,
 		Webhook: conversionwebhook.Options{
 			Port:       conversionwebhook.DefaultPort,
 			Namespace:  ns,
@@ -145,11 +149,15 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.Float64Var(&o.MemberQPS, "member-qps", o.MemberQPS, "Queries per second of the hub's client of each member.")
 	fs.IntVar(&o.MemberBurst, "member-burst", o.MemberBurst, "Burst of the hub's client of each member.")
 	fs.DurationVar(&o.MemberLostAfter, "member-lost-after", o.MemberLostAfter,
-		"How long a member may stay unreachable before it counts as lost (Joined=False) and its copies may move.")
+		"How long a member may stay unreachable before it counts as lost (Joined=False) and its copies move "+
+			"(spec.placement.failoverAfter overrides it per graph).")
 	fs.DurationVar(&o.MemberProbeInterval, "member-probe-interval", o.MemberProbeInterval,
 		"How often each member's API server is probed.")
 	fs.DurationVar(&o.DeletionTimeout, "deletion-timeout", o.DeletionTimeout,
 		"How long deleting a graph waits for unreachable members; their copies are deleted when they return.")
+	fs.DurationVar(&o.CopyUnavailableAfter, "copy-unavailable-after", o.CopyUnavailableAfter,
+		"How long a copy, Ready before, may stay unavailable on a member that answers before it moves, make-before-break "+
+			"(spec.placement.failoverAfter overrides it per graph).")
 	o.Webhook.BindFlags(fs, "default true")
 	fs.Func("webhook-validating-configuration",
 		"ValidatingWebhookConfiguration (the chart's) whose webhooks the hub points at its webhook server, with its CA bundle: "+
@@ -191,6 +199,9 @@ func (o *Options) Validate() error {
 	}
 	if o.MemberProbeInterval <= 0 {
 		errs = append(errs, fmt.Errorf("--member-probe-interval: must be positive, got %s", o.MemberProbeInterval))
+	}
+	if o.CopyUnavailableAfter <= 0 {
+		errs = append(errs, fmt.Errorf("--copy-unavailable-after: must be positive, got %s", o.CopyUnavailableAfter))
 	}
 	if o.DeletionTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--deletion-timeout: must be positive, got %s", o.DeletionTimeout))

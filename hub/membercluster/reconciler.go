@@ -15,9 +15,12 @@ limitations under the License.
 */
 
 // Package membercluster keeps the status of the hub's MemberClusters: whether the hub reaches
-// the member (Joined), whether its agent renews its Lease (AgentReady), whether new copies may
-// go there (Schedulable), and the GPU inventory its agent publishes, read through the member's
-// cache (never its Nodes or Pods, DESIGN decision 4).
+// the member (Joined: Reachable, Unreachable within the grace, Lost after it, or Refused when
+// the member answers but refuses the hub's credentials, which is never a loss), whether its
+// agent renews its Lease (AgentReady), whether new copies may go there (Schedulable, with why
+// not: unreachable, refused, draining, agent not ready, inventory stale, cordoned), and the GPU
+// inventory its agent publishes, read through the member's cache (never its Nodes or Pods,
+// DESIGN decision 4).
 package membercluster
 
 import (
@@ -60,12 +63,6 @@ import (
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
-// AnnotationUnreachableSince is the annotation, on a MemberCluster, holding when the hub last
-// started failing to reach the member (RFC 3339). It is kept on the object so that the grace
-// period before the member counts as lost runs from the first failure, across retries and hub
-// restarts.
-const AnnotationUnreachableSince = "flotilla.dev/unreachable-since"
-
 // Reasons of the MemberCluster conditions.
 const (
 	ReasonReachable         = "Reachable"
@@ -79,6 +76,14 @@ const (
 	ReasonCordoned          = "Cordoned"
 	ReasonAgentNotReady     = "AgentNotReady"
 	ReasonNamespaceMismatch = "NamespaceMismatch"
+	// ReasonRefused: the member's API server answers but refuses the hub's credentials (401
+	// or 403): reported, never counted as a loss, so no copy moves.
+	ReasonRefused = "Refused"
+	// ReasonInventoryStale: the agent renews its Lease but has not confirmed its GPU inventory
+	// for longer than the Lease's duration: no new copies go there.
+	ReasonInventoryStale = "InventoryStale"
+	// ReasonDraining: spec.drain is true: the member's copies move off.
+	ReasonDraining = "Draining"
 )
 
 // Defaults of the Reconciler's timings.
@@ -162,9 +167,12 @@ type observation struct {
 	engageErr error
 	cluster   cluster.Cluster
 	// probeErr is why the member's API server did not answer; nil when it did.
-	probeErr  error
-	lease     *coordinationv1.Lease
-	inventory *flotillav1alpha1.GPUInventory
+	probeErr error
+	// refusedErr is why the member's API server refused the hub's credentials; nil when it
+	// accepted them or did not answer.
+	refusedErr error
+	lease      *coordinationv1.Lease
+	inventory  *flotillav1alpha1.GPUInventory
 }
 
 // Reconcile brings one MemberCluster's status up to date.
@@ -176,12 +184,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (re
 		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
+	// now is taken before the probe: a member that does not answer is unreachable since the
+	// probe began, not since it timed out.
+	now := r.Clock.Now()
 	obs := r.observe(ctx, mc.Name)
 	pending, err := r.pendingCleanup(ctx, mc.Name)
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	now := r.Clock.Now()
 
 	// 1. Keep the anchor of the grace period on the object.
 	if err := r.updateUnreachableSince(ctx, mc, obs, now); err != nil {
@@ -219,12 +229,19 @@ func (r *Reconciler) observe(ctx context.Context, name string) observation {
 	obs.engageErr = r.Members.EngageError(name)
 	cl, err := r.Members.Get(ctx, multicluster.ClusterName(name))
 	if err != nil {
+		if e := obs.engageErr; e != nil && (apierrors.IsUnauthorized(e) || apierrors.IsForbidden(e)) {
+			obs.refusedErr = fmt.Errorf("the member's API server refuses the hub's credentials: %w", e)
+			return obs
+		}
 		obs.probeErr = errors.New("the member is not engaged")
 		return obs
 	}
 	obs.cluster = cl
 	obs.probeErr = probe(ctx, cl)
-	if obs.probeErr != nil {
+	if errors.As(obs.probeErr, new(refusedError)) {
+		obs.refusedErr, obs.probeErr = obs.probeErr, nil
+	}
+	if obs.probeErr != nil || obs.refusedErr != nil {
 		return obs
 	}
 	readCtx, cancel := context.WithTimeout(ctx, probeTimeout)
@@ -275,34 +292,44 @@ func probe(ctx context.Context, cl cluster.Cluster) error {
 		return err
 	}
 	defer func() { _ = resp.Body.Close() }()
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET /readyz: %s", resp.Status)
+	switch resp.StatusCode {
+	case http.StatusOK:
+		return nil
+	case http.StatusUnauthorized, http.StatusForbidden:
+		return refusedError{status: resp.Status}
 	}
-	return nil
+	return fmt.Errorf("GET /readyz: %s", resp.Status)
+}
+
+// refusedError is a probe the member's API server answered by refusing the hub's credentials.
+type refusedError struct{ status string }
+
+func (e refusedError) Error() string {
+	return "the member's API server refuses the hub's credentials (GET /readyz: " + e.status + ")"
 }
 
 // updateUnreachableSince sets the annotation on the first failed probe and removes it on the
 // first successful one.
 func (r *Reconciler) updateUnreachableSince(ctx context.Context, mc *flotillav1alpha1.MemberCluster, obs observation, now time.Time) error {
-	_, has := mc.Annotations[AnnotationUnreachableSince]
+	_, has := mc.Annotations[flotillav1alpha1.AnnotationUnreachableSince]
 	if (obs.probeErr != nil) == has {
 		return nil
 	}
 	before := mc.DeepCopy()
 	if obs.probeErr == nil {
-		delete(mc.Annotations, AnnotationUnreachableSince)
+		delete(mc.Annotations, flotillav1alpha1.AnnotationUnreachableSince)
 	} else {
 		if mc.Annotations == nil {
 			mc.Annotations = map[string]string{}
 		}
-		mc.Annotations[AnnotationUnreachableSince] = now.UTC().Format(time.RFC3339)
+		mc.Annotations[flotillav1alpha1.AnnotationUnreachableSince] = now.UTC().Format(time.RFC3339)
 	}
 	return r.Hub.Patch(ctx, mc, client.MergeFrom(before))
 }
 
 // unreachableSince reads the annotation; now when absent or unreadable.
 func unreachableSince(mc *flotillav1alpha1.MemberCluster, now time.Time) time.Time {
-	if t, err := time.Parse(time.RFC3339, mc.Annotations[AnnotationUnreachableSince]); err == nil {
+	if t, err := time.Parse(time.RFC3339, mc.Annotations[flotillav1alpha1.AnnotationUnreachableSince]); err == nil {
 		return t
 	}
 	return now
@@ -326,6 +353,8 @@ func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs obser
 	joined := metav1.Condition{Type: flotillav1alpha1.MemberJoined, ObservedGeneration: mc.Generation}
 	problem := ""
 	switch {
+	case obs.refusedErr != nil:
+		// Not a problem of reach: reported as Refused below.
 	case obs.cluster == nil && obs.registered && obs.engageErr != nil:
 		problem = "registered by " + members.DescribeSource(obs.reg.Source) + " but cannot be engaged: " + obs.engageErr.Error()
 	case obs.cluster == nil && obs.registered:
@@ -338,6 +367,14 @@ func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs obser
 	since := unreachableSince(mc, now)
 	lostAt := since.Add(r.LostAfter)
 	switch {
+	case obs.refusedErr != nil:
+		// Not a loss: the member answers, its copies keep running; an administrator renews the
+		// credentials (flotilla-hub register). A member never joined stays not joined.
+		joined.Status, joined.Reason = metav1.ConditionFalse, ReasonRefused
+		if wasJoined {
+			joined.Status = metav1.ConditionTrue
+		}
+		joined.Message = obs.refusedErr.Error() + "; copies stay where they are until the hub's credentials are renewed"
 	case problem == "":
 		joined.Status, joined.Reason, joined.Message = metav1.ConditionTrue, ReasonReachable, "The member's API server answers"
 	case !wasJoined && obs.cluster == nil:
@@ -359,6 +396,8 @@ func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs obser
 	agent := metav1.Condition{Type: flotillav1alpha1.MemberAgentReady, ObservedGeneration: mc.Generation}
 	lease := obs.lease
 	switch {
+	case lease == nil && obs.refusedErr != nil:
+		agent.Status, agent.Reason, agent.Message = metav1.ConditionUnknown, ReasonRefused, "The agent's Lease cannot be read: the member refuses the hub's credentials"
 	case lease == nil && obs.probeErr != nil:
 		agent.Status, agent.Reason, agent.Message = metav1.ConditionFalse, ReasonLeaseMissing, "The agent's Lease cannot be read: the member is unreachable"
 	case lease == nil:
@@ -391,6 +430,19 @@ func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs obser
 		}
 	}
 
+	// The inventory is stale when the agent lives but has not confirmed it for a Lease's
+	// duration (its informers or its writes are stuck).
+	stale := ""
+	if lease != nil && agent.Status == metav1.ConditionTrue {
+		if t, err := time.Parse(time.RFC3339, lease.Annotations[flotillav1alpha1.AnnotationInventorySynced]); err == nil {
+			if limit := t.Add(leaseDuration(lease)); now.After(limit) {
+				stale = fmt.Sprintf("The agent renews its Lease but last confirmed its GPU inventory at %s", t.UTC().Format(time.RFC3339))
+			} else {
+				requeue = min(requeue, limit.Sub(now)+time.Second)
+			}
+		}
+	}
+
 	// Schedulable: new copies may go there.
 	sched := metav1.Condition{Type: flotillav1alpha1.MemberSchedulable, ObservedGeneration: mc.Generation,
 		Status: metav1.ConditionFalse}
@@ -399,10 +451,16 @@ func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs obser
 		sched.Reason, sched.Message = joined.Reason, joined.Message
 	case obs.probeErr != nil:
 		sched.Reason, sched.Message = ReasonUnreachable, joined.Message
+	case obs.refusedErr != nil:
+		sched.Reason, sched.Message = ReasonRefused, joined.Message
+	case mc.Spec.Drain:
+		sched.Reason, sched.Message = ReasonDraining, "spec.drain is true: no new copies, and copies here move to other members once their replacement is Ready"
 	case agent.Status != metav1.ConditionTrue:
 		sched.Reason, sched.Message = ReasonAgentNotReady, agent.Message
 	case mismatch != "":
 		sched.Reason, sched.Message = ReasonNamespaceMismatch, mismatch
+	case stale != "":
+		sched.Reason, sched.Message = ReasonInventoryStale, stale
 	case mc.Spec.Unschedulable:
 		sched.Reason, sched.Message = ReasonCordoned, "spec.unschedulable is true: no new copies"
 	default:
@@ -421,11 +479,15 @@ func leaseExpiry(l *coordinationv1.Lease) time.Time {
 	case l.Spec.AcquireTime != nil:
 		renewed = l.Spec.AcquireTime.Time
 	}
-	d := time.Duration(0)
-	if l.Spec.LeaseDurationSeconds != nil {
-		d = time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second
+	return renewed.Add(leaseDuration(l))
+}
+
+// leaseDuration is the Lease's spec.leaseDurationSeconds; zero when unset.
+func leaseDuration(l *coordinationv1.Lease) time.Duration {
+	if l.Spec.LeaseDurationSeconds == nil {
+		return 0
 	}
-	return renewed.Add(d)
+	return time.Duration(*l.Spec.LeaseDurationSeconds) * time.Second
 }
 
 // memberState is the Schedulable reason: the member's state for metrics and events.

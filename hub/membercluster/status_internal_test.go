@@ -47,6 +47,12 @@ func TestComputeStatus(t *testing.T) {
 			GPUs:                 []flotillav1alpha1.GPUPool{{ResourceName: "nvidia.com/gpu", Product: "H100", Total: 16, Free: 8}},
 		}}
 	}
+	syncedLease := func(syncedAgo time.Duration) *coordinationv1.Lease {
+		l := lease(time.Second)
+		l.Annotations = map[string]string{flotillav1alpha1.AnnotationInventorySynced: now.Add(-syncedAgo).Format(time.RFC3339)}
+		return l
+	}
+	refused := refusedError{status: "401 Unauthorized"}
 	reg := members.Registration{Name: "m", AgentNamespace: "flotilla-system",
 		Source: flotillav1alpha1.MemberSource{KubeconfigSecret: &flotillav1alpha1.ObjectReference{Namespace: "flotilla-system", Name: "m"}}}
 	engaged := func(o observation) observation {
@@ -59,40 +65,53 @@ func TestComputeStatus(t *testing.T) {
 		obs                        observation
 		unreachableSince           time.Duration // ago; 0 = no annotation
 		wasJoined                  bool
-		cordoned                   bool
+		cordoned, drained          bool
 		joined, agent, schedulable metav1.ConditionStatus
 		schedulableReason          string
 		maxRequeue                 time.Duration
 	}{
-		{"healthy", engaged(observation{lease: lease(time.Second), inventory: inventory("")}), 0, false, false,
+		{"healthy", engaged(observation{lease: lease(time.Second), inventory: inventory("")}), 0, false, false, false,
 			metav1.ConditionTrue, metav1.ConditionTrue, metav1.ConditionTrue, ReasonReady, 10 * time.Second},
-		{"cordoned", engaged(observation{lease: lease(time.Second), inventory: inventory("")}), 0, false, true,
+		{"cordoned", engaged(observation{lease: lease(time.Second), inventory: inventory("")}), 0, false, true, false,
 			metav1.ConditionTrue, metav1.ConditionTrue, metav1.ConditionFalse, ReasonCordoned, 10 * time.Second},
-		{"lease expired", engaged(observation{lease: lease(time.Minute), inventory: inventory("")}), 0, false, false,
+		{"lease expired", engaged(observation{lease: lease(time.Minute), inventory: inventory("")}), 0, false, false, false,
 			metav1.ConditionTrue, metav1.ConditionFalse, metav1.ConditionFalse, ReasonAgentNotReady, 10 * time.Second},
-		{"lease expiring soon requeues then", engaged(observation{lease: lease(28 * time.Second), inventory: inventory("")}), 0, false, false,
+		{"lease expiring soon requeues then", engaged(observation{lease: lease(28 * time.Second), inventory: inventory("")}), 0, false, false, false,
 			metav1.ConditionTrue, metav1.ConditionTrue, metav1.ConditionTrue, ReasonReady, 2200 * time.Millisecond},
-		{"namespace mismatch", engaged(observation{lease: lease(time.Second), inventory: inventory("team-a")}), 0, false, false,
+		{"namespace mismatch", engaged(observation{lease: lease(time.Second), inventory: inventory("team-a")}), 0, false, false, false,
 			metav1.ConditionTrue, metav1.ConditionTrue, metav1.ConditionFalse, ReasonNamespaceMismatch, 10 * time.Second},
-		{"unreachable within grace", engaged(observation{probeErr: errors.New("timeout"), lease: lease(time.Second)}), time.Minute, true, false,
+		{"unreachable within grace", engaged(observation{probeErr: errors.New("timeout"), lease: lease(time.Second)}), time.Minute, true, false, false,
 			metav1.ConditionTrue, metav1.ConditionTrue, metav1.ConditionFalse, ReasonUnreachable, 10 * time.Second},
-		{"unreachable past grace", engaged(observation{probeErr: errors.New("timeout")}), 3 * time.Minute, true, false,
+		{"unreachable past grace", engaged(observation{probeErr: errors.New("timeout")}), 3 * time.Minute, true, false, false,
 			metav1.ConditionFalse, metav1.ConditionFalse, metav1.ConditionFalse, ReasonLost, 10 * time.Second},
-		{"never engaged", observation{reg: reg, registered: true, probeErr: errors.New("not engaged")}, 0, false, false,
+		{"never engaged", observation{reg: reg, registered: true, probeErr: errors.New("not engaged")}, 0, false, false, false,
 			metav1.ConditionFalse, metav1.ConditionFalse, metav1.ConditionFalse, ReasonNotEngaged, 10 * time.Second},
-		{"never reached", engaged(observation{probeErr: errors.New("timeout")}), 0, false, false,
+		{"never reached", engaged(observation{probeErr: errors.New("timeout")}), 0, false, false, false,
 			metav1.ConditionFalse, metav1.ConditionFalse, metav1.ConditionFalse, ReasonUnreachable, 10 * time.Second},
-		{"not engaged yet after a hub restart", observation{reg: reg, registered: true, probeErr: errors.New("not engaged")}, time.Second, true, false,
+		{"not engaged yet after a hub restart", observation{reg: reg, registered: true, probeErr: errors.New("not engaged")}, time.Second, true, false, false,
 			metav1.ConditionTrue, metav1.ConditionFalse, metav1.ConditionFalse, ReasonUnreachable, 10 * time.Second},
+		{"drained", engaged(observation{lease: lease(time.Second), inventory: inventory("")}), 0, false, true, true,
+			metav1.ConditionTrue, metav1.ConditionTrue, metav1.ConditionFalse, ReasonDraining, 10 * time.Second},
+		{"credentials refused is no loss", engaged(observation{refusedErr: refused}), 0, true, false, false,
+			metav1.ConditionTrue, metav1.ConditionUnknown, metav1.ConditionFalse, ReasonRefused, 10 * time.Second},
+		{"credentials refused at engagement is no loss", observation{reg: reg, registered: true, refusedErr: refused}, 0, true, false, false,
+			metav1.ConditionTrue, metav1.ConditionUnknown, metav1.ConditionFalse, ReasonRefused, 10 * time.Second},
+		{"credentials refused before it ever joined", observation{reg: reg, registered: true, refusedErr: refused}, 0, false, false, false,
+			metav1.ConditionFalse, metav1.ConditionUnknown, metav1.ConditionFalse, ReasonRefused, 10 * time.Second},
+		{"inventory confirmed recently", engaged(observation{lease: syncedLease(10 * time.Second), inventory: inventory("")}), 0, false, false, false,
+			metav1.ConditionTrue, metav1.ConditionTrue, metav1.ConditionTrue, ReasonReady, 10 * time.Second},
+		{"inventory stale while the agent lives", engaged(observation{lease: syncedLease(time.Minute), inventory: inventory("")}), 0, false, false, false,
+			metav1.ConditionTrue, metav1.ConditionTrue, metav1.ConditionFalse, ReasonInventoryStale, 10 * time.Second},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			mc := &flotillav1alpha1.MemberCluster{ObjectMeta: metav1.ObjectMeta{Name: "m"}}
 			mc.Spec.Unschedulable = tc.cordoned
+			mc.Spec.Drain = tc.drained
 			if tc.wasJoined {
 				mc.Status.Conditions = []metav1.Condition{{Type: flotillav1alpha1.MemberJoined, Status: metav1.ConditionTrue, Reason: ReasonReachable}}
 			}
 			if tc.unreachableSince > 0 {
-				mc.Annotations = map[string]string{AnnotationUnreachableSince: now.Add(-tc.unreachableSince).Format(time.RFC3339)}
+				mc.Annotations = map[string]string{flotillav1alpha1.AnnotationUnreachableSince: now.Add(-tc.unreachableSince).Format(time.RFC3339)}
 			}
 			requeue := r.computeStatus(mc, tc.obs, now)
 			for _, c := range []struct {

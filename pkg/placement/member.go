@@ -19,6 +19,7 @@ package placement
 import (
 	"maps"
 	"slices"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -45,6 +46,11 @@ type Member struct {
 	AgentReady bool
 	// Unschedulable cordons the member: no new copies; copies already there stay.
 	Unschedulable bool
+	// Draining moves every copy off the member: no new copies, and copies there move.
+	Draining bool
+	// UnreachableSince is when the hub started failing to reach the member; zero while it
+	// answers. A copy there moves once it is older than the request's LostAfter.
+	UnreachableSince time.Time
 	// NamespaceRestriction is the only namespace the member's agent may use, or empty.
 	NamespaceRestriction string
 	// MultinodeRuntime is what runs multinode components on the member; empty if unknown.
@@ -66,9 +72,13 @@ func MemberFromCluster(mc *flotillav1alpha1.MemberCluster) Member {
 		Joined:               meta.IsStatusConditionTrue(mc.Status.Conditions, flotillav1alpha1.MemberJoined),
 		AgentReady:           meta.IsStatusConditionTrue(mc.Status.Conditions, flotillav1alpha1.MemberAgentReady),
 		Unschedulable:        mc.Spec.Unschedulable,
+		Draining:             mc.Spec.Drain,
 		NamespaceRestriction: mc.Status.NamespaceRestriction,
 		MultinodeRuntime:     mc.Status.MultinodeRuntime,
 		GPUs:                 mc.Status.GPUs,
+	}
+	if t, err := time.Parse(time.RFC3339, mc.Annotations[flotillav1alpha1.AnnotationUnreachableSince]); err == nil {
+		m.UnreachableSince = t
 	}
 	if mc.Status.Policy != nil {
 		m.Policy = policy.FromAPI(mc.Status.Policy) // a fresh copy

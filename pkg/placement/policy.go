@@ -19,6 +19,7 @@ package placement
 import (
 	"fmt"
 	"slices"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -108,6 +109,12 @@ type Request struct {
 	// Pods are the pod templates of the graph's components, judged against each member's
 	// policy; empty checks none.
 	Pods []ComponentPod
+	// Now is the time of the decision, against which members' UnreachableSince is judged.
+	Now time.Time
+	// LostAfter is how long a member may stay unreachable (Member.UnreachableSince) before
+	// its copies move; meanwhile it only receives no new copies. Zero leaves the verdict to
+	// Member.Joined alone.
+	LostAfter time.Duration
 }
 
 // ComponentPod is the pod template of one component of a graph.

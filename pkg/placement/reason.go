@@ -67,6 +67,13 @@ const (
 	ReasonNotEvaluated
 	// ReasonChosen: the member holds copy Copy.
 	ReasonChosen
+	// ReasonUnreachable: the hub cannot reach the member now; its copies stay for the grace
+	// period (Request.LostAfter).
+	ReasonUnreachable
+	// ReasonLost: the member has been unreachable for longer than the grace period.
+	ReasonLost
+	// ReasonDraining: the member is being drained.
+	ReasonDraining
 )
 
 // Reason says why a member cluster does not hold a copy of a graph (or why a copy moved). It is
@@ -138,6 +145,12 @@ func (r Reason) String() string {
 		return "not evaluated: every copy is placed"
 	case ReasonChosen:
 		return "holds copy " + itoa(r.Copy)
+	case ReasonUnreachable:
+		return "unreachable"
+	case ReasonLost:
+		return "unreachable for longer than the failover grace"
+	case ReasonDraining:
+		return "draining"
 	default:
 		return "unknown reason " + itoa(int32(r.Kind))
 	}

@@ -55,7 +55,8 @@ func packScore(score int64) reasonCode {
 // packed reports whether r carries nothing but its kind, so that it packs without the table.
 func packed(r *Reason) bool {
 	switch r.Kind {
-	case ReasonNotJoined, ReasonAgentNotReady, ReasonCordoned, ReasonClusterSelector, ReasonGone, ReasonNotEvaluated:
+	case ReasonNotJoined, ReasonAgentNotReady, ReasonCordoned, ReasonClusterSelector, ReasonGone, ReasonNotEvaluated,
+		ReasonUnreachable, ReasonLost, ReasonDraining:
 		return *r == Reason{Kind: r.Kind}
 	}
 	return false

@@ -126,6 +126,8 @@ func NewSnapshot(members []Member) (*Snapshot, error) {
 		s.stats.NotJoined += b2i(!m.Joined)
 		s.stats.AgentNotReady += b2i(!m.AgentReady)
 		s.stats.Unschedulable += b2i(m.Unschedulable)
+		s.stats.Draining += b2i(m.Draining)
+		s.stats.Unreachable += b2i(!m.UnreachableSince.IsZero())
 		s.stats.Tainted += b2i(len(m.Taints) > 0)
 	}
 	return s, nil
@@ -229,8 +231,9 @@ func (s *Snapshot) addHistograms(i int32, keyIndex map[poolKey]int32) {
 type Stats struct {
 	// Members is the number of members.
 	Members int
-	// NotJoined, AgentNotReady and Unschedulable count the members in each state.
-	NotJoined, AgentNotReady, Unschedulable int
+	// NotJoined, AgentNotReady, Unschedulable, Draining and Unreachable count the members in
+	// each state.
+	NotJoined, AgentNotReady, Unschedulable, Draining, Unreachable int
 	// Tainted counts the members with at least one taint.
 	Tainted int
 }

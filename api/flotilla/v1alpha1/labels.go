@@ -56,6 +56,18 @@ const (
 	// AnnotationMemberName, on a hub record, is the name of its copy on the member: Dynamo's
 	// <graph>-<service>.
 	AnnotationMemberName = "flotilla.dev/member-name"
+	// AnnotationReplaced, on a hub record, says that its copy moved to another member and why:
+	// the record and its copy stay until the copy is Ready on its new member
+	// (make-before-break), then they are deleted. Removed if the move is called off.
+	AnnotationReplaced = "flotilla.dev/replaced"
+	// AnnotationUnreachableSince, on a MemberCluster, is when the hub last started failing to
+	// reach the member (RFC 3339). It is kept on the object so that the grace period before
+	// copies move runs from the first failure, across retries and hub restarts.
+	AnnotationUnreachableSince = "flotilla.dev/unreachable-since"
+	// AnnotationInventorySynced, on the agent's Lease, is when the agent last knew its
+	// GPUInventory to match the member (RFC 3339); the hub counts an inventory older than the
+	// Lease's duration as stale.
+	AnnotationInventorySynced = "flotilla.dev/inventory-synced"
 	// ManagedByHub is the app.kubernetes.io/managed-by value of what the hub writes on members.
 	ManagedByHub = "flotilla-hub"
 	// FieldManagerHub is the server-side apply field manager of the hub.

@@ -28,7 +28,8 @@ const (
 	// MemberAgentReady is True while the member's agent renews its Lease within the grace period.
 	MemberAgentReady = "AgentReady"
 	// MemberSchedulable is True when new graph copies may be placed on the member: it has joined,
-	// its agent is ready and it is not marked unschedulable.
+	// the hub's credentials are accepted, its agent is ready, its inventory is current and it is
+	// neither cordoned nor drained.
 	MemberSchedulable = "Schedulable"
 )
 
@@ -44,6 +45,13 @@ type MemberClusterSpec struct {
 	// unschedulable cordons the member: no new copies are placed on it; running copies stay.
 	// +optional
 	Unschedulable bool `json:"unschedulable,omitempty"`
+
+	// drain moves every copy off the member, make-before-break: each copy is placed on another
+	// member and the copy here is deleted only once its replacement is Ready; a copy that fits
+	// nowhere else stays. No new copies are placed here. Set back to false, it stops further
+	// moves and calls off those whose replacement is not Ready yet.
+	// +optional
+	Drain bool `json:"drain,omitempty"`
 }
 
 // MemberSource says which provider registered a member cluster. Exactly one field is set.
@@ -146,6 +154,7 @@ type MemberClusterStatus struct {
 // +kubebuilder:printcolumn:name="Joined",type=string,JSONPath=`.status.conditions[?(@.type=="Joined")].status`
 // +kubebuilder:printcolumn:name="Agent",type=string,JSONPath=`.status.conditions[?(@.type=="AgentReady")].status`
 // +kubebuilder:printcolumn:name="Schedulable",type=string,JSONPath=`.status.conditions[?(@.type=="Schedulable")].status`
+// +kubebuilder:printcolumn:name="Drain",type=boolean,JSONPath=`.spec.drain`,priority=1,description="Whether the member is being drained"
 // +kubebuilder:printcolumn:name="GPUs Free",type=integer,JSONPath=`.status.gpusFree`
 // +kubebuilder:printcolumn:name="GPUs Total",type=integer,JSONPath=`.status.gpusTotal`
 // +kubebuilder:printcolumn:name="Namespace",type=string,JSONPath=`.status.namespaceRestriction`,priority=1

@@ -79,6 +79,17 @@ type PlacementSpec struct {
 	// +listType=set
 	// +kubebuilder:validation:MaxItems=2
 	MultinodeRuntimes []MultinodeRuntime `json:"multinodeRuntimes,omitempty"`
+
+	// failoverAfter is how long a copy may go without serving before it is moved to another
+	// member: how long its member may stay unreachable, and how long its components may stay
+	// unavailable, after having been Ready, while the member answers (its GPU nodes died, say).
+	// Moves are make-before-break: the copy stays, and is shown as the copy's previous placement,
+	// until its replacement is Ready. Absent, the hub's defaults apply (--member-lost-after and
+	// --copy-unavailable-after). A member whose credentials are refused, or whose agent is down
+	// while its workloads run, never moves a copy.
+	// +optional
+	// +kubebuilder:validation:XValidation:rule="duration(self) >= duration('5s') && duration(self) <= duration('24h')",message="failoverAfter must be between 5s and 24h"
+	FailoverAfter *metav1.Duration `json:"failoverAfter,omitempty"`
 }
 
 // CopyState is the state of one copy of a graph.
@@ -153,6 +164,45 @@ type CopyStatus struct {
 	// lastTransitionTime is when state last changed.
 	// +optional
 	LastTransitionTime *metav1.Time `json:"lastTransitionTime,omitempty"`
+
+	// unavailableSince is when the copy, Ready before, stopped being Ready while its member
+	// answered; it moves once this is older than spec.placement.failoverAfter. Unset while the
+	// copy is Ready, unreachable or has never been Ready.
+	// +optional
+	UnavailableSince *metav1.Time `json:"unavailableSince,omitempty"`
+
+	// previous is where the copy ran before it moved, while it still runs there: a moving copy
+	// is deleted from its previous member only once it is Ready on its new one
+	// (make-before-break).
+	// +optional
+	Previous *PreviousCopy `json:"previous,omitempty"`
+}
+
+// PreviousCopy is the placement a moving copy is leaving.
+type PreviousCopy struct {
+	// cluster is the member cluster the copy is leaving.
+	// +required
+	// +kubebuilder:validation:MinLength=1
+	// +kubebuilder:validation:MaxLength=253
+	Cluster string `json:"cluster"`
+
+	// namespace is the namespace of the copy's components on that member.
+	// +optional
+	// +kubebuilder:validation:MaxLength=63
+	Namespace string `json:"namespace,omitempty"`
+
+	// state is the state of the copy on that member.
+	// +required
+	State CopyState `json:"state"`
+
+	// readyServices is "<ready>/<total>" over the services of the copy on that member.
+	// +optional
+	ReadyServices string `json:"readyServices,omitempty"`
+
+	// reason says why the copy moves.
+	// +optional
+	// +kubebuilder:validation:MaxLength=1024
+	Reason string `json:"reason,omitempty"`
 }
 
 // CopyCount is the number of copies a graph asks for: spec.placement.copies, or 1 when the

@@ -14,9 +14,10 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package memberstate is the placement filter on a member cluster's state: a member that is not
-// joined loses its copies, and a cordoned member or one whose agent is not ready receives no new
-// copies but keeps those it has.
+// Package memberstate is the placement filter on a member cluster's state: a member that is
+// lost (unreachable for longer than the request's LostAfter, or not joined) or drained loses its
+// copies; an unreachable member within its grace, a cordoned member or one whose agent is not
+// ready receives no new copies but keeps those it has.
 package memberstate
 
 import (
@@ -26,9 +27,10 @@ import (
 // Name is the plugin's name in the registry.
 const Name = "MemberState"
 
-// MemberState filters members by their Joined, Unschedulable and AgentReady state.
+// MemberState filters members by their reachability, Joined, Draining, Unschedulable and
+// AgentReady state.
 type MemberState struct {
-	notJoined, cordoned, agentNotReady *placement.Result
+	notJoined, lost, unreachable, draining, cordoned, agentNotReady *placement.Result
 }
 
 var _ placement.PreFilterPlugin = &MemberState{}
@@ -37,6 +39,9 @@ var _ placement.PreFilterPlugin = &MemberState{}
 func New() *MemberState {
 	return &MemberState{
 		notJoined:     placement.NewResult(placement.Evict, placement.Reason{Kind: placement.ReasonNotJoined}),
+		lost:          placement.NewResult(placement.Evict, placement.Reason{Kind: placement.ReasonLost}),
+		unreachable:   placement.NewResult(placement.Unschedulable, placement.Reason{Kind: placement.ReasonUnreachable}),
+		draining:      placement.NewResult(placement.Evict, placement.Reason{Kind: placement.ReasonDraining}),
 		cordoned:      placement.NewResult(placement.Unschedulable, placement.Reason{Kind: placement.ReasonCordoned}),
 		agentNotReady: placement.NewResult(placement.Unschedulable, placement.Reason{Kind: placement.ReasonAgentNotReady}),
 	}
@@ -45,18 +50,29 @@ func New() *MemberState {
 // Name returns the plugin's name.
 func (p *MemberState) Name() string { return Name }
 
-// Skip reports whether every member is joined, ready and not cordoned.
+// Skip reports whether every member is reachable, joined, ready and neither cordoned nor
+// drained.
 func (p *MemberState) Skip(_ *placement.Request, s *placement.Snapshot) bool {
 	st := s.Stats()
-	return st.NotJoined == 0 && st.AgentNotReady == 0 && st.Unschedulable == 0
+	return st.NotJoined == 0 && st.AgentNotReady == 0 && st.Unschedulable == 0 && st.Draining == 0 && st.Unreachable == 0
 }
 
-// Filter evicts copies from a member that is not joined ("not joined"), and places no new copy
-// on a cordoned member ("cordoned") or one whose agent is not ready ("agent not ready").
-func (p *MemberState) Filter(_ *placement.Request, m *placement.Member) *placement.Result {
+// Filter evicts copies from a member unreachable for req.LostAfter or more ("unreachable for
+// longer than the failover grace"), from one that is not joined ("not joined") unless
+// req.LostAfter says its grace still runs, and from a drained member ("draining"); it places no
+// new copy on a member unreachable within its grace ("unreachable"), a cordoned member
+// ("cordoned") or one whose agent is not ready ("agent not ready").
+func (p *MemberState) Filter(req *placement.Request, m *placement.Member) *placement.Result {
 	switch {
+	case !m.UnreachableSince.IsZero() && req.LostAfter > 0:
+		if !req.Now.Before(m.UnreachableSince.Add(req.LostAfter)) {
+			return p.lost
+		}
+		return p.unreachable
 	case !m.Joined:
 		return p.notJoined
+	case m.Draining:
+		return p.draining
 	case m.Unschedulable:
 		return p.cordoned
 	case !m.AgentReady:

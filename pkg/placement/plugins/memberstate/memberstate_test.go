@@ -18,11 +18,13 @@ package memberstate
 
 import (
 	"testing"
+	"time"
 
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 )
 
 func TestFilter(t *testing.T) {
+	now := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC)
 	tests := []struct {
 		name   string
 		member placement.Member
@@ -34,11 +36,20 @@ func TestFilter(t *testing.T) {
 		{"not joined wins over cordoned", placement.Member{Unschedulable: true}, placement.Evict, "not joined"},
 		{"cordoned", placement.Member{Joined: true, AgentReady: true, Unschedulable: true}, placement.Unschedulable, "cordoned"},
 		{"agent not ready", placement.Member{Joined: true}, placement.Unschedulable, "agent not ready"},
+		{"draining evicts", placement.Member{Joined: true, AgentReady: true, Draining: true}, placement.Evict, "draining"},
+		{"draining wins over cordoned", placement.Member{Joined: true, Unschedulable: true, Draining: true}, placement.Evict, "draining"},
+		{"unreachable within the grace keeps", placement.Member{Joined: true, AgentReady: true, UnreachableSince: now.Add(-29 * time.Second)}, placement.Unschedulable, "unreachable"},
+		{"unreachable past the grace evicts", placement.Member{Joined: true, AgentReady: true, UnreachableSince: now.Add(-30 * time.Second)}, placement.Evict, "unreachable for longer than the failover grace"},
+		{"a longer grace keeps a member the hub counts lost", placement.Member{UnreachableSince: now.Add(-time.Minute), Draining: true}, placement.Unschedulable, "unreachable"},
 	}
 	p := New()
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := p.Filter(&placement.Request{}, &tt.member)
+			lostAfter := 30 * time.Second
+			if tt.name == "a longer grace keeps a member the hub counts lost" {
+				lostAfter = 2 * time.Minute
+			}
+			r := p.Filter(&placement.Request{Now: now, LostAfter: lostAfter}, &tt.member)
 			if tt.code == placement.Success {
 				if !r.IsSuccess() {
 					t.Errorf("result %+v, want success", r)
@@ -61,7 +72,16 @@ func TestSkip(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !New().Skip(&placement.Request{}, healthy) || New().Skip(&placement.Request{}, slow) {
+	draining, err := placement.NewSnapshot([]placement.Member{{Name: "a", Joined: true, AgentReady: true, Draining: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	unreachable, err := placement.NewSnapshot([]placement.Member{{Name: "a", Joined: true, AgentReady: true, UnreachableSince: time.Now()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !New().Skip(&placement.Request{}, healthy) || New().Skip(&placement.Request{}, slow) ||
+		New().Skip(&placement.Request{}, draining) || New().Skip(&placement.Request{}, unreachable) {
 		t.Error("Skip should be true exactly when every member is healthy")
 	}
 }

@@ -127,12 +127,12 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		HealthProbeBindAddress: "0",
 	})
 	Expect(err).NotTo(HaveOccurred())
-	Expect(inventory.Add(mgr, inventory.Options{
+	Expect(addInventory(mgr, inventory.Options{
 		Namespace:        agentNamespace,
 		IgnoredTaintKeys: []string{testenv.KwokNodeAnnotation},
 		WriteInterval:    writeInterval,
 	})).To(Succeed())
-	Expect(inventory.Add(mgr, inventory.Options{
+	Expect(addInventory(mgr, inventory.Options{
 		Namespace:            restrictedNamespace,
 		NamespaceRestriction: restrictedNamespace,
 		Declared:             declared,
@@ -161,3 +161,9 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 		}
 	}, NodeTimeout(time.Minute))
 }, NodeTimeout(30*time.Minute)) // a cold build of the cluster binaries takes about ten minutes
+
+// addInventory sets up the inventory on mgr, dropping the writer.
+func addInventory(mgr manager.Manager, opts inventory.Options) error {
+	_, err := inventory.Add(mgr, opts)
+	return err
+}

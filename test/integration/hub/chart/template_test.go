@@ -164,11 +164,13 @@ var _ = Describe("The hub chart", func() {
 		objs := render(ctx, release, hubNS)
 		Expect(charttest.Kinds(objs)).To(Equal(map[string]int{
 			"ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1, "Role": 3, "RoleBinding": 3, "Deployment": 1,
-			"Service": 1, "Secret": 1, "ValidatingWebhookConfiguration": 1,
+			"Service": 1, "Secret": 1, "ValidatingWebhookConfiguration": 1, "PodDisruptionBudget": 1,
 		}))
 		Expect(charttest.CheckNoWildcards(objs)).To(Succeed())
 		d := expectHardenedDeployment(objs)
-		Expect(d.Spec.Replicas).To(Equal(ptr.To[int32](1)))
+		Expect(d.Spec.Replicas).To(Equal(ptr.To[int32](2)), "a leader and a standby by default")
+		Expect(d.Spec.Template.Spec.Affinity.PodAntiAffinity.PreferredDuringSchedulingIgnoredDuringExecution).To(HaveLen(1),
+			"the replicas prefer separate nodes")
 		Expect(d.Spec.Strategy.Type).To(BeEmpty(), "rolling updates, with leader election")
 
 		By("checking the Deployment's arguments: exactly the hub's flags, from the default values")
@@ -185,6 +187,7 @@ var _ = Describe("The hub chart", func() {
 			"--member-lost-after=2m",
 			"--member-probe-interval=10s",
 			"--deletion-timeout=5m",
+			"--copy-unavailable-after=5m",
 			"--webhook-port=9443",
 			"--webhook-cert-secret=flotilla-hub-webhook-cert",
 			"--webhook-cert-mode=self-signed",
@@ -272,7 +275,7 @@ var _ = Describe("The hub chart", func() {
 		objs := render(ctx, release, hubNS, "--set", "members.sources={kubeconfig-secrets,cluster-api}")
 		Expect(charttest.Kinds(objs)).To(Equal(map[string]int{
 			"ServiceAccount": 1, "ClusterRole": 1, "ClusterRoleBinding": 1, "Role": 2, "RoleBinding": 2, "Deployment": 1,
-			"Service": 1, "Secret": 1, "ValidatingWebhookConfiguration": 1,
+			"Service": 1, "Secret": 1, "ValidatingWebhookConfiguration": 1, "PodDisruptionBudget": 1,
 		}))
 		Expect(charttest.CheckNoWildcards(objs)).To(Succeed())
 		Expect(grantsOf(find(objs, "ClusterRole", "", clusterRole))).To(ConsistOf(
@@ -287,7 +290,8 @@ var _ = Describe("The hub chart", func() {
 		objs := render(ctx, release, hubNS,
 			"--set", "members.sources={cluster-api}", "--set", "members.agentNamespace=dynamo",
 			"--set", "members.qps=20", "--set", "members.burst=40", "--set", "members.lostAfter=90s",
-			"--set", "graphs.deletionTimeout=10m", "--set", "metrics.enabled=false", "--set", "healthProbePort=9440",
+			"--set", "graphs.deletionTimeout=10m", "--set", "graphs.copyUnavailableAfter=3m",
+			"--set", "metrics.enabled=false", "--set", "healthProbePort=9440",
 			"--set", "logging.level=debug", "--set", "logging.encoder=console",
 			"--set", "members.probeInterval=5s", "--set", "extraArgs={--zap-devel=false}", "--set", "image.tag=dev",
 			"--set", "webhook.port=10443", "--set", "webhook.certMode=cert-manager", "--set", "webhook.manageCRDs=false")
@@ -310,6 +314,7 @@ var _ = Describe("The hub chart", func() {
 			"--member-lost-after=90s",
 			"--member-probe-interval=5s",
 			"--deletion-timeout=10m",
+			"--copy-unavailable-after=3m",
 			"--webhook-port=10443",
 			"--webhook-cert-secret=flotilla-hub-webhook-cert",
 			"--webhook-cert-mode=cert-manager",
@@ -328,6 +333,7 @@ var _ = Describe("The hub chart", func() {
 		Expect(opts.MemberBurst).To(Equal(40))
 		Expect(opts.MemberLostAfter).To(Equal(90 * time.Second))
 		Expect(opts.DeletionTimeout).To(Equal(10 * time.Minute))
+		Expect(opts.CopyUnavailableAfter).To(Equal(3 * time.Minute))
 		Expect(opts.MemberProbeInterval).To(Equal(5 * time.Second))
 		Expect(opts.MetricsBindAddress).To(Equal("0"))
 		Expect(opts.HealthProbeBindAddress).To(Equal(":9440"))
@@ -370,7 +376,7 @@ var _ = Describe("The hub chart", func() {
 	}, SpecTimeout(templateTimeout))
 
 	It("renders without leader election: no Lease Role, and Recreate so that two hubs never run at once", func(ctx SpecContext) {
-		objs := render(ctx, release, hubNS, "--set", "leaderElection.enabled=false")
+		objs := render(ctx, release, hubNS, "--set", "leaderElection.enabled=false", "--set", "replicaCount=1")
 		Expect(charttest.Kinds(objs)).To(HaveKeyWithValue("Role", 2))
 		Expect(charttest.Find(objs, "Role", hubNS, "flotilla-hub-leader-election")).To(BeNil())
 		d := expectHardenedDeployment(objs)

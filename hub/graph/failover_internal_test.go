@@ -1,0 +1,180 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package graph
+
+import (
+	"maps"
+	"slices"
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
+	"github.com/flotilla-dev/flotilla/hub/membercluster"
+	"github.com/flotilla-dev/flotilla/pkg/placement"
+)
+
+var synced = &metav1.Condition{Type: flotillav1alpha1.ConditionSynced, Status: metav1.ConditionTrue, Reason: flotillav1alpha1.ReasonSynced}
+
+// onCopy names and labels rec as the record of its component on copy 0 on member, replaced
+// when reason is not empty.
+func onCopy(rec *nvidiav1beta1.DynamoComponentDeployment, member, reason string) *nvidiav1beta1.DynamoComponentDeployment {
+	rec.Name = RecordName("g", rec.Spec.ComponentName, 0, member)
+	rec.Labels = map[string]string{flotillav1alpha1.LabelCluster: member}
+	rec.Annotations = map[string]string{flotillav1alpha1.AnnotationMemberNamespace: "ns"}
+	if reason != "" {
+		rec.Annotations[flotillav1alpha1.AnnotationReplaced] = reason
+	}
+	return rec
+}
+
+// recordsOf returns recs as the records of copy 0.
+func recordsOf(recs ...*nvidiav1beta1.DynamoComponentDeployment) records {
+	rs := records{0: {}}
+	for _, rec := range recs {
+		rs[0][rec.Name] = rec
+	}
+	return rs
+}
+
+func TestRecordsLiveAndRetained(t *testing.T) {
+	rs := recordsOf(
+		onCopy(record("a", true, synced, 1), "east", "moves from east: draining"),
+		onCopy(record("a", false, synced, 1), "west", ""),
+	)
+	if got := rs.member(0); got != "west" {
+		t.Errorf("member = %q, want the copy's new member west (east's record is retained)", got)
+	}
+	if got := rs.retainedMembers(0); !slices.Equal(got, []string{"east"}) {
+		t.Errorf("retainedMembers = %v, want [east]", got)
+	}
+	if len(rs.live(0)) != 1 || len(rs.retained(0)) != 1 || len(rs.notDeleted(0)) != 2 {
+		t.Errorf("live/retained/notDeleted = %d/%d/%d, want 1/1/2", len(rs.live(0)), len(rs.retained(0)), len(rs.notDeleted(0)))
+	}
+}
+
+func TestRetainRecords(t *testing.T) {
+	clusters := map[string]*flotillav1alpha1.MemberCluster{
+		"east": member("east", membercluster.ReasonReachable), "west": member("west", membercluster.ReasonReachable),
+	}
+	moved := &placement.Decision{
+		Copies: []placement.CopyPlacement{{Index: 0, Member: "west", Namespace: "ns"}},
+		Moves:  []placement.Move{{Index: 0, From: "east", To: "west", Reason: placement.Reason{Kind: placement.ReasonDraining}}},
+	}
+	for _, tc := range []struct {
+		name     string
+		stored   records
+		clusters map[string]*flotillav1alpha1.MemberCluster
+		want     map[string]string
+	}{{
+		name:   "the copy it leaves stays while the new one does not serve",
+		stored: recordsOf(onCopy(record("a", true, synced, 1), "east", "")),
+		want:   map[string]string{RecordName("g", "a", 0, "east"): "moves from east: draining"},
+	}, {
+		name: "the copy it leaves keeps its first reason",
+		stored: recordsOf(onCopy(record("a", true, synced, 1), "east", "moves from east: lost"),
+			onCopy(record("a", false, synced, 1), "west", "")),
+		want: map[string]string{RecordName("g", "a", 0, "east"): "moves from east: lost"},
+	}, {
+		name: "the copy it leaves goes once the new one serves",
+		stored: recordsOf(onCopy(record("a", true, synced, 1), "east", "moves from east: lost"),
+			onCopy(record("a", true, synced, 1), "west", "")),
+		want: map[string]string{},
+	}, {
+		name:     "a member gone from the fleet keeps nothing",
+		stored:   recordsOf(onCopy(record("a", true, synced, 1), "east", "")),
+		clusters: map[string]*flotillav1alpha1.MemberCluster{"west": clusters["west"]},
+		want:     map[string]string{},
+	}, {
+		name: "a name taken on the member keeps nothing",
+		stored: recordsOf(onCopy(record("a", false, &metav1.Condition{Type: flotillav1alpha1.ConditionSynced,
+			Status: metav1.ConditionFalse, Reason: flotillav1alpha1.ReasonNameTaken}, 1), "east", "")),
+		want: map[string]string{},
+	}} {
+		t.Run(tc.name, func(t *testing.T) {
+			cl := tc.clusters
+			if cl == nil {
+				cl = clusters
+			}
+			if got := retainRecords(moved, tc.stored, 1, cl); !maps.Equal(got, tc.want) {
+				t.Errorf("retainRecords = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestUnavailableSince(t *testing.T) {
+	t0 := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC)
+	since := &metav1.Time{Time: t0.Add(-time.Minute)}
+	ready := flotillav1alpha1.CopyStatus{Cluster: "east", State: flotillav1alpha1.CopyReady}
+	down := flotillav1alpha1.CopyStatus{Cluster: "east", State: flotillav1alpha1.CopyProgressing}
+	downSince := flotillav1alpha1.CopyStatus{Cluster: "east", State: flotillav1alpha1.CopyProgressing, UnavailableSince: since}
+	for _, tc := range []struct {
+		name        string
+		st, prev    flotillav1alpha1.CopyStatus
+		hadPrev     bool
+		want        *metav1.Time
+		wantStarted bool
+	}{
+		{name: "a Ready copy stops serving: the clock starts", st: down, prev: ready, hadPrev: true, wantStarted: true},
+		{name: "it keeps running", st: down, prev: downSince, hadPrev: true, want: since},
+		{name: "it serves again", st: ready, prev: downSince, hadPrev: true},
+		{name: "a copy never Ready has no clock", st: down, prev: down, hadPrev: true},
+		{name: "a new copy has no clock", st: down},
+		{name: "an unreachable copy has no clock", st: flotillav1alpha1.CopyStatus{Cluster: "east", State: flotillav1alpha1.CopyUnreachable}, prev: ready, hadPrev: true},
+		{name: "a copy that moved has no clock", st: flotillav1alpha1.CopyStatus{Cluster: "west", State: flotillav1alpha1.CopyProgressing}, prev: ready, hadPrev: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			got := unavailableSince(tc.st, tc.prev, tc.hadPrev, t0)
+			switch {
+			case tc.wantStarted:
+				if got == nil || !got.Time.Equal(t0) {
+					t.Errorf("unavailableSince = %v, want now", got)
+				}
+			case tc.want == nil && got != nil:
+				t.Errorf("unavailableSince = %v, want none", got)
+			case tc.want != nil && (got == nil || !got.Equal(tc.want)):
+				t.Errorf("unavailableSince = %v, want %v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestMovingCopyServesFromWhereItLeaves(t *testing.T) {
+	dgd := &nvidiav1beta1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Name: "g"}}
+	dgd.Spec.Components = []nvidiav1beta1.DynamoComponentDeploymentSharedSpec{{ComponentName: "a"}}
+	clusters := map[string]*flotillav1alpha1.MemberCluster{
+		"east": member("east", membercluster.ReasonReachable), "west": member("west", membercluster.ReasonReachable),
+	}
+	leaving := onCopy(record("a", true, synced, 1), "east", "moves from east: draining")
+	views := []copyView{{index: 0, member: "west", namespace: "ns",
+		records:  []*nvidiav1beta1.DynamoComponentDeployment{onCopy(record("a", false, synced, 1), "west", "")},
+		previous: previousView([]*nvidiav1beta1.DynamoComponentDeployment{leaving})}}
+	setPlacementStatus(dgd, componentNames(dgd), views, clusters, "", time.Now())
+
+	c := dgd.Status.ClusterPlacement.Copies[0]
+	if c.State != flotillav1alpha1.CopyProgressing || c.Previous == nil || c.Previous.Cluster != "east" ||
+		c.Previous.State != flotillav1alpha1.CopyReady || c.Previous.Reason != "moves from east: draining" {
+		t.Fatalf("copy = %+v, previous %+v; want Progressing on west, previous Ready on east with its reason", c, c.Previous)
+	}
+	if dgd.Status.State != nvidiav1beta1.DGDStateSuccessful || dgd.Status.ClusterPlacement.ReadyCopies != "1/1" {
+		t.Errorf("state %q, ready copies %s: a copy that still serves where it leaves keeps the graph successful",
+			dgd.Status.State, dgd.Status.ClusterPlacement.ReadyCopies)
+	}
+}

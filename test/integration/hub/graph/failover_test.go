@@ -1,0 +1,420 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package graph_test
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"slices"
+	"sync"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+	appsv1 "k8s.io/api/apps/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+)
+
+// failoverAfter is the graphs' own grace in these specs (spec.placement.failoverAfter): far
+// shorter than the hub's --member-lost-after in this suite, which it overrides.
+const failoverAfter = 10 * time.Second
+
+// Real faults on the local fleet: gpu-east's kube-apiserver is frozen with SIGSTOP, so that
+// neither the hub nor east's agent reaches it while its pods (KWOK's) keep running, as in a
+// network partition. Every move is make-before-break, and a sampler checks that no graph ever
+// stops serving.
+var _ = Describe("Failover under real faults", Ordered, func() {
+	const ns = "failover"
+
+	BeforeAll(func(ctx SpecContext) {
+		ensureNamespace(ctx, ns)
+	})
+
+	It("moves the copies of a member cut off past the grace, make-before-break, and deletes the stale ones after the heal", func(ctx SpecContext) {
+		graphs := onEast(ctx, ns, "cut-a", "cut-b")
+
+		s := startServingSampler(ctx, ns, graphs)
+		By("freezing gpu-east's API server")
+		resume, err := local.Members[east].Pause()
+		Expect(err).NotTo(HaveOccurred())
+		resumed := false
+		DeferCleanup(func(ctx SpecContext) {
+			if !resumed {
+				Expect(resume()).To(Succeed())
+			}
+			expectMemberSchedulable(ctx, east)
+		})
+		cut := time.Now()
+		s.cut(east)
+
+		By("waiting for each copy to be Available on gpu-west, shown meanwhile as moving from gpu-east")
+		failedOver := map[string]time.Duration{}
+		sawMoving := map[string]bool{}
+		Eventually(func(g Gomega) {
+			for _, name := range graphs {
+				got := getGraph(ctx, g, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
+				if c := got.Status.ClusterPlacement.Copies[0]; c.Cluster == west && c.Previous != nil && c.Previous.Cluster == east &&
+					c.Previous.State == flotillav1alpha1.CopyUnreachable {
+					g.Expect(c.Previous.Reason).To(ContainSubstring("unreachable for longer than the failover grace"))
+					sawMoving[name] = true
+				}
+				if _, done := failedOver[name]; !done && copyAvailable(ctx, g, west, westNamespace, name) {
+					failedOver[name] = time.Since(cut)
+				}
+			}
+			g.Expect(failedOver).To(HaveLen(len(graphs)))
+		}).WithContext(ctx).WithTimeout(failoverAfter + timeout).WithPolling(250 * time.Millisecond).Should(Succeed())
+		Expect(sawMoving).To(HaveLen(len(graphs)), "each graph showed its copy on gpu-west with its previous placement on gpu-east")
+		for _, name := range graphs {
+			Eventually(func(g Gomega) {
+				got := getGraph(ctx, g, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
+				c := got.Status.ClusterPlacement.Copies[0]
+				g.Expect(c.Cluster).To(Equal(west))
+				g.Expect(c.State).To(Equal(flotillav1alpha1.CopyReady))
+				g.Expect(c.Previous).To(BeNil(), "the copy on gpu-east is deleted once its replacement serves")
+			}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+		}
+		Eventually(func(g Gomega) {
+			mc := &flotillav1alpha1.MemberCluster{}
+			g.Expect(hub.Get(ctx, client.ObjectKey{Name: east}, mc)).To(Succeed())
+			g.Expect(mc.Status.PendingCleanup).To(BeEquivalentTo(2*len(graphs)), "the stale copies wait for gpu-east")
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+
+		By("resuming gpu-east: its stale copies are deleted, now that their replacements serve")
+		Expect(resume()).To(Succeed())
+		resumed = true
+		healed := time.Now()
+		s.heal(east)
+		Eventually(func(g Gomega) {
+			for _, name := range graphs {
+				g.Expect(memberDCDs(ctx, g, east, ns, name)).To(BeEmpty())
+			}
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(250 * time.Millisecond).Should(Succeed())
+		cleanup := time.Since(healed)
+		gaps := s.stop()
+
+		var durations []time.Duration
+		for _, name := range graphs {
+			durations = append(durations, failedOver[name])
+			Expect(gaps[name]).To(BeZero(), "graph %s had no serving copy for %s", name, gaps[name])
+		}
+		slices.Sort(durations)
+		AddReportEntry("failover: cut → replacement Available (grace "+failoverAfter.String()+")",
+			fmt.Sprintf("p50 %s, max %s", durations[len(durations)/2].Round(100*time.Millisecond), durations[len(durations)-1].Round(100*time.Millisecond)))
+		AddReportEntry("failover: heal → stale copies deleted", cleanup.Round(100*time.Millisecond).String())
+		AddReportEntry("failover: longest time without a serving copy", maxGap(gaps).String())
+		Expect(durations[len(durations)-1]).To(BeNumerically("<", failoverAfter+timeout))
+		for _, name := range graphs {
+			deleteGraph(ctx, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
+		}
+	})
+
+	It("moves nothing, and rolls nothing out, when a cut is shorter than the grace", func(ctx SpecContext) {
+		graphs := onEast(ctx, ns, "blip")
+		generations := deploymentGenerations(ctx, east, ns)
+		Expect(generations).NotTo(BeEmpty())
+
+		s := startServingSampler(ctx, ns, graphs)
+		By("freezing gpu-east's API server for half the grace")
+		resume, err := local.Members[east].Pause()
+		Expect(err).NotTo(HaveOccurred())
+		s.cut(east)
+		Consistently(func(g Gomega) {
+			g.Expect(memberDCDs(ctx, g, west, westNamespace, "blip")).To(BeEmpty())
+			got := getGraph(ctx, g, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "blip"}})
+			g.Expect(got.Status.ClusterPlacement.Copies[0].Cluster).To(Equal(east))
+		}).WithContext(ctx).WithTimeout(failoverAfter / 2).WithPolling(250 * time.Millisecond).Should(Succeed())
+		Expect(resume()).To(Succeed())
+		s.heal(east)
+
+		By("checking that the copy stayed, nothing was written on gpu-west and no Deployment rolled out")
+		Consistently(func(g Gomega) {
+			g.Expect(memberDCDs(ctx, g, west, westNamespace, "blip")).To(BeEmpty())
+			got := getGraph(ctx, g, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "blip"}})
+			g.Expect(got.Status.ClusterPlacement.Copies[0].Cluster).To(Equal(east))
+			g.Expect(got.Status.ClusterPlacement.Copies[0].Previous).To(BeNil())
+		}).WithContext(ctx).WithTimeout(failoverAfter).WithPolling(250 * time.Millisecond).Should(Succeed())
+		expectMemberSchedulable(ctx, east)
+		Expect(deploymentGenerations(ctx, east, ns)).To(Equal(generations))
+		gaps := s.stop()
+		Expect(gaps["blip"]).To(BeZero())
+		AddReportEntry("failover: moves after a cut shorter than the grace", "0")
+		AddReportEntry("failover: Deployment rollouts after a cut shorter than the grace", "0")
+		deleteGraph(ctx, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "blip"}})
+	})
+
+	It("drains a member make-before-break, keeps a copy that fits nowhere else, and calls the move off on undrain", func(ctx SpecContext) {
+		graphs := onEast(ctx, ns, "drained")
+		dgd := &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "drained"}}
+		s := startServingSampler(ctx, ns, graphs)
+
+		By("draining gpu-east while gpu-west is cordoned: the copy has nowhere to go and keeps serving on east")
+		setMemberSpec(ctx, west, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Unschedulable = true })
+		setMemberSpec(ctx, east, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Drain = true })
+		DeferCleanup(func(ctx SpecContext) {
+			setMemberSpec(ctx, east, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Drain = false })
+			setMemberSpec(ctx, west, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Unschedulable = false })
+		})
+		Eventually(func(g Gomega) {
+			c := getGraph(ctx, g, dgd).Status.ClusterPlacement.Copies[0]
+			g.Expect(c.State).To(Equal(flotillav1alpha1.CopyPending))
+			g.Expect(c.Previous).NotTo(BeNil())
+			g.Expect(c.Previous.Cluster).To(Equal(east))
+			g.Expect(c.Previous.State).To(Equal(flotillav1alpha1.CopyReady))
+			g.Expect(c.Previous.Reason).To(ContainSubstring("draining"))
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+		Expect(getGraph(ctx, Default, dgd).Status.State).To(Equal(nvidiav1alpha1.StateSuccessful), "the copy still serves where it leaves")
+		Expect(copyAvailable(ctx, Default, east, ns, "drained")).To(BeTrue())
+
+		By("undraining gpu-east: the move is called off and the copy is placed on east again")
+		setMemberSpec(ctx, east, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Drain = false })
+		Eventually(func(g Gomega) {
+			c := getGraph(ctx, g, dgd).Status.ClusterPlacement.Copies[0]
+			g.Expect(c.Cluster).To(Equal(east))
+			g.Expect(c.State).To(Equal(flotillav1alpha1.CopyReady))
+			g.Expect(c.Previous).To(BeNil())
+			for _, rec := range hubRecords(ctx, g, dgd) {
+				g.Expect(rec.Annotations).NotTo(HaveKey(flotillav1alpha1.AnnotationReplaced))
+			}
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+
+		By("draining gpu-east with gpu-west open: the copy moves, and leaves east only once it serves on west")
+		setMemberSpec(ctx, west, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Unschedulable = false })
+		setMemberSpec(ctx, east, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Drain = true })
+		var eastGoneWhileWestDown bool
+		Eventually(func(g Gomega) {
+			onEast := len(memberDCDs(ctx, g, east, ns, "drained")) > 0
+			onWest := copyAvailable(ctx, g, west, westNamespace, "drained")
+			if !onEast && !onWest {
+				eastGoneWhileWestDown = true
+			}
+			g.Expect(onWest).To(BeTrue())
+			g.Expect(onEast).To(BeFalse())
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(100 * time.Millisecond).Should(Succeed())
+		Expect(eastGoneWhileWestDown).To(BeFalse(), "the copy on east was deleted before its replacement on west was Available")
+		expectEvent(ctx, getGraph(ctx, Default, dgd), "Moved", "draining")
+		Expect(s.stop()["drained"]).To(BeZero())
+		deleteGraph(ctx, dgd)
+	})
+})
+
+// onEast creates one-copy graphs with failoverAfter while gpu-west is cordoned, so that they
+// land on gpu-east, waits until they are successful there, and uncordons gpu-west.
+func onEast(ctx SpecContext, ns string, names ...string) []string {
+	GinkgoHelper()
+	setMemberSpec(ctx, west, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Unschedulable = true })
+	for _, name := range names {
+		b := makeGraph(ns, name)
+		b.placement().FailoverAfter = &metav1.Duration{Duration: failoverAfter}
+		Expect(hub.Create(ctx, b.obj())).To(Succeed())
+	}
+	for _, name := range names {
+		got := expectSuccessful(ctx, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
+		Expect(got.Status.ClusterPlacement.Clusters).To(Equal(east))
+	}
+	setMemberSpec(ctx, west, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Unschedulable = false })
+	expectMemberSchedulable(ctx, west)
+	return names
+}
+
+// setMemberSpec edits a MemberCluster's spec.
+func setMemberSpec(ctx context.Context, name string, edit func(*flotillav1alpha1.MemberClusterSpec)) {
+	GinkgoHelper()
+	Eventually(func(g Gomega) {
+		mc := &flotillav1alpha1.MemberCluster{}
+		g.Expect(hub.Get(ctx, client.ObjectKey{Name: name}, mc)).To(Succeed())
+		before := mc.DeepCopy()
+		edit(&mc.Spec)
+		g.Expect(hub.Patch(ctx, mc, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{}))).To(Succeed())
+	}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+}
+
+// copyAvailable reports whether every DCD of a graph's copy on a member is Available.
+func copyAvailable(ctx context.Context, g Gomega, member, namespace, graph string) bool {
+	ok, err := available(ctx, member, namespace, graph)
+	g.Expect(err).NotTo(HaveOccurred())
+	return ok
+}
+
+// available reports whether both DCDs of a graph's copy on a member are Available.
+func available(ctx context.Context, member, namespace, graph string) (bool, error) {
+	list := &nvidiav1alpha1.DynamoComponentDeploymentList{}
+	if err := local.Members[member].Client.List(ctx, list, client.InNamespace(namespace), client.MatchingLabels{
+		nvidiav1alpha1.LabelGraphName: graph,
+	}); err != nil {
+		return false, err
+	}
+	if len(list.Items) < 2 {
+		return false, nil
+	}
+	for i := range list.Items {
+		if !meta.IsStatusConditionTrue(list.Items[i].Status.Conditions, nvidiav1alpha1.ConditionAvailable) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// deploymentGenerations returns the generation of every Deployment in a namespace of a member.
+func deploymentGenerations(ctx context.Context, member, namespace string) map[string]int64 {
+	GinkgoHelper()
+	list := &appsv1.DeploymentList{}
+	Expect(local.Members[member].Client.List(ctx, list, client.InNamespace(namespace))).To(Succeed())
+	out := map[string]int64{}
+	for _, d := range list.Items {
+		out[d.Name] = d.Generation
+	}
+	return out
+}
+
+// servingSampler counts, every 200 ms, the serving copies of each graph: those Available on
+// the members the test can reach, plus those that were Available on a cut member when it was
+// cut (its pods keep running). It records each graph's longest stretch with none.
+type servingSampler struct {
+	ctx        context.Context
+	graphs     []string
+	namespaces map[string]string
+
+	mu sync.Mutex
+	// last is what the last sample saw: member -> graph -> serving.
+	last map[string]map[string]bool
+	// cutOff is, for each cut member, what it served when it was cut.
+	cutOff    map[string]map[string]bool
+	zeroSince map[string]time.Time
+	gaps      map[string]time.Duration
+
+	stopped, done chan struct{}
+}
+
+func startServingSampler(ctx context.Context, ns string, graphs []string) *servingSampler {
+	s := &servingSampler{ctx: ctx, graphs: graphs, namespaces: map[string]string{east: ns, west: westNamespace},
+		last: map[string]map[string]bool{}, cutOff: map[string]map[string]bool{},
+		zeroSince: map[string]time.Time{}, gaps: map[string]time.Duration{},
+		stopped: make(chan struct{}), done: make(chan struct{})}
+	s.sample()
+	go func() {
+		defer GinkgoRecover()
+		defer close(s.done)
+		tick := time.NewTicker(200 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-s.stopped:
+				return
+			case <-tick.C:
+				s.sample()
+			}
+		}
+	}()
+	return s
+}
+
+// sample reads every member not cut off (each read bounded, a failed one counting as not
+// serving) and updates the gaps; a member cut while it was read counts as it was when cut.
+func (s *servingSampler) sample() {
+	seen := map[string]map[string]bool{}
+	for member, namespace := range s.namespaces {
+		s.mu.Lock()
+		_, isCut := s.cutOff[member]
+		s.mu.Unlock()
+		if isCut {
+			continue
+		}
+		seen[member] = map[string]bool{}
+		for _, graph := range s.graphs {
+			ctx, cancel := context.WithTimeout(s.ctx, time.Second)
+			ok, _ := available(ctx, member, namespace, graph)
+			cancel()
+			seen[member][graph] = ok
+		}
+	}
+	now := time.Now()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for member, graphs := range seen {
+		if _, isCut := s.cutOff[member]; !isCut {
+			s.last[member] = graphs
+		}
+	}
+	for _, graph := range s.graphs {
+		serving := 0
+		for member := range s.namespaces {
+			if cut, isCut := s.cutOff[member]; isCut {
+				serving += b2i(cut[graph])
+			} else {
+				serving += b2i(s.last[member][graph])
+			}
+		}
+		switch {
+		case serving == 0 && s.zeroSince[graph].IsZero():
+			s.zeroSince[graph] = now
+		case serving > 0 && !s.zeroSince[graph].IsZero():
+			s.gaps[graph] = max(s.gaps[graph], now.Sub(s.zeroSince[graph]))
+			s.zeroSince[graph] = time.Time{}
+		}
+	}
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// cut records which graphs served on member, by the last sample, as it is cut off.
+func (s *servingSampler) cut(member string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.cutOff[member] = maps.Clone(s.last[member])
+}
+
+// heal makes the sampler read member again.
+func (s *servingSampler) heal(member string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.cutOff, member)
+}
+
+// stop ends the sampling and returns each graph's longest stretch without a serving copy,
+// counting one still open.
+func (s *servingSampler) stop() map[string]time.Duration {
+	close(s.stopped)
+	<-s.done
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for graph, since := range s.zeroSince {
+		if !since.IsZero() {
+			s.gaps[graph] = max(s.gaps[graph], time.Since(since))
+		}
+	}
+	return s.gaps
+}
+
+func maxGap(gaps map[string]time.Duration) time.Duration {
+	var m time.Duration
+	for _, g := range gaps {
+		m = max(m, g)
+	}
+	return m.Round(time.Millisecond)
+}
