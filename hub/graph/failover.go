@@ -99,7 +99,8 @@ func (r *Reconciler) planFailover(dgd *nvidiav1beta1.DynamoGraphDeployment, req 
 			if c.UnavailableSince == nil || idx >= len(req.Current) || req.Current[idx] != c.Cluster {
 				continue
 			}
-			if left := c.UnavailableSince.Add(g.unavailable).Sub(now); left > 0 {
+			// The status keeps whole seconds: the clock started up to a second later.
+			if left := c.UnavailableSince.Add(g.unavailable + time.Second).Sub(now); left > 0 {
 				soonest(left + 100*time.Millisecond)
 				continue
 			}
@@ -151,10 +152,10 @@ func serving(recs []*nvidiav1beta1.DynamoComponentDeployment, n int) bool {
 // the copy serves on its new member, with why each moves: every record of a copy on another
 // member than its decided one, unless the copy already serves there, its member left the fleet,
 // or its name is taken there (nothing of the copy runs then).
-func retainRecords(d *placement.Decision, stored records, services int, clusters map[string]*flotillav1alpha1.MemberCluster) map[string]string {
+func retainRecords(req *placement.Request, d *placement.Decision, stored records, services int, clusters map[string]*flotillav1alpha1.MemberCluster) map[string]string {
 	why := map[int]string{}
 	for _, mv := range d.Moves {
-		why[mv.Index] = "moves from " + mv.From + ": " + mv.Reason.String()
+		why[mv.Index] = "moves from " + mv.From + ": " + moveReason(req, mv)
 	}
 	out := map[string]string{}
 	for _, c := range d.Copies {
@@ -177,6 +178,19 @@ func retainRecords(d *placement.Decision, stored records, services int, clusters
 		}
 	}
 	return out
+}
+
+// moveReason says why a copy moves: for a copy asked to move off a member the request
+// excludes, the exclusion's reason (say, that it stopped serving there), else placement's.
+func moveReason(req *placement.Request, mv placement.Move) string {
+	if mv.Reason.Kind == placement.ReasonMovingOff {
+		for _, e := range req.Exclude {
+			if e.Member == mv.From && e.Reason != "" {
+				return e.Reason
+			}
+		}
+	}
+	return mv.Reason.String()
 }
 
 // nameTaken reports whether the record's name is held by another object on its member.

@@ -112,7 +112,7 @@ func TestRetainRecords(t *testing.T) {
 			if cl == nil {
 				cl = clusters
 			}
-			if got := retainRecords(moved, tc.stored, 1, cl); !maps.Equal(got, tc.want) {
+			if got := retainRecords(&placement.Request{}, moved, tc.stored, 1, cl); !maps.Equal(got, tc.want) {
 				t.Errorf("retainRecords = %v, want %v", got, tc.want)
 			}
 		})

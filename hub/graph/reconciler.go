@@ -304,7 +304,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	changed, err := applyRecords(ctx, r.Client, desired, retainRecords(d, stored, len(components), clusters), stored)
+	changed, err := applyRecords(ctx, r.Client, desired, retainRecords(req, d, stored, len(components), clusters), stored)
 	if refused := (*refusedComponentsError)(nil); errors.As(err, &refused) {
 		// Nothing was written: copies placed just now hold no records, and free what they took.
 		for _, c := range d.Copies {
@@ -327,7 +327,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 	for _, mv := range d.Moves {
 		r.Fleet.ReleaseCopy(owner, mv.Index)
 	}
-	r.recordDecision(dgd, d)
+	r.recordDecision(dgd, req, d)
 
 	// 5. Status, from the records as they are now (re-read only if some were just written or
 	// deleted: new ones have no status yet, which copyStatus reads as progressing).
@@ -364,7 +364,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 	// A copy that stopped serving moves when its grace ends: look again then.
 	for _, c := range dgd.Status.ClusterPlacement.Copies {
 		if c.UnavailableSince != nil {
-			graceEnds = minPositive(graceEnds, c.UnavailableSince.Add(r.gracesOf(dgd).unavailable).Sub(now)+100*time.Millisecond)
+			graceEnds = minPositive(graceEnds, c.UnavailableSince.Add(r.gracesOf(dgd).unavailable+time.Second).Sub(now)+100*time.Millisecond)
 		}
 	}
 	return reconcile.Result{RequeueAfter: graceEnds}, nil
@@ -417,7 +417,7 @@ func (r *Reconciler) records(ctx context.Context, dgd *nvidiav1beta1.DynamoGraph
 
 // recordDecision records an event for every copy placed or moved, and one when copies stay
 // unplaced, unless the graph's Scheduled condition already says the same.
-func (r *Reconciler) recordDecision(dgd *nvidiav1beta1.DynamoGraphDeployment, d *placement.Decision) {
+func (r *Reconciler) recordDecision(dgd *nvidiav1beta1.DynamoGraphDeployment, req *placement.Request, d *placement.Decision) {
 	for _, c := range d.Copies {
 		if c.Member != "" && !c.Kept {
 			r.event(dgd, corev1.EventTypeNormal, eventPlaced, "Copy %d placed on member %s, namespace %s", c.Index, c.Member, c.Namespace)
@@ -428,7 +428,7 @@ func (r *Reconciler) recordDecision(dgd *nvidiav1beta1.DynamoGraphDeployment, d 
 		if to == "" {
 			to = "no member (none fits)"
 		}
-		r.event(dgd, corev1.EventTypeWarning, eventMoved, "Copy %d moves from %s to %s: %s", mv.Index, mv.From, to, mv.Reason)
+		r.event(dgd, corev1.EventTypeWarning, eventMoved, "Copy %d moves from %s to %s: %s", mv.Index, mv.From, to, moveReason(req, mv))
 	}
 	if d.Placed() < len(d.Copies) {
 		prev := meta.FindStatusCondition(dgd.Status.Conditions, flotillav1alpha1.GraphScheduled)

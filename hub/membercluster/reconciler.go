@@ -28,6 +28,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
@@ -109,6 +110,10 @@ type Reconciler struct {
 	LostAfter time.Duration
 	// ProbeInterval is how often a member's API server is probed.
 	ProbeInterval time.Duration
+
+	// answered holds, by member name, when its API server last answered a probe (time.Time):
+	// a member that stops answering is unreachable since then, not since the failed probe.
+	answered sync.Map
 }
 
 // SetupWithManager registers the controller: it reconciles MemberClusters on the hub, and on
@@ -188,6 +193,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (re
 	// probe began, not since it timed out.
 	now := r.Clock.Now()
 	obs := r.observe(ctx, mc.Name)
+	if obs.probeErr == nil {
+		r.answered.Store(mc.Name, now)
+	}
 	pending, err := r.pendingCleanup(ctx, mc.Name)
 	if err != nil {
 		return reconcile.Result{}, err
@@ -308,8 +316,9 @@ func (e refusedError) Error() string {
 	return "the member's API server refuses the hub's credentials (GET /readyz: " + e.status + ")"
 }
 
-// updateUnreachableSince sets the annotation on the first failed probe and removes it on the
-// first successful one.
+// updateUnreachableSince sets the annotation on the first failed probe, to when the member
+// last answered (now if this hub has not seen it answer), and removes it on the first
+// successful one.
 func (r *Reconciler) updateUnreachableSince(ctx context.Context, mc *flotillav1alpha1.MemberCluster, obs observation, now time.Time) error {
 	_, has := mc.Annotations[flotillav1alpha1.AnnotationUnreachableSince]
 	if (obs.probeErr != nil) == has {
@@ -322,7 +331,11 @@ func (r *Reconciler) updateUnreachableSince(ctx context.Context, mc *flotillav1a
 		if mc.Annotations == nil {
 			mc.Annotations = map[string]string{}
 		}
-		mc.Annotations[flotillav1alpha1.AnnotationUnreachableSince] = now.UTC().Format(time.RFC3339)
+		since := now
+		if last, ok := r.answered.Load(mc.Name); ok {
+			since = last.(time.Time)
+		}
+		mc.Annotations[flotillav1alpha1.AnnotationUnreachableSince] = since.UTC().Format(time.RFC3339)
 	}
 	return r.Hub.Patch(ctx, mc, client.MergeFrom(before))
 }

@@ -21,18 +21,22 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/hub/membercluster"
+	"github.com/flotilla-dev/flotilla/hub/register"
 )
 
 // failoverAfter is the graphs' own grace in these specs (spec.placement.failoverAfter): far
@@ -131,7 +135,7 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 
 	It("moves nothing, and rolls nothing out, when a cut is shorter than the grace", func(ctx SpecContext) {
 		graphs := onEast(ctx, ns, "blip")
-		generations := deploymentGenerations(ctx, east, ns)
+		generations := deploymentGenerations(ctx, east, ns, graphs[0])
 		Expect(generations).NotTo(BeEmpty())
 
 		s := startServingSampler(ctx, ns, graphs)
@@ -155,7 +159,7 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 			g.Expect(got.Status.ClusterPlacement.Copies[0].Previous).To(BeNil())
 		}).WithContext(ctx).WithTimeout(failoverAfter).WithPolling(250 * time.Millisecond).Should(Succeed())
 		expectMemberSchedulable(ctx, east)
-		Expect(deploymentGenerations(ctx, east, ns)).To(Equal(generations))
+		Expect(deploymentGenerations(ctx, east, ns, graphs[0])).To(Equal(generations))
 		gaps := s.stop()
 		Expect(gaps["blip"]).To(BeZero())
 		AddReportEntry("failover: moves after a cut shorter than the grace", "0")
@@ -216,6 +220,123 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 		Expect(s.stop()["drained"]).To(BeZero())
 		deleteGraph(ctx, dgd)
 	})
+
+	It("moves a copy that stopped serving on a member that answers (its GPU nodes died), make-before-break", func(ctx SpecContext) {
+		graphs := onEast(ctx, ns, "capacity")
+		dgd := &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "capacity"}}
+		s := startServingSampler(ctx, ns, graphs)
+
+		By("tainting gpu-east's GPU nodes NoExecute: their pods are evicted and cannot come back")
+		setNodeTaint(ctx, east, deadTaint, true)
+		DeferCleanup(func(ctx SpecContext) { setNodeTaint(ctx, east, deadTaint, false) })
+		died := time.Now()
+		Eventually(func(g Gomega) {
+			c := getGraph(ctx, g, dgd).Status.ClusterPlacement.Copies[0]
+			g.Expect(c.Cluster).To(Equal(east))
+			g.Expect(c.UnavailableSince).NotTo(BeNil(), "state %s: %s", c.State, c.Message)
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+
+		By("waiting for the copy to serve on gpu-west; gpu-east's goes only then")
+		var eastGoneFirst bool
+		Eventually(func(g Gomega) {
+			onWest := copyAvailable(ctx, g, west, westNamespace, "capacity")
+			onEast := len(memberDCDs(ctx, g, east, ns, "capacity")) > 0
+			if !onEast && !onWest {
+				eastGoneFirst = true
+			}
+			g.Expect(onWest).To(BeTrue())
+			g.Expect(onEast).To(BeFalse())
+		}).WithContext(ctx).WithTimeout(failoverAfter + timeout).WithPolling(100 * time.Millisecond).Should(Succeed())
+		Expect(eastGoneFirst).To(BeFalse(), "the copy on gpu-east was deleted before its replacement was Available")
+		AddReportEntry("failover: GPU nodes dead → replacement Available (grace "+failoverAfter.String()+")",
+			time.Since(died).Round(100*time.Millisecond).String())
+		got := expectSuccessful(ctx, dgd)
+		Expect(got.Status.ClusterPlacement.Clusters).To(Equal(west))
+		expectEvent(ctx, got, "Moved", "stopped serving here for longer than its failover grace")
+		s.stop()
+		deleteGraph(ctx, dgd)
+	})
+
+	It("moves nothing while a member's agent is down and its workloads run", func(ctx SpecContext) {
+		graphs := onEast(ctx, ns, "agentless")
+		generations := deploymentGenerations(ctx, east, ns, graphs[0])
+		Expect(generations).NotTo(BeEmpty())
+
+		By("stopping gpu-east's agent for longer than the grace")
+		Expect(local.Members[east].StopAgent()).To(Succeed())
+		restarted := false
+		DeferCleanup(func(ctx SpecContext) {
+			if !restarted {
+				Expect(local.Members[east].StartAgent(ctx)).To(Succeed())
+			}
+			expectMemberSchedulable(ctx, east)
+		})
+		Eventually(func(g Gomega) {
+			mc := &flotillav1alpha1.MemberCluster{}
+			g.Expect(hub.Get(ctx, client.ObjectKey{Name: east}, mc)).To(Succeed())
+			g.Expect(meta.IsStatusConditionFalse(mc.Status.Conditions, flotillav1alpha1.MemberAgentReady)).To(BeTrue())
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+		Consistently(func(g Gomega) {
+			g.Expect(memberDCDs(ctx, g, west, westNamespace, graphs[0])).To(BeEmpty())
+			c := getGraph(ctx, g, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: graphs[0]}}).Status.ClusterPlacement.Copies[0]
+			g.Expect(c.Cluster).To(Equal(east))
+			g.Expect(c.Previous).To(BeNil())
+		}).WithContext(ctx).WithTimeout(failoverAfter + 5*time.Second).WithPolling(250 * time.Millisecond).Should(Succeed())
+
+		By("starting the agent again: nothing rolls out")
+		Expect(local.Members[east].StartAgent(ctx)).To(Succeed())
+		restarted = true
+		expectMemberSchedulable(ctx, east)
+		Consistently(func() map[string]int64 {
+			return deploymentGenerations(ctx, east, ns, graphs[0])
+		}).WithContext(ctx).WithTimeout(5 * time.Second).WithPolling(500 * time.Millisecond).Should(Equal(generations))
+		AddReportEntry("failover: moves and Deployment rollouts after the agent was down past the grace", "0 and 0")
+		deleteGraph(ctx, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: graphs[0]}})
+	})
+
+	It("reports a member that refuses the hub's credentials as Refused and moves nothing", func(ctx SpecContext) {
+		graphs := onEast(ctx, ns, "refused")
+		DeferCleanup(deleteGraph, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: graphs[0]}})
+		eastMember := local.Members[east]
+
+		By("revoking the hub's token on gpu-east (deleting its token Secret)")
+		token := &corev1.Secret{ObjectMeta: metav1.ObjectMeta{Namespace: eastMember.AgentNamespace, Name: register.DefaultTokenSecret}}
+		Expect(eastMember.Client.Get(ctx, client.ObjectKeyFromObject(token), token)).To(Succeed())
+		Expect(eastMember.Client.Delete(ctx, token)).To(Succeed())
+		DeferCleanup(func(ctx SpecContext) {
+			By("issuing a new token and registering gpu-east again")
+			fresh := &corev1.Secret{
+				ObjectMeta: metav1.ObjectMeta{Namespace: token.Namespace, Name: token.Name, Labels: token.Labels, Annotations: map[string]string{
+					corev1.ServiceAccountNameKey: token.Annotations[corev1.ServiceAccountNameKey]}},
+				Type: corev1.SecretTypeServiceAccountToken,
+			}
+			Expect(client.IgnoreAlreadyExists(eastMember.Client.Create(ctx, fresh))).To(Succeed())
+			Eventually(func(g Gomega) {
+				g.Expect(eastMember.Client.Get(ctx, client.ObjectKeyFromObject(fresh), fresh)).To(Succeed())
+				g.Expect(fresh.Data).To(HaveKey(corev1.ServiceAccountTokenKey))
+			}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+			Expect(local.Register(ctx, east)).To(Succeed())
+			expectMemberSchedulable(ctx, east)
+		})
+		Eventually(func(g Gomega) {
+			mc := &flotillav1alpha1.MemberCluster{}
+			g.Expect(hub.Get(ctx, client.ObjectKey{Name: east}, mc)).To(Succeed())
+			joined := meta.FindStatusCondition(mc.Status.Conditions, flotillav1alpha1.MemberJoined)
+			g.Expect(joined).NotTo(BeNil())
+			g.Expect(joined.Reason).To(Equal(membercluster.ReasonRefused), joined.Message)
+			g.Expect(joined.Status).To(Equal(metav1.ConditionTrue))
+			g.Expect(joined.Message).To(ContainSubstring("401"))
+			g.Expect(mc.Annotations).NotTo(HaveKey(flotillav1alpha1.AnnotationUnreachableSince))
+		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
+		Consistently(func(g Gomega) {
+			g.Expect(memberDCDs(ctx, g, west, westNamespace, graphs[0])).To(BeEmpty())
+			c := getGraph(ctx, g, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: graphs[0]}}).Status.ClusterPlacement.Copies[0]
+			g.Expect(c.Cluster).To(Equal(east))
+		}).WithContext(ctx).WithTimeout(failoverAfter + 5*time.Second).WithPolling(250 * time.Millisecond).Should(Succeed())
+		ok, err := available(ctx, east, ns, graphs[0])
+		Expect(err).NotTo(HaveOccurred())
+		Expect(ok).To(BeTrue(), "the copy keeps serving on gpu-east")
+	})
 })
 
 // onEast creates one-copy graphs with failoverAfter while gpu-west is cordoned, so that they
@@ -235,6 +356,28 @@ func onEast(ctx SpecContext, ns string, names ...string) []string {
 	setMemberSpec(ctx, west, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Unschedulable = false })
 	expectMemberSchedulable(ctx, west)
 	return names
+}
+
+// deadTaint stands for GPU nodes that died: NoExecute, tolerated by no pod.
+var deadTaint = corev1.Taint{Key: "flotilla.dev/test-dead", Value: "true", Effect: corev1.TaintEffectNoExecute}
+
+// setNodeTaint adds taint to, or removes it from, every GPU node of a member.
+func setNodeTaint(ctx context.Context, member string, taint corev1.Taint, on bool) {
+	GinkgoHelper()
+	nodes := &corev1.NodeList{}
+	Expect(local.Members[member].Client.List(ctx, nodes)).To(Succeed())
+	for i := range nodes.Items {
+		n := &nodes.Items[i]
+		if _, gpu := n.Status.Allocatable["nvidia.com/gpu"]; !gpu {
+			continue
+		}
+		before := n.DeepCopy()
+		n.Spec.Taints = slices.DeleteFunc(n.Spec.Taints, func(t corev1.Taint) bool { return t.Key == taint.Key })
+		if on {
+			n.Spec.Taints = append(n.Spec.Taints, taint)
+		}
+		Expect(local.Members[member].Client.Patch(ctx, n, client.MergeFrom(before))).To(Succeed())
+	}
 }
 
 // setMemberSpec edits a MemberCluster's spec.
@@ -275,14 +418,16 @@ func available(ctx context.Context, member, namespace, graph string) (bool, erro
 	return true, nil
 }
 
-// deploymentGenerations returns the generation of every Deployment in a namespace of a member.
-func deploymentGenerations(ctx context.Context, member, namespace string) map[string]int64 {
+// deploymentGenerations returns the generation of every Deployment of a graph's copy on a member.
+func deploymentGenerations(ctx context.Context, member, namespace, graph string) map[string]int64 {
 	GinkgoHelper()
 	list := &appsv1.DeploymentList{}
 	Expect(local.Members[member].Client.List(ctx, list, client.InNamespace(namespace))).To(Succeed())
 	out := map[string]int64{}
 	for _, d := range list.Items {
-		out[d.Name] = d.Generation
+		if strings.HasPrefix(d.Name, graph+"-") {
+			out[d.Name] = d.Generation
+		}
 	}
 	return out
 }
