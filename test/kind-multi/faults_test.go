@@ -120,7 +120,7 @@ var _ = Describe("Failover on the kind fleet under real faults", Ordered, func()
 	It("moves nothing and rolls nothing out when a cut is shorter than the grace", func(ctx SpecContext) {
 		const grace = 90 * time.Second
 		placeOnEast(ctx, grace, "blip")
-		generations := deploymentGenerations(ctx, eastMember, faultNamespace, "blip")
+		generations := deploymentGenerations(ctx, eastMember, "blip")
 		Expect(generations).NotTo(BeEmpty())
 
 		By("disconnecting gpu-east for 20 s")
@@ -139,7 +139,7 @@ var _ = Describe("Failover on the kind fleet under real faults", Ordered, func()
 			g.Expect(c.Cluster).To(Equal(east))
 			g.Expect(c.Previous).To(BeNil())
 		}).WithContext(ctx).WithTimeout(15 * time.Second).WithPolling(time.Second).Should(Succeed())
-		Expect(deploymentGenerations(ctx, eastMember, faultNamespace, "blip")).To(Equal(generations))
+		Expect(deploymentGenerations(ctx, eastMember, "blip")).To(Equal(generations))
 		Expect(movedEvents(ctx, "blip")).To(BeEmpty())
 		AddReportEntry("kind failover: moves and rollouts after a 20 s cut (grace 90 s)", "0 and 0")
 		deleteFaultGraphs(ctx, "blip")
@@ -205,7 +205,7 @@ var _ = Describe("Failover on the kind fleet under real faults", Ordered, func()
 
 	It("rolls nothing out when an agent is killed with SIGKILL", func(ctx SpecContext) {
 		placeOnEast(ctx, time.Hour, "steady")
-		generations := deploymentGenerations(ctx, eastMember, faultNamespace, "steady")
+		generations := deploymentGenerations(ctx, eastMember, "steady")
 		Expect(generations).NotTo(BeEmpty())
 		pod := podOf(ctx, eastMember, agentNamespaceEast, "app.kubernetes.io/name=flotilla-agent")
 		restarts := pod.Status.ContainerStatuses[0].RestartCount
@@ -220,7 +220,7 @@ var _ = Describe("Failover on the kind fleet under real faults", Ordered, func()
 		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
 		expectMemberReady(ctx, east)
 		Consistently(func() map[string]int64 {
-			return deploymentGenerations(ctx, eastMember, faultNamespace, "steady")
+			return deploymentGenerations(ctx, eastMember, "steady")
 		}).WithContext(ctx).WithTimeout(15 * time.Second).WithPolling(time.Second).Should(Equal(generations))
 		Expect(movedEvents(ctx, "steady")).To(BeEmpty())
 		AddReportEntry("kind: Deployment rollouts after an agent's SIGKILL", "0")
@@ -233,7 +233,7 @@ var _ = Describe("Failover on the kind fleet under real faults", Ordered, func()
 			g.Expect(got.Status.State).To(Equal(nvidiav1alpha1.StateSuccessful))
 			g.Expect(got.Status.ClusterPlacement.Clusters).To(Equal(east))
 		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
-		Expect(deploymentGenerations(ctx, eastMember, faultNamespace, "steady")).To(Equal(generations))
+		Expect(deploymentGenerations(ctx, eastMember, "steady")).To(Equal(generations))
 		deleteFaultGraphs(ctx, "steady")
 	})
 })
@@ -443,11 +443,12 @@ func killProcess(ctx context.Context, kindCluster, container string) {
 	run(ctx, nil, "docker", "exec", node, "kill", "-KILL", pid)
 }
 
-// deploymentGenerations returns the generation of every Deployment of a graph on a member.
-func deploymentGenerations(ctx context.Context, c *cluster, namespace, graph string) map[string]int64 {
+// deploymentGenerations returns the generation of every Deployment of a graph on a member, in
+// faultNamespace.
+func deploymentGenerations(ctx context.Context, c *cluster, graph string) map[string]int64 {
 	GinkgoHelper()
 	list := &appsv1.DeploymentList{}
-	Expect(c.List(ctx, list, client.InNamespace(namespace))).To(Succeed())
+	Expect(c.List(ctx, list, client.InNamespace(faultNamespace))).To(Succeed())
 	out := map[string]int64{}
 	for _, d := range list.Items {
 		if strings.HasPrefix(d.Name, graph+"-") {

@@ -43,21 +43,24 @@ import (
 // shorter than the hub's --member-lost-after in this suite, which it overrides.
 const failoverAfter = 10 * time.Second
 
+// failoverNamespace is the namespace of the failover specs' graphs, on the hub and on gpu-east.
+const failoverNamespace = "failover"
+
 // Real faults on the local fleet: gpu-east's kube-apiserver is frozen with SIGSTOP, so that
 // neither the hub nor east's agent reaches it while its pods (KWOK's) keep running, as in a
 // network partition. Every move is make-before-break, and a sampler checks that no graph ever
 // stops serving.
 var _ = Describe("Failover under real faults", Ordered, func() {
-	const ns = "failover"
+	const ns = failoverNamespace
 
 	BeforeAll(func(ctx SpecContext) {
 		ensureNamespace(ctx, ns)
 	})
 
 	It("moves the copies of a member cut off past the grace, make-before-break, and deletes the stale ones after the heal", func(ctx SpecContext) {
-		graphs := onEast(ctx, ns, "cut-a", "cut-b")
+		graphs := onEast(ctx, "cut-a", "cut-b")
 
-		s := startServingSampler(ctx, ns, graphs)
+		s := startServingSampler(ctx, graphs)
 		By("freezing gpu-east's API server")
 		resume, err := local.Members[east].Pause()
 		Expect(err).NotTo(HaveOccurred())
@@ -134,11 +137,11 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 	})
 
 	It("moves nothing, and rolls nothing out, when a cut is shorter than the grace", func(ctx SpecContext) {
-		graphs := onEast(ctx, ns, "blip")
-		generations := deploymentGenerations(ctx, east, ns, graphs[0])
+		graphs := onEast(ctx, "blip")
+		generations := deploymentGenerations(ctx, graphs[0])
 		Expect(generations).NotTo(BeEmpty())
 
-		s := startServingSampler(ctx, ns, graphs)
+		s := startServingSampler(ctx, graphs)
 		By("freezing gpu-east's API server for half the grace")
 		resume, err := local.Members[east].Pause()
 		Expect(err).NotTo(HaveOccurred())
@@ -159,7 +162,7 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 			g.Expect(got.Status.ClusterPlacement.Copies[0].Previous).To(BeNil())
 		}).WithContext(ctx).WithTimeout(failoverAfter).WithPolling(250 * time.Millisecond).Should(Succeed())
 		expectMemberSchedulable(ctx, east)
-		Expect(deploymentGenerations(ctx, east, ns, graphs[0])).To(Equal(generations))
+		Expect(deploymentGenerations(ctx, graphs[0])).To(Equal(generations))
 		gaps := s.stop()
 		Expect(gaps["blip"]).To(BeZero())
 		AddReportEntry("failover: moves after a cut shorter than the grace", "0")
@@ -168,9 +171,9 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 	})
 
 	It("drains a member make-before-break, keeps a copy that fits nowhere else, and calls the move off on undrain", func(ctx SpecContext) {
-		graphs := onEast(ctx, ns, "drained")
+		graphs := onEast(ctx, "drained")
 		dgd := &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "drained"}}
-		s := startServingSampler(ctx, ns, graphs)
+		s := startServingSampler(ctx, graphs)
 
 		By("draining gpu-east while gpu-west is cordoned: the copy has nowhere to go and keeps serving on east")
 		setMemberSpec(ctx, west, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Unschedulable = true })
@@ -222,9 +225,9 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 	})
 
 	It("moves a copy that stopped serving on a member that answers (its GPU nodes died), make-before-break", func(ctx SpecContext) {
-		graphs := onEast(ctx, ns, "capacity")
+		graphs := onEast(ctx, "capacity")
 		dgd := &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "capacity"}}
-		s := startServingSampler(ctx, ns, graphs)
+		s := startServingSampler(ctx, graphs)
 
 		By("tainting gpu-east's GPU nodes NoExecute: their pods are evicted and cannot come back")
 		setNodeTaint(ctx, east, deadTaint, true)
@@ -258,8 +261,8 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 	})
 
 	It("moves nothing while a member's agent is down and its workloads run", func(ctx SpecContext) {
-		graphs := onEast(ctx, ns, "agentless")
-		generations := deploymentGenerations(ctx, east, ns, graphs[0])
+		graphs := onEast(ctx, "agentless")
+		generations := deploymentGenerations(ctx, graphs[0])
 		Expect(generations).NotTo(BeEmpty())
 
 		By("stopping gpu-east's agent for longer than the grace")
@@ -288,14 +291,14 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 		restarted = true
 		expectMemberSchedulable(ctx, east)
 		Consistently(func() map[string]int64 {
-			return deploymentGenerations(ctx, east, ns, graphs[0])
+			return deploymentGenerations(ctx, graphs[0])
 		}).WithContext(ctx).WithTimeout(5 * time.Second).WithPolling(500 * time.Millisecond).Should(Equal(generations))
 		AddReportEntry("failover: moves and Deployment rollouts after the agent was down past the grace", "0 and 0")
 		deleteGraph(ctx, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: graphs[0]}})
 	})
 
 	It("reports a member that refuses the hub's credentials as Refused and moves nothing", func(ctx SpecContext) {
-		graphs := onEast(ctx, ns, "refused")
+		graphs := onEast(ctx, "refused")
 		DeferCleanup(deleteGraph, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: graphs[0]}})
 		eastMember := local.Members[east]
 
@@ -341,16 +344,16 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 
 // onEast creates one-copy graphs with failoverAfter while gpu-west is cordoned, so that they
 // land on gpu-east, waits until they are successful there, and uncordons gpu-west.
-func onEast(ctx SpecContext, ns string, names ...string) []string {
+func onEast(ctx SpecContext, names ...string) []string {
 	GinkgoHelper()
 	setMemberSpec(ctx, west, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Unschedulable = true })
 	for _, name := range names {
-		b := makeGraph(ns, name)
+		b := makeGraph(failoverNamespace, name)
 		b.placement().FailoverAfter = &metav1.Duration{Duration: failoverAfter}
 		Expect(hub.Create(ctx, b.obj())).To(Succeed())
 	}
 	for _, name := range names {
-		got := expectSuccessful(ctx, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
+		got := expectSuccessful(ctx, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: failoverNamespace, Name: name}})
 		Expect(got.Status.ClusterPlacement.Clusters).To(Equal(east))
 	}
 	setMemberSpec(ctx, west, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Unschedulable = false })
@@ -418,11 +421,11 @@ func available(ctx context.Context, member, namespace, graph string) (bool, erro
 	return true, nil
 }
 
-// deploymentGenerations returns the generation of every Deployment of a graph's copy on a member.
-func deploymentGenerations(ctx context.Context, member, namespace, graph string) map[string]int64 {
+// deploymentGenerations returns the generation of every Deployment of a graph's copy on gpu-east.
+func deploymentGenerations(ctx context.Context, graph string) map[string]int64 {
 	GinkgoHelper()
 	list := &appsv1.DeploymentList{}
-	Expect(local.Members[member].Client.List(ctx, list, client.InNamespace(namespace))).To(Succeed())
+	Expect(local.Members[east].Client.List(ctx, list, client.InNamespace(failoverNamespace))).To(Succeed())
 	out := map[string]int64{}
 	for _, d := range list.Items {
 		if strings.HasPrefix(d.Name, graph+"-") {
@@ -451,8 +454,8 @@ type servingSampler struct {
 	stopped, done chan struct{}
 }
 
-func startServingSampler(ctx context.Context, ns string, graphs []string) *servingSampler {
-	s := &servingSampler{ctx: ctx, graphs: graphs, namespaces: map[string]string{east: ns, west: westNamespace},
+func startServingSampler(ctx context.Context, graphs []string) *servingSampler {
+	s := &servingSampler{ctx: ctx, graphs: graphs, namespaces: map[string]string{east: failoverNamespace, west: westNamespace},
 		last: map[string]map[string]bool{}, cutOff: map[string]map[string]bool{},
 		zeroSince: map[string]time.Time{}, gaps: map[string]time.Duration{},
 		stopped: make(chan struct{}), done: make(chan struct{})}
