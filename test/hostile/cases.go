@@ -392,6 +392,12 @@ func types(b *builder) {
 		b.add("placement-copies-negative", v, Admission, "spec.placement", func(g obj) {
 			g["spec"].(obj)["placement"] = obj{"copies": -1}
 		})
+		b.add("placement-failover-after-not-a-duration", v, Admission, "failoverAfter", func(g obj) {
+			g["spec"].(obj)["placement"] = obj{"failoverAfter": "soon"}
+		})
+		b.add("placement-failover-after-too-short", v, Admission, "failoverAfter must be between 5s and 24h", func(g obj) {
+			g["spec"].(obj)["placement"] = obj{"failoverAfter": "1s"}
+		})
 		b.add("placement-selector-bad-operator", v, Admission, "spec.placement", func(g obj) {
 			g["spec"].(obj)["placement"] = obj{"clusterSelector": obj{"matchExpressions": []any{obj{"key": "a", "operator": "Near", "values": []any{"b"}}}}}
 		})

@@ -62,6 +62,7 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 
 		s := startServingSampler(ctx, graphs)
 		By("freezing gpu-east's API server")
+		s.cut(east) // before the cut: reads of east racing with it would count it down
 		resume, err := local.Members[east].Pause()
 		Expect(err).NotTo(HaveOccurred())
 		resumed := false
@@ -72,7 +73,6 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 			expectMemberSchedulable(ctx, east)
 		})
 		cut := time.Now()
-		s.cut(east)
 
 		By("waiting for each copy to be Available on gpu-west, shown meanwhile as moving from gpu-east")
 		failedOver := map[string]time.Duration{}
@@ -143,9 +143,9 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 
 		s := startServingSampler(ctx, graphs)
 		By("freezing gpu-east's API server for half the grace")
+		s.cut(east)
 		resume, err := local.Members[east].Pause()
 		Expect(err).NotTo(HaveOccurred())
-		s.cut(east)
 		Consistently(func(g Gomega) {
 			g.Expect(memberDCDs(ctx, g, west, westNamespace, "blip")).To(BeEmpty())
 			got := getGraph(ctx, g, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "blip"}})
