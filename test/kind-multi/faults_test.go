@@ -1,3 +1,5 @@
+//go:build kindmulti
+
 /*
 Copyright 2026 The Flotilla Authors.
 
