@@ -113,10 +113,13 @@ func (r *Reconciler) planFailover(dgd *nvidiav1beta1.DynamoGraphDeployment, req 
 	// A move is called off when the member it leaves holds a serving copy and may keep it,
 	// while the replacement does not serve yet.
 	for idx := range stored {
-		if idx >= len(req.Current) || slices.Contains(req.Replace, idx) {
+		if idx >= req.Policy.CopyCount() || slices.Contains(req.Replace, idx) {
 			continue
 		}
-		target := req.Current[idx]
+		target := ""
+		if idx < len(req.Current) {
+			target = req.Current[idx]
+		}
 		if target != "" && serving(onMember(stored.live(idx), target), services) {
 			continue
 		}
@@ -125,6 +128,9 @@ func (r *Reconciler) planFailover(dgd *nvidiav1beta1.DynamoGraphDeployment, req 
 				continue
 			}
 			if r.Fleet.Keeps(clusters, req, idx, from) {
+				for len(req.Current) <= idx {
+					req.Current = append(req.Current, "")
+				}
 				req.Current[idx] = from
 				break
 			}

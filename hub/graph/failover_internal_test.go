@@ -28,6 +28,7 @@ import (
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/pkg/placement"
+	"github.com/flotilla-dev/flotilla/pkg/placement/plugins"
 )
 
 var synced = &metav1.Condition{Type: flotillav1alpha1.ConditionSynced, Status: metav1.ConditionTrue, Reason: flotillav1alpha1.ReasonSynced}
@@ -176,5 +177,81 @@ func TestMovingCopyServesFromWhereItLeaves(t *testing.T) {
 	if dgd.Status.State != nvidiav1beta1.DGDStateSuccessful || dgd.Status.ClusterPlacement.ReadyCopies != "1/1" {
 		t.Errorf("state %q, ready copies %s: a copy that still serves where it leaves keeps the graph successful",
 			dgd.Status.State, dgd.Status.ClusterPlacement.ReadyCopies)
+	}
+}
+
+func TestPlanFailoverCallsOffAMove(t *testing.T) {
+	healthy := func(name string, drain bool) flotillav1alpha1.MemberCluster {
+		mc := *member(name, membercluster.ReasonReachable)
+		mc.Status.Conditions = append(mc.Status.Conditions, metav1.Condition{Type: flotillav1alpha1.MemberAgentReady, Status: metav1.ConditionTrue, Reason: "r"})
+		mc.Spec.Drain = drain
+		return mc
+	}
+	leaving := onCopy(record("a", true, synced, 1), "east", "moves from east: draining")
+	for _, tc := range []struct {
+		name    string
+		drained bool
+		stored  records
+		want    string
+	}{
+		{name: "the member it leaves is fit again: the copy returns", stored: recordsOf(leaving), want: "east"},
+		{name: "the member it leaves is still drained: the copy stays unplaced", drained: true, stored: recordsOf(leaving), want: ""},
+		{name: "the replacement already serves: the move completes", want: "west",
+			stored: recordsOf(leaving, onCopy(record("a", true, synced, 1), "west", ""))},
+		{name: "the replacement does not serve yet: the copy returns", want: "east",
+			stored: recordsOf(leaving, onCopy(record("a", false, synced, 1), "west", ""))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			clusters := []flotillav1alpha1.MemberCluster{healthy("east", tc.drained), healthy("west", false)}
+			policy, err := placement.PolicyFromSpec(nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			req := &placement.Request{Owner: "ns/g", Namespace: "ns", Demand: &placement.Demand{}, Policy: policy}
+			if m := tc.stored.member(0); m != "" {
+				req.Current = []string{m}
+			}
+			r := &Reconciler{Fleet: NewFleet(placement.NewPlacer(plugins.NewDefaultFramework())), LostAfter: time.Minute, UnavailableAfter: time.Minute}
+			dgd := &nvidiav1beta1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "g"}}
+			r.planFailover(dgd, req, tc.stored, 1, clusters, time.Now())
+			got := ""
+			if len(req.Current) > 0 {
+				got = req.Current[0]
+			}
+			if got != tc.want {
+				t.Errorf("copy 0 is placed on %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestPlanFailoverReplacesACopyThatStoppedServing(t *testing.T) {
+	now := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC)
+	r := &Reconciler{Fleet: NewFleet(placement.NewPlacer(plugins.NewDefaultFramework())), LostAfter: time.Minute, UnavailableAfter: time.Minute}
+	for _, tc := range []struct {
+		name        string
+		down        time.Duration
+		failover    *metav1.Duration
+		wantReplace bool
+	}{
+		{name: "within the hub's grace: looked at again when it ends", down: 30 * time.Second},
+		{name: "past the hub's grace: replaced, its member excluded", down: 2 * time.Minute, wantReplace: true},
+		{name: "the graph's longer failoverAfter wins", down: 2 * time.Minute, failover: &metav1.Duration{Duration: 5 * time.Minute}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dgd := &nvidiav1beta1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "g"}}
+			dgd.Spec.Placement = &flotillav1alpha1.PlacementSpec{FailoverAfter: tc.failover}
+			dgd.Status.ClusterPlacement = &flotillav1alpha1.GraphPlacementStatus{Copies: []flotillav1alpha1.CopyStatus{{
+				Cluster: "east", State: flotillav1alpha1.CopyProgressing, UnavailableSince: &metav1.Time{Time: now.Add(-tc.down)}}}}
+			req := &placement.Request{Current: []string{"east"}}
+			requeue := r.planFailover(dgd, req, records{}, 1, nil, now)
+			replaced := slices.Contains(req.Replace, 0) && len(req.Exclude) == 1 && req.Exclude[0].Member == "east"
+			if replaced != tc.wantReplace {
+				t.Fatalf("replaced = %v (Replace %v, Exclude %v), want %v", replaced, req.Replace, req.Exclude, tc.wantReplace)
+			}
+			if !tc.wantReplace && requeue <= 0 {
+				t.Errorf("requeue = %s, want the time left of the grace", requeue)
+			}
+		})
 	}
 }
