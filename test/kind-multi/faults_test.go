@@ -173,7 +173,8 @@ var _ = Describe("Failover on the kind fleet under real faults", Ordered, func()
 		}
 		Eventually(record).WithContext(ctx).WithTimeout(timeout).WithPolling(250 * time.Millisecond).Should(BeNumerically(">=", 5))
 		killed := time.Now()
-		sigkillPod(ctx, hub, hubCluster, "flotilla-system", leader)
+		leaderPod, _, _ := strings.Cut(leader, "_")
+		sigkillPod(ctx, hub, hubCluster, "flotilla-system", leaderPod)
 
 		By("waiting for a standby to take the lead and every graph to be successful")
 		Eventually(func(g Gomega) {
@@ -392,7 +393,9 @@ func cutLink(ctx context.Context, kindCluster string) (heal func(context.Context
 	}
 }
 
-// hubLeader returns the pod name holding the hub's leader-election Lease.
+// hubLeader returns the holder identity of the hub's leader-election Lease: the leader's pod
+// name and a UUID of its process, so that a killed leader restarted in the same pod counts as
+// a new holder.
 func hubLeader(ctx context.Context) string {
 	GinkgoHelper()
 	var leader string
@@ -405,8 +408,7 @@ func hubLeaderOf(ctx context.Context, g Gomega) string {
 	g.Expect(hub.Get(ctx, client.ObjectKey{Namespace: "flotilla-system", Name: "flotilla-hub-leader"}, lease)).To(Succeed())
 	holder := ptr.Deref(lease.Spec.HolderIdentity, "")
 	g.Expect(holder).NotTo(BeEmpty())
-	pod, _, _ := strings.Cut(holder, "_")
-	return pod
+	return holder
 }
 
 // podOf returns the one pod matching a label selector.
