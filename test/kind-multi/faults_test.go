@@ -21,7 +21,6 @@ package kindmulti_test
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,6 +40,7 @@ import (
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	"github.com/flotilla-dev/flotilla/test/serving"
 )
 
 // faultNamespace is the namespace of the fault specs' graphs on the hub and on gpu-east.
@@ -63,9 +63,9 @@ var _ = Describe("Failover on the kind fleet under real faults", Ordered, func()
 		graphs := []string{"cut-a", "cut-b"}
 		placeOnEast(ctx, grace, graphs...)
 
-		s := startSampler(ctx, graphs)
+		s := startSamplerOf(ctx, graphs)
 		By("disconnecting gpu-east's node container from the kind network")
-		s.cut(east) // before the cut: reads of east racing with it would count it down
+		s.Cut(east) // before the cut: reads of east racing with it would count it down
 		heal := cutLink(ctx, eastCluster)
 		healed := false
 		DeferCleanup(func(ctx SpecContext) {
@@ -104,8 +104,8 @@ var _ = Describe("Failover on the kind fleet under real faults", Ordered, func()
 			}
 		}).WithContext(ctx).WithTimeout(timeout).WithPolling(250 * time.Millisecond).Should(Succeed())
 		cleanup := time.Since(healedAt)
-		s.heal(east)
-		gaps := s.stop()
+		s.Heal(east)
+		gaps := s.Stop()
 		var durations []time.Duration
 		for _, name := range graphs {
 			durations = append(durations, failedOver[name])
@@ -115,7 +115,7 @@ var _ = Describe("Failover on the kind fleet under real faults", Ordered, func()
 		AddReportEntry("kind failover: cut → replacement Available (grace "+grace.String()+")",
 			fmt.Sprintf("p50 %s, max %s", durations[len(durations)/2].Round(100*time.Millisecond), durations[len(durations)-1].Round(100*time.Millisecond)))
 		AddReportEntry("kind failover: heal → stale copies deleted", cleanup.Round(100*time.Millisecond).String())
-		AddReportEntry("kind failover: longest time without a serving copy", longestGap(gaps).String())
+		AddReportEntry("kind failover: longest time without a serving copy", serving.Longest(gaps).String())
 		deleteFaultGraphs(ctx, graphs...)
 	})
 
@@ -482,120 +482,12 @@ func movedEvents(ctx context.Context, graph string) []string {
 	return out
 }
 
-// sampler counts, every 250 ms, the serving copies of each graph: Available on the members the
-// test reaches, plus those that served on a cut member when it was cut (its pods run on). It
-// records each graph's longest stretch with none.
-type sampler struct {
-	ctx    context.Context
-	graphs []string
-
-	mu        sync.Mutex
-	last      map[string]map[string]bool
-	cutOff    map[string]map[string]bool
-	zeroSince map[string]time.Time
-	gaps      map[string]time.Duration
-
-	stopped, done chan struct{}
-}
-
-func startSampler(ctx context.Context, graphs []string) *sampler {
-	s := &sampler{ctx: ctx, graphs: graphs, last: map[string]map[string]bool{}, cutOff: map[string]map[string]bool{},
-		zeroSince: map[string]time.Time{}, gaps: map[string]time.Duration{}, stopped: make(chan struct{}), done: make(chan struct{})}
-	s.sample()
-	go func() {
-		defer GinkgoRecover()
-		defer close(s.done)
-		tick := time.NewTicker(250 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-s.stopped:
-				return
-			case <-tick.C:
-				s.sample()
-			}
+// startSampler samples the graphs' serving copies on gpu-east and gpu-west.
+func startSamplerOf(ctx context.Context, graphs []string) *serving.Sampler {
+	return serving.Start(ctx, []string{east, west}, graphs, func(ctx context.Context, member, graph string) bool {
+		if member == east {
+			return copyServes(ctx, eastMember, faultNamespace, graph)
 		}
-	}()
-	return s
-}
-
-func (s *sampler) sample() {
-	members := map[string]struct {
-		c         *cluster
-		namespace string
-	}{east: {eastMember, faultNamespace}, west: {westMember, westNamespace}}
-	seen := map[string]map[string]bool{}
-	for name, m := range members {
-		s.mu.Lock()
-		_, isCut := s.cutOff[name]
-		s.mu.Unlock()
-		if isCut {
-			continue
-		}
-		seen[name] = map[string]bool{}
-		for _, graph := range s.graphs {
-			seen[name][graph] = copyServes(s.ctx, m.c, m.namespace, graph)
-		}
-	}
-	now := time.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for name, graphs := range seen {
-		if _, isCut := s.cutOff[name]; !isCut {
-			s.last[name] = graphs
-		}
-	}
-	for _, graph := range s.graphs {
-		serving := false
-		for name := range members {
-			if cut, isCut := s.cutOff[name]; isCut {
-				serving = serving || cut[graph]
-			} else {
-				serving = serving || s.last[name][graph]
-			}
-		}
-		switch {
-		case !serving && s.zeroSince[graph].IsZero():
-			s.zeroSince[graph] = now
-		case serving && !s.zeroSince[graph].IsZero():
-			s.gaps[graph] = max(s.gaps[graph], now.Sub(s.zeroSince[graph]))
-			s.zeroSince[graph] = time.Time{}
-		}
-	}
-}
-
-// cut records which graphs served on member, by the last sample, as it is cut off.
-func (s *sampler) cut(member string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cutOff[member] = maps.Clone(s.last[member])
-}
-
-// heal makes the sampler read member again.
-func (s *sampler) heal(member string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.cutOff, member)
-}
-
-// stop ends the sampling and returns each graph's longest stretch without a serving copy.
-func (s *sampler) stop() map[string]time.Duration {
-	close(s.stopped)
-	<-s.done
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for graph, since := range s.zeroSince {
-		if !since.IsZero() {
-			s.gaps[graph] = max(s.gaps[graph], time.Since(since))
-		}
-	}
-	return s.gaps
-}
-
-func longestGap(gaps map[string]time.Duration) time.Duration {
-	var m time.Duration
-	for _, g := range gaps {
-		m = max(m, g)
-	}
-	return m.Round(time.Millisecond)
+		return copyServes(ctx, westMember, westNamespace, graph)
+	}, 250*time.Millisecond)
 }

@@ -19,10 +19,8 @@ package graph_test
 import (
 	"context"
 	"fmt"
-	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -37,6 +35,7 @@ import (
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/hub/register"
+	"github.com/flotilla-dev/flotilla/test/serving"
 )
 
 // failoverAfter is the graphs' own grace in these specs (spec.placement.failoverAfter): far
@@ -60,9 +59,9 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 	It("moves the copies of a member cut off past the grace, make-before-break, and deletes the stale ones after the heal", func(ctx SpecContext) {
 		graphs := onEast(ctx, "cut-a", "cut-b")
 
-		s := startServingSampler(ctx, graphs)
+		s := startSamplerOf(ctx, graphs)
 		By("freezing gpu-east's API server")
-		s.cut(east) // before the cut: reads of east racing with it would count it down
+		s.Cut(east) // before the cut: reads of east racing with it would count it down
 		resume, err := local.Members[east].Pause()
 		Expect(err).NotTo(HaveOccurred())
 		resumed := false
@@ -111,14 +110,14 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 		Expect(resume()).To(Succeed())
 		resumed = true
 		healed := time.Now()
-		s.heal(east)
+		s.Heal(east)
 		Eventually(func(g Gomega) {
 			for _, name := range graphs {
 				g.Expect(memberDCDs(ctx, g, east, ns, name)).To(BeEmpty())
 			}
 		}).WithContext(ctx).WithTimeout(timeout).WithPolling(250 * time.Millisecond).Should(Succeed())
 		cleanup := time.Since(healed)
-		gaps := s.stop()
+		gaps := s.Stop()
 
 		var durations []time.Duration
 		for _, name := range graphs {
@@ -129,7 +128,7 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 		AddReportEntry("failover: cut → replacement Available (grace "+failoverAfter.String()+")",
 			fmt.Sprintf("p50 %s, max %s", durations[len(durations)/2].Round(100*time.Millisecond), durations[len(durations)-1].Round(100*time.Millisecond)))
 		AddReportEntry("failover: heal → stale copies deleted", cleanup.Round(100*time.Millisecond).String())
-		AddReportEntry("failover: longest time without a serving copy", maxGap(gaps).String())
+		AddReportEntry("failover: longest time without a serving copy", serving.Longest(gaps).String())
 		Expect(durations[len(durations)-1]).To(BeNumerically("<", failoverAfter+timeout))
 		for _, name := range graphs {
 			deleteGraph(ctx, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
@@ -141,9 +140,9 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 		generations := deploymentGenerations(ctx, graphs[0])
 		Expect(generations).NotTo(BeEmpty())
 
-		s := startServingSampler(ctx, graphs)
+		s := startSamplerOf(ctx, graphs)
 		By("freezing gpu-east's API server for half the grace")
-		s.cut(east)
+		s.Cut(east)
 		resume, err := local.Members[east].Pause()
 		Expect(err).NotTo(HaveOccurred())
 		Consistently(func(g Gomega) {
@@ -152,7 +151,7 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 			g.Expect(got.Status.ClusterPlacement.Copies[0].Cluster).To(Equal(east))
 		}).WithContext(ctx).WithTimeout(failoverAfter / 2).WithPolling(250 * time.Millisecond).Should(Succeed())
 		Expect(resume()).To(Succeed())
-		s.heal(east)
+		s.Heal(east)
 
 		By("checking that the copy stayed, nothing was written on gpu-west and no Deployment rolled out")
 		Consistently(func(g Gomega) {
@@ -163,7 +162,7 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 		}).WithContext(ctx).WithTimeout(failoverAfter).WithPolling(250 * time.Millisecond).Should(Succeed())
 		expectMemberSchedulable(ctx, east)
 		Expect(deploymentGenerations(ctx, graphs[0])).To(Equal(generations))
-		gaps := s.stop()
+		gaps := s.Stop()
 		Expect(gaps["blip"]).To(BeZero())
 		AddReportEntry("failover: moves after a cut shorter than the grace", "0")
 		AddReportEntry("failover: Deployment rollouts after a cut shorter than the grace", "0")
@@ -173,7 +172,7 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 	It("drains a member make-before-break, keeps a copy that fits nowhere else, and calls the move off on undrain", func(ctx SpecContext) {
 		graphs := onEast(ctx, "drained")
 		dgd := &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "drained"}}
-		s := startServingSampler(ctx, graphs)
+		s := startSamplerOf(ctx, graphs)
 
 		By("draining gpu-east while gpu-west is cordoned: the copy has nowhere to go and keeps serving on east")
 		setMemberSpec(ctx, west, func(spec *flotillav1alpha1.MemberClusterSpec) { spec.Unschedulable = true })
@@ -220,14 +219,14 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 		}).WithContext(ctx).WithTimeout(timeout).WithPolling(100 * time.Millisecond).Should(Succeed())
 		Expect(eastGoneWhileWestDown).To(BeFalse(), "the copy on east was deleted before its replacement on west was Available")
 		expectEvent(ctx, getGraph(ctx, Default, dgd), "Moved", "draining")
-		Expect(s.stop()["drained"]).To(BeZero())
+		Expect(s.Stop()["drained"]).To(BeZero())
 		deleteGraph(ctx, dgd)
 	})
 
 	It("moves a copy that stopped serving on a member that answers (its GPU nodes died), make-before-break", func(ctx SpecContext) {
 		graphs := onEast(ctx, "capacity")
 		dgd := &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: "capacity"}}
-		s := startServingSampler(ctx, graphs)
+		s := startSamplerOf(ctx, graphs)
 
 		By("tainting gpu-east's GPU nodes NoExecute: their pods are evicted and cannot come back")
 		setNodeTaint(ctx, east, deadTaint, true)
@@ -256,7 +255,7 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 		got := expectSuccessful(ctx, dgd)
 		Expect(got.Status.ClusterPlacement.Clusters).To(Equal(west))
 		expectEvent(ctx, got, "Moved", "stopped serving here for longer than its failover grace")
-		s.stop()
+		s.Stop()
 		deleteGraph(ctx, dgd)
 	})
 
@@ -435,134 +434,16 @@ func deploymentGenerations(ctx context.Context, graph string) map[string]int64 {
 	return out
 }
 
-// servingSampler counts, every 200 ms, the serving copies of each graph: those Available on
-// the members the test can reach, plus those that were Available on a cut member when it was
-// cut (its pods keep running). It records each graph's longest stretch with none.
-type servingSampler struct {
-	ctx        context.Context
-	graphs     []string
-	namespaces map[string]string
-
-	mu sync.Mutex
-	// last is what the last sample saw: member -> graph -> serving.
-	last map[string]map[string]bool
-	// cutOff is, for each cut member, what it served when it was cut.
-	cutOff    map[string]map[string]bool
-	zeroSince map[string]time.Time
-	gaps      map[string]time.Duration
-
-	stopped, done chan struct{}
-}
-
-func startServingSampler(ctx context.Context, graphs []string) *servingSampler {
-	s := &servingSampler{ctx: ctx, graphs: graphs, namespaces: map[string]string{east: failoverNamespace, west: westNamespace},
-		last: map[string]map[string]bool{}, cutOff: map[string]map[string]bool{},
-		zeroSince: map[string]time.Time{}, gaps: map[string]time.Duration{},
-		stopped: make(chan struct{}), done: make(chan struct{})}
-	s.sample()
-	go func() {
-		defer GinkgoRecover()
-		defer close(s.done)
-		tick := time.NewTicker(200 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-s.stopped:
-				return
-			case <-tick.C:
-				s.sample()
-			}
+// startSampler samples the graphs' serving copies on gpu-east and gpu-west.
+func startSamplerOf(ctx context.Context, graphs []string) *serving.Sampler {
+	return serving.Start(ctx, []string{east, west}, graphs, func(ctx context.Context, member, graph string) bool {
+		namespace := failoverNamespace
+		if member == west {
+			namespace = westNamespace
 		}
-	}()
-	return s
-}
-
-// sample reads every member not cut off (each read bounded, a failed one counting as not
-// serving) and updates the gaps; a member cut while it was read counts as it was when cut.
-func (s *servingSampler) sample() {
-	seen := map[string]map[string]bool{}
-	for member, namespace := range s.namespaces {
-		s.mu.Lock()
-		_, isCut := s.cutOff[member]
-		s.mu.Unlock()
-		if isCut {
-			continue
-		}
-		seen[member] = map[string]bool{}
-		for _, graph := range s.graphs {
-			ctx, cancel := context.WithTimeout(s.ctx, time.Second)
-			ok, _ := available(ctx, member, namespace, graph)
-			cancel()
-			seen[member][graph] = ok
-		}
-	}
-	now := time.Now()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for member, graphs := range seen {
-		if _, isCut := s.cutOff[member]; !isCut {
-			s.last[member] = graphs
-		}
-	}
-	for _, graph := range s.graphs {
-		serving := 0
-		for member := range s.namespaces {
-			if cut, isCut := s.cutOff[member]; isCut {
-				serving += b2i(cut[graph])
-			} else {
-				serving += b2i(s.last[member][graph])
-			}
-		}
-		switch {
-		case serving == 0 && s.zeroSince[graph].IsZero():
-			s.zeroSince[graph] = now
-		case serving > 0 && !s.zeroSince[graph].IsZero():
-			s.gaps[graph] = max(s.gaps[graph], now.Sub(s.zeroSince[graph]))
-			s.zeroSince[graph] = time.Time{}
-		}
-	}
-}
-
-func b2i(b bool) int {
-	if b {
-		return 1
-	}
-	return 0
-}
-
-// cut records which graphs served on member, by the last sample, as it is cut off.
-func (s *servingSampler) cut(member string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.cutOff[member] = maps.Clone(s.last[member])
-}
-
-// heal makes the sampler read member again.
-func (s *servingSampler) heal(member string) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	delete(s.cutOff, member)
-}
-
-// stop ends the sampling and returns each graph's longest stretch without a serving copy,
-// counting one still open.
-func (s *servingSampler) stop() map[string]time.Duration {
-	close(s.stopped)
-	<-s.done
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for graph, since := range s.zeroSince {
-		if !since.IsZero() {
-			s.gaps[graph] = max(s.gaps[graph], time.Since(since))
-		}
-	}
-	return s.gaps
-}
-
-func maxGap(gaps map[string]time.Duration) time.Duration {
-	var m time.Duration
-	for _, g := range gaps {
-		m = max(m, g)
-	}
-	return m.Round(time.Millisecond)
+		ctx, cancel := context.WithTimeout(ctx, time.Second)
+		defer cancel()
+		ok, _ := available(ctx, member, namespace, graph)
+		return ok
+	}, 200*time.Millisecond)
 }
