@@ -142,6 +142,10 @@ test: kube-binaries test-tools ## Run unit, integration (real apiserver + etcd) 
 test-e2e: kube-binaries ## Run end-to-end tests on local clusters (apiserver, etcd, controller-manager, scheduler, KWOK GPU nodes).
 	$(GO) test $(GO_TEST_FLAGS) -v ./test/harness/...
 
+.PHONY: bench
+bench: kube-binaries ## Measure the fleet (raw Deployments vs DCDs vs graphs on the hub, N = 1, 10, 100) and write docs/performance.md; about 10 minutes.
+	$(GO) run ./hack/bench -out docs/performance.md $(BENCH_FLAGS)
+
 ##@ kind (clusters in Docker, no registry needed)
 
 # The node image (hack/kind/build-node-image.sh): kind's published kindest/node:v1.36.3 where a

@@ -100,6 +100,7 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 	if err := o.Validate(); err != nil {
 		return nil, err
 	}
+	cfg = o.Client.Apply(cfg)
 	scheme, err := NewScheme()
 	if err != nil {
 		return nil, err
@@ -128,6 +129,7 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 		WebhookServer:                 webhook.Server,
 		Metrics:                       metricsserver.Options{BindAddress: o.MetricsBindAddress},
 		HealthProbeBindAddress:        o.HealthProbeBindAddress,
+		PprofBindAddress:              o.Client.PprofBindAddress,
 		LeaderElection:                o.LeaderElect,
 		LeaderElectionID:              LeaderElectionID,
 		LeaderElectionNamespace:       o.Namespace,

@@ -35,6 +35,7 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/inventory"
 	"github.com/flotilla-dev/flotilla/agent/liveness"
 	"github.com/flotilla-dev/flotilla/agent/workload"
+	"github.com/flotilla-dev/flotilla/internal/apiclient"
 	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
 	"github.com/flotilla-dev/flotilla/internal/webhookcert"
 	"github.com/flotilla-dev/flotilla/pkg/policy"
@@ -125,6 +126,10 @@ type Options struct {
 	// WorkloadServiceAccount.
 	Policy policy.Policy
 
+	// Client is the agent's client of its API server (--kube-api-qps, --kube-api-burst) and its
+	// pprof endpoint (--pprof-bind-address).
+	Client apiclient.Options
+
 	// Webhook is the conversion webhook of the DCD CRD (ConvertedCRD) the agent serves
 	// (--webhook-*), its certificate Secret and Service in Namespace. Whether the agent points
 	// the CRD at it is WebhookManagesCRDs.
@@ -147,6 +152,7 @@ func NewOptions(getenv func(string) string) Options {
 		InventoryWriteInterval:  inventory.DefaultWriteInterval,
 		LeaseRenewInterval:      liveness.DefaultRenewInterval,
 		LeaseDuration:           liveness.DefaultLeaseDuration,
+		Client:                  apiclient.NewOptions(),
 		Webhook: conversionwebhook.Options{
 			Port:       conversionwebhook.DefaultPort,
 			CertSecret: DefaultWebhookCertSecret,
@@ -228,6 +234,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 			o.Policy.Allow.ServiceAccounts = append(o.Policy.Allow.ServiceAccounts, v)
 			return nil
 		})
+	o.Client.BindFlags(fs)
 	o.Webhook.BindFlags(fs, "default true in cluster mode, false with --watch-namespace (a Role cannot patch a CRD: "+
 		"`agent wire-conversion`, the chart's hook, does it, and the agent then keeps the CA it set)")
 }
@@ -353,6 +360,9 @@ func (o *Options) Validate() error {
 		for _, msg := range validation.IsDNS1123Subdomain(o.ClusterDomain) {
 			add("--cluster-domain %q: %s", o.ClusterDomain, msg)
 		}
+	}
+	if err := o.Client.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := o.Webhook.Validate(); err != nil {
 		errs = append(errs, err)

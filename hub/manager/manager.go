@@ -186,6 +186,7 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 		Logger:                        logger,
 		Metrics:                       metricsserver.Options{BindAddress: o.MetricsBindAddress},
 		HealthProbeBindAddress:        o.HealthProbeBindAddress,
+		PprofBindAddress:              o.Client.PprofBindAddress,
 		LeaderElection:                o.LeaderElect,
 		LeaderElectionID:              LeaderElectionID,
 		LeaderElectionNamespace:       o.LeaderElectionNamespace,
@@ -196,7 +197,7 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 	if s.SkipControllerNameValidation {
 		mgrOpts.Controller = config.Controller{SkipNameValidation: ptr.To(true)}
 	}
-	mgr, err := mcmanager.New(cfg, provider, mgrOpts)
+	mgr, err := mcmanager.New(o.Client.Apply(cfg), provider, mgrOpts)
 	if err != nil {
 		return nil, fmt.Errorf("creating the manager: %w", err)
 	}

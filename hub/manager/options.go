@@ -28,6 +28,7 @@ import (
 
 	"github.com/flotilla-dev/flotilla/hub/graph"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
+	"github.com/flotilla-dev/flotilla/internal/apiclient"
 	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
 	"github.com/flotilla-dev/flotilla/internal/webhookcert"
 )
@@ -90,6 +91,9 @@ type Options struct {
 	// CopyUnavailableAfter is how long a copy, Ready before, may stay unavailable on a member
 	// that answers before it moves (spec.placement.failoverAfter overrides it per graph).
 	CopyUnavailableAfter time.Duration
+	// Client is the hub's client of the hub API server (--kube-api-qps, --kube-api-burst) and its
+	// pprof endpoint (--pprof-bind-address).
+	Client apiclient.Options
 	// Webhook is the conversion webhook of the nvidia.com CRDs (ConvertedCRDs) the hub serves
 	// (--webhook-*), its certificate Secret and Service in the hub's namespace ($POD_NAMESPACE).
 	// The hub points the CRDs at it unless --webhook-manage-crds=false. The same server serves
@@ -115,6 +119,7 @@ func NewOptions(getenv func(string) string) Options {
 		MemberProbeInterval:     membercluster.DefaultProbeInterval,
 		DeletionTimeout:         graph.DefaultDeletionTimeout,
 		CopyUnavailableAfter:    graph.DefaultUnavailableAfter,
+		Client:                  apiclient.NewOptions(),
 		Webhook: conversionwebhook.Options{
 			Port:       conversionwebhook.DefaultPort,
 			Namespace:  ns,
@@ -158,6 +163,7 @@ func (o *Options) BindFlags(fs *flag.FlagSet) {
 	fs.DurationVar(&o.CopyUnavailableAfter, "copy-unavailable-after", o.CopyUnavailableAfter,
 		"How long a copy, Ready before, may stay unavailable on a member that answers before it moves, make-before-break "+
 			"(spec.placement.failoverAfter overrides it per graph).")
+	o.Client.BindFlags(fs)
 	o.Webhook.BindFlags(fs, "default true")
 	fs.Func("webhook-validating-configuration",
 		"ValidatingWebhookConfiguration (the chart's) whose webhooks the hub points at its webhook server, with its CA bundle: "+
@@ -205,6 +211,9 @@ func (o *Options) Validate() error {
 	}
 	if o.DeletionTimeout <= 0 {
 		errs = append(errs, fmt.Errorf("--deletion-timeout: must be positive, got %s", o.DeletionTimeout))
+	}
+	if err := o.Client.Validate(); err != nil {
+		errs = append(errs, err)
 	}
 	if err := o.Webhook.Validate(); err != nil {
 		errs = append(errs, err)

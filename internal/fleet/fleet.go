@@ -34,6 +34,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"os"
 	"path/filepath"
 	"slices"
 	"sync"
@@ -71,6 +72,9 @@ type Options struct {
 	// and the agents' chart identities) to AuditDir/hub.log and AuditDir/<member>.log
 	// (testenv.ReadAuditLog reads them; AuditLog names them).
 	AuditDir string
+	// Binaries, when set, run the agents (and, with StartHubProcess, the hub) as child
+	// processes of these binaries instead of in this process.
+	Binaries Binaries
 }
 
 // AuditLog returns the audit log of the hub ("hub") or of a member, under Options.AuditDir; ""
@@ -112,6 +116,8 @@ type Fleet struct {
 	hubOptions *hubmanager.Options
 	// HubObjects are the hub chart's rendered objects (InstallHubChart).
 	HubObjects []*Object
+	// tempDir holds the files of processes when there is no LogDir (processDir).
+	tempDir string
 }
 
 // Member is one running member cluster.
@@ -131,7 +137,15 @@ type Member struct {
 	Webhook conversionwebhook.Options
 
 	stopAgent func() error
+	// agentProcess is the agent when it runs as a child process (Options.Binaries.Agent).
+	agentProcess *Process
+	// dir holds the agent process's kubeconfig and log.
+	dir string
 }
+
+// AgentProcess returns the agent's process when it runs as one (Options.Binaries.Agent), else
+// nil.
+func (m *Member) AgentProcess() *Process { return m.agentProcess }
 
 // Start starts the hub API server and every member with its agent, and registers the members
 // on the hub. On error, what was started is stopped.
@@ -192,7 +206,7 @@ func (f *Fleet) startMember(ctx context.Context, spec MemberSpec) (*Member, erro
 	if err != nil {
 		return nil, err
 	}
-	m := &Member{Spec: spec, Cluster: cl, AgentNamespace: HubNamespace}
+	m := &Member{Spec: spec, Cluster: cl, AgentNamespace: HubNamespace, dir: f.processDir(spec.Name)}
 	f.Members[spec.Name] = m // stopped by Stop from here on
 	if spec.NamespaceRestriction != "" {
 		m.AgentNamespace = spec.NamespaceRestriction
@@ -234,7 +248,11 @@ func (f *Fleet) startMember(ctx context.Context, spec MemberSpec) (*Member, erro
 	if err := LocalWebhook(&m.Webhook); err != nil {
 		return nil, err
 	}
-	if err := m.StartAgent(ctx); err != nil {
+	if f.opts.Binaries.Agent != "" {
+		if err := m.startAgentProcess(ctx, f.opts.Binaries.Agent); err != nil {
+			return nil, err
+		}
+	} else if err := m.StartAgent(ctx); err != nil {
 		return nil, err
 	}
 	if hooks := charttest.Hooks(m.Objects); len(hooks) > 0 {
@@ -302,8 +320,34 @@ func (m *Member) StartAgent(ctx context.Context) error {
 	return nil
 }
 
+// startAgentProcess runs the member's agent as a child process of binary, with the rendered
+// Deployment's arguments, as the chart's ServiceAccount.
+func (m *Member) startAgentProcess(ctx context.Context, binary string) error {
+	args, err := ContainerArgs(m.Objects)
+	if err != nil {
+		return err
+	}
+	cfg, err := m.ServiceAccountConfig(ctx, m.AgentNamespace, "flotilla-agent")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(m.dir, 0o755); err != nil {
+		return err
+	}
+	p, err := startProcess("agent", binary, m.dir, cfg, args,
+		[]string{fmt.Sprintf("--webhook-port=%d", m.Webhook.Port), "--webhook-url=" + m.Webhook.URL},
+		[]string{"POD_NAMESPACE=" + m.AgentNamespace, "POD_NAME=" + m.Spec.Name + "-agent"})
+	if err != nil {
+		return err
+	}
+	m.agentProcess = p
+	m.stopAgent = p.Stop
+	return nil
+}
+
 // StopAgent stops the member's agent.
 func (m *Member) StopAgent() error {
+	m.agentProcess = nil
 	if m.stopAgent == nil {
 		return nil
 	}
@@ -424,6 +468,52 @@ func (f *Fleet) StartHub(cfg *rest.Config, o *hubmanager.Options, s hubmanager.S
 	return hub, stop, nil
 }
 
+// StartHubProcess runs the hub as a child process of Options.Binaries.Hub with the chart's
+// arguments and as its ServiceAccount (InstallHubChart first), and returns it once the hub's
+// conversion webhook converts. extraArgs follow the chart's.
+func (f *Fleet) StartHubProcess(extraArgs ...string) (*Process, error) {
+	if f.opts.Binaries.Hub == "" {
+		return nil, errors.New("no hub binary (Options.Binaries.Hub)")
+	}
+	if f.hubConfig == nil {
+		return nil, errors.New("the hub chart is not installed (InstallHubChart)")
+	}
+	args, err := ContainerArgs(f.HubObjects)
+	if err != nil {
+		return nil, err
+	}
+	dir := f.processDir("hub")
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, err
+	}
+	w := f.hubOptions.Webhook
+	extra := append([]string{fmt.Sprintf("--webhook-port=%d", w.Port), "--webhook-url=" + w.URL}, extraArgs...)
+	p, err := startProcess("hub", f.opts.Binaries.Hub, dir, f.hubConfig, args, extra, []string{"POD_NAMESPACE=" + HubNamespace})
+	if err != nil {
+		return nil, err
+	}
+	if err := waitProcessConverting(p, func(ctx context.Context) error {
+		return WaitConverting(ctx, f.HubClient, HubNamespace, KindGraph, KindComponent)
+	}); err != nil {
+		return nil, fmt.Errorf("the hub's conversion webhook: %w", err)
+	}
+	return p, nil
+}
+
+// processDir is where a component run as a process keeps its kubeconfig and log: under
+// Options.LogDir, else under a directory of the fleet's own, removed by Stop.
+func (f *Fleet) processDir(name string) string {
+	if f.opts.LogDir != "" {
+		return filepath.Join(f.opts.LogDir, name)
+	}
+	if f.tempDir == "" {
+		if dir, err := os.MkdirTemp("", "flotilla-fleet-"); err == nil {
+			f.tempDir = dir
+		}
+	}
+	return filepath.Join(f.tempDir, name)
+}
+
 // DefaultHubOptions are the hub's defaults for a fleet: member Secrets in HubNamespace, no
 // metrics or probe ports, its conversion webhook on 127.0.0.1 (LocalWebhook).
 func DefaultHubOptions() (hubmanager.Options, error) {
@@ -443,6 +533,9 @@ func (f *Fleet) Stop() error {
 	}
 	if f.Hub != nil {
 		errs = append(errs, f.Hub.Stop())
+	}
+	if f.tempDir != "" {
+		errs = append(errs, os.RemoveAll(f.tempDir))
 	}
 	return errors.Join(errs...)
 }

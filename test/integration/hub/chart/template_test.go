@@ -194,6 +194,8 @@ var _ = Describe("The hub chart", func() {
 			"--webhook-service=flotilla-hub-webhook",
 			"--webhook-manage-crds=true",
 			"--webhook-validating-configuration=flotilla-hub-flotilla-system-graphs",
+			"--kube-api-qps=500",
+			"--kube-api-burst=1000",
 			"--zap-log-level=info",
 			"--zap-encoder=json",
 			"--zap-time-encoding=rfc3339",
@@ -294,7 +296,8 @@ var _ = Describe("The hub chart", func() {
 			"--set", "metrics.enabled=false", "--set", "healthProbePort=9440",
 			"--set", "logging.level=debug", "--set", "logging.encoder=console",
 			"--set", "members.probeInterval=5s", "--set", "extraArgs={--zap-devel=false}", "--set", "image.tag=dev",
-			"--set", "webhook.port=10443", "--set", "webhook.certMode=cert-manager", "--set", "webhook.manageCRDs=false")
+			"--set", "webhook.port=10443", "--set", "webhook.certMode=cert-manager", "--set", "webhook.manageCRDs=false",
+			"--set", "kubeAPI.qps=50", "--set", "kubeAPI.burst=60")
 		deployments := charttest.OfKind(objs, "Deployment")
 		Expect(deployments).To(HaveLen(1))
 		d := &appsv1.Deployment{}
@@ -321,6 +324,8 @@ var _ = Describe("The hub chart", func() {
 			"--webhook-service=flotilla-hub-webhook",
 			"--webhook-manage-crds=false",
 			"--webhook-validating-configuration=flotilla-hub-flotilla-system-graphs",
+			"--kube-api-qps=50",
+			"--kube-api-burst=60",
 			"--zap-log-level=debug",
 			"--zap-encoder=console",
 			"--zap-time-encoding=rfc3339",
@@ -335,6 +340,8 @@ var _ = Describe("The hub chart", func() {
 		Expect(opts.DeletionTimeout).To(Equal(10 * time.Minute))
 		Expect(opts.CopyUnavailableAfter).To(Equal(3 * time.Minute))
 		Expect(opts.MemberProbeInterval).To(Equal(5 * time.Second))
+		Expect(opts.Client.QPS).To(BeNumerically("==", 50))
+		Expect(opts.Client.Burst).To(Equal(60))
 		Expect(opts.MetricsBindAddress).To(Equal("0"))
 		Expect(opts.HealthProbeBindAddress).To(Equal(":9440"))
 		Expect(opts.Webhook.Port).To(Equal(10443))
