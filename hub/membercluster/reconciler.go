@@ -38,6 +38,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/events"
 	"k8s.io/utils/clock"
 	"sigs.k8s.io/controller-runtime/pkg/client"
@@ -291,7 +292,11 @@ func (r *Reconciler) pendingCleanup(ctx context.Context, member string) (int32, 
 func probe(ctx context.Context, cl cluster.Cluster) error {
 	ctx, cancel := context.WithTimeout(ctx, probeTimeout)
 	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cl.GetConfig().Host+"/readyz", http.NoBody)
+	url, err := readyzURL(cl.GetConfig())
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, http.NoBody)
 	if err != nil {
 		return err
 	}
@@ -307,6 +312,16 @@ func probe(ctx context.Context, cl cluster.Cluster) error {
 		return refusedError{status: resp.Status}
 	}
 	return fmt.Errorf("GET /readyz: %s", resp.Status)
+}
+
+// readyzURL is the /readyz endpoint of cfg's API server, below the path of its server URL if
+// any (an API server behind a proxy), whether or not that URL ends with a slash.
+func readyzURL(cfg *rest.Config) (string, error) {
+	u, _, err := rest.DefaultServerUrlFor(cfg)
+	if err != nil {
+		return "", fmt.Errorf("the member's server URL: %w", err)
+	}
+	return u.JoinPath("readyz").String(), nil
 }
 
 // refusedError is a probe the member's API server answered by refusing the hub's credentials.

@@ -24,6 +24,7 @@ import (
 	coordinationv1 "k8s.io/api/coordination/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/cluster"
 
@@ -141,3 +142,17 @@ func TestComputeStatus(t *testing.T) {
 
 // fakeCluster stands for an engaged member; computeStatus only checks there is one.
 type fakeCluster struct{ cluster.Cluster }
+
+func TestReadyzURL(t *testing.T) {
+	for host, want := range map[string]string{
+		"https://127.0.0.1:6443":                "https://127.0.0.1:6443/readyz",
+		"https://127.0.0.1:6443/":               "https://127.0.0.1:6443/readyz",
+		"https://proxy.example/k8s/clusters/c1": "https://proxy.example/k8s/clusters/c1/readyz",
+		"127.0.0.1:6443":                        "https://127.0.0.1:6443/readyz",
+	} {
+		got, err := readyzURL(&rest.Config{Host: host, TLSClientConfig: rest.TLSClientConfig{CAData: []byte("ca")}})
+		if err != nil || got != want {
+			t.Errorf("readyzURL(%q) = %q, %v; want %q", host, got, err, want)
+		}
+	}
+}
