@@ -63,7 +63,10 @@ type Member struct {
 }
 
 // MemberFromCluster reads a MemberCluster: its labels, taints, cordon, Joined and AgentReady
-// conditions, namespace restriction and GPU inventory. It shares no memory with mc.
+// conditions, namespace restriction and GPU inventory. A member whose Schedulable condition is
+// False (for any reason: its inventory is stale, its namespace restriction does not match, its
+// credentials are refused, ...) takes no new copies, as a cordoned one. It shares no memory
+// with mc.
 func MemberFromCluster(mc *flotillav1alpha1.MemberCluster) Member {
 	m := Member{
 		Name:                 mc.Name,
@@ -71,7 +74,7 @@ func MemberFromCluster(mc *flotillav1alpha1.MemberCluster) Member {
 		Taints:               mc.Spec.Taints,
 		Joined:               meta.IsStatusConditionTrue(mc.Status.Conditions, flotillav1alpha1.MemberJoined),
 		AgentReady:           meta.IsStatusConditionTrue(mc.Status.Conditions, flotillav1alpha1.MemberAgentReady),
-		Unschedulable:        mc.Spec.Unschedulable,
+		Unschedulable:        mc.Spec.Unschedulable || meta.IsStatusConditionFalse(mc.Status.Conditions, flotillav1alpha1.MemberSchedulable),
 		Draining:             mc.Spec.Drain,
 		NamespaceRestriction: mc.Status.NamespaceRestriction,
 		MultinodeRuntime:     mc.Status.MultinodeRuntime,

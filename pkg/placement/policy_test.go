@@ -104,4 +104,17 @@ func TestMemberFromCluster(t *testing.T) {
 	if _, ok := mc.Labels["x"]; ok || mc.Status.GPUs[0].NodesByFree[0].Nodes != 1 {
 		t.Error("the member shares memory with the MemberCluster")
 	}
+
+	// Schedulable=False for a reason placement has no field of its own for (a stale inventory)
+	// cordons the member; Schedulable=True or no condition yet does not.
+	mc.Spec.Unschedulable = false
+	for status, want := range map[metav1.ConditionStatus]bool{metav1.ConditionFalse: true, metav1.ConditionTrue: false, "": false} {
+		mc.Status.Conditions = mc.Status.Conditions[:2]
+		if status != "" {
+			mc.Status.Conditions = append(mc.Status.Conditions, metav1.Condition{Type: flotillav1alpha1.MemberSchedulable, Status: status, Reason: "InventoryStale"})
+		}
+		if got := placement.MemberFromCluster(mc).Unschedulable; got != want {
+			t.Errorf("Schedulable %q: Unschedulable = %v, want %v", status, got, want)
+		}
+	}
 }
