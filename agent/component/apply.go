@@ -115,6 +115,18 @@ func (r *Reconciler) apply(ctx context.Context, dcd *nvidiav1beta1.DynamoCompone
 	if err != nil {
 		return nil, err
 	}
+	// An object that already says all the apply would say is left alone: a workload's status
+	// changes reconcile the DCD again, and re-applying an unchanged object costs the API server
+	// a request each time. Drift of a value the agent sets still differs, and is repaired.
+	if before != nil && before.GetDeletionTimestamp().IsZero() {
+		unchanged, err := ssa.Unchanged(before, u)
+		if err != nil {
+			return nil, err
+		}
+		if unchanged {
+			return before, nil
+		}
+	}
 	if err := r.Client.Apply(ctx, client.ApplyConfigurationFromUnstructured(u),
 		client.FieldOwner(FieldOwner), client.ForceOwnership); err != nil {
 		return nil, err

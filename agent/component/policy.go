@@ -30,10 +30,10 @@ import (
 // allow; the message names the field. Nothing is built.
 const ReasonPolicyDenied = flotillav1alpha1.ReasonPolicyDenied
 
-// checkPolicy returns how the objects built for dcd break p: its namespace, then the pod
+// CheckPolicy returns how the objects built for dcd break p: its namespace, then the pod
 // templates of its workloads as the agent would apply them (Dynamo's defaults and the multinode
 // launch included), each violation once. Errors name the DCD's pod template, spec.podTemplate.
-func checkPolicy(p *policy.Policy, dcd *nvidiav1beta1.DynamoComponentDeployment, desired *workload.Result) field.ErrorList {
+func CheckPolicy(p *policy.Policy, dcd *nvidiav1beta1.DynamoComponentDeployment, desired *workload.Result) field.ErrorList {
 	var errs field.ErrorList
 	if err := p.CheckNamespace(field.NewPath("metadata", "namespace"), dcd.Namespace); err != nil {
 		errs = append(errs, err)

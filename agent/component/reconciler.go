@@ -25,6 +25,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
@@ -39,6 +40,7 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
+	"github.com/flotilla-dev/flotilla/internal/statuswrite"
 	"github.com/flotilla-dev/flotilla/internal/validation"
 	"github.com/flotilla-dev/flotilla/pkg/policy"
 )
@@ -78,6 +80,8 @@ type Reconciler struct {
 
 	// sshKeySecrets remembers the SSH key Secrets known to exist (see ensureSSHKeySecret).
 	sshKeySecrets sync.Map
+	// reworded holds back status writes that only reword a DCD's status (statuswrite).
+	reworded statuswrite.Coalescer
 	// Recorder records events on DCDs (the events.k8s.io API). SetupWithManager sets the
 	// manager's recorder named FieldOwner when nil.
 	Recorder events.EventRecorder
@@ -150,9 +154,12 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 
 // Reconcile brings the workloads of one DCD to what its spec asks for and reports their state
 // in its status, patched once at the end if it changed.
-func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Result, reterr error) {
+func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ctrl.Result, reterr error) {
 	dcd := &nvidiav1beta1.DynamoComponentDeployment{}
 	if err := r.Client.Get(ctx, req.NamespacedName, dcd); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.reworded.Forget(req.String())
+		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
 	}
 	// Hub records are placement decisions, not workloads (design decision 8). The watch
@@ -168,6 +175,14 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (_ ctrl.Re
 
 	before := dcd.DeepCopy()
 	defer func() {
+		// A status that only rewords the one written (a rollout's progress) waits for the next
+		// change that matters, up to statuswrite.Delay.
+		if wait := r.reworded.Wait(req.String(), reworded(&before.Status, &dcd.Status)); wait > 0 {
+			if result.RequeueAfter == 0 || result.RequeueAfter > wait {
+				result.RequeueAfter = wait
+			}
+			return
+		}
 		if err := patchStatus(ctx, r.Client, before, dcd); err != nil {
 			reterr = kerrors.NewAggregate([]error{reterr, err})
 		}
@@ -197,7 +212,7 @@ func (r *Reconciler) reconcile(ctx context.Context, dcd *nvidiav1beta1.DynamoCom
 	// The member's policy judges the objects as they would be applied. A DCD it denies gets
 	// nothing new; what an earlier policy allowed is left as it is.
 	if r.Policy != nil {
-		if errs := checkPolicy(r.Policy, dcd, desired); len(errs) > 0 {
+		if errs := CheckPolicy(r.Policy, dcd, desired); len(errs) > 0 {
 			r.setNotAvailable(dcd, ReasonPolicyDenied, errs.ToAggregate().Error())
 			return nil
 		}

@@ -32,6 +32,7 @@ import (
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
+	"github.com/flotilla-dev/flotilla/internal/statuswrite"
 )
 
 // maxConditionMessage is the longest message a metav1.Condition accepts.
@@ -201,6 +202,13 @@ func truncate(message string) string {
 	}
 	const ellipsis = "..."
 	return message[:maxConditionMessage-len(ellipsis)] + ellipsis
+}
+
+// reworded reports whether after differs from before only in its conditions' messages and its
+// replica counts: the same observed generation and conditions (statuswrite.SameConditions).
+func reworded(before, after *nvidiav1beta1.DynamoComponentDeploymentStatus) bool {
+	return !equality.Semantic.DeepEqual(before, after) && before.ObservedGeneration == after.ObservedGeneration &&
+		statuswrite.SameConditions(before.Conditions, after.Conditions)
 }
 
 // patchStatus writes dcd's status if it differs from before's, as a merge patch of the status

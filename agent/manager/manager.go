@@ -156,7 +156,7 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 	if err != nil {
 		return nil, fmt.Errorf("choosing what runs multinode components: %w", err)
 	}
-	enforced := memberPolicy(o)
+	enforced := MemberPolicy(o)
 	if err := (&component.Reconciler{Options: workload.Options{
 		IngressHostSuffix:  o.IngressHostSuffix,
 		Env:                o.WorkloadEnv,
@@ -211,12 +211,12 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 	return mgr, nil
 }
 
-// memberPolicy is the policy the agent enforces: the administrator's (o.Policy), allowing the
+// MemberPolicy is the policy the agent enforces: the administrator's (o.Policy), allowing the
 // workloads' own ServiceAccount, and never running DCDs in the agent's own namespace, which holds
 // its credentials and the hub's token Secret. The one exception is a namespace-restricted agent
 // installed in the namespace it serves, where that namespace is the only one DCDs may use; the
 // chart README advises installing it in a namespace of its own.
-func memberPolicy(o Options) *policy.Policy {
+func MemberPolicy(o Options) *policy.Policy {
 	p := o.Policy
 	if o.WatchNamespace == "" || o.WatchNamespace != o.Namespace {
 		p.AgentNamespace = o.Namespace

@@ -66,6 +66,8 @@ type config struct {
 	out     string
 	keepDir bool
 	timeout time.Duration
+	// scaleMembers and scaleGraphs size the scale run (0 members skips it).
+	scaleMembers, scaleGraphs int
 	// profileDir, when set, receives CPU profiles of the hub and the agent during each hub batch.
 	profileDir string
 	// auditDir, when set, keeps the API servers' audit logs of the components' requests there.
@@ -78,6 +80,8 @@ func parseFlags() (config, error) {
 	flag.IntVar(&c.nodes, "nodes", 32, "Fake 8-GPU H100 nodes of the member.")
 	flag.StringVar(&c.out, "out", "docs/performance.md", `Where to write the report ("" prints it only).`)
 	flag.BoolVar(&c.keepDir, "keep", false, "Keep the fleet's logs directory.")
+	flag.IntVar(&c.scaleMembers, "scale-members", 100, "Members of the scale run: the real one and the rest simulated (0 skips the run).")
+	flag.IntVar(&c.scaleGraphs, "scale-graphs", 1000, "Graphs of the scale run.")
 	flag.StringVar(&c.profileDir, "profile-dir", "", "Write CPU profiles of the hub and the agent during each hub batch to this directory.")
 	flag.StringVar(&c.auditDir, "audit-dir", "", "Keep audit logs of the hub's and the agent's requests in this directory (diagnosis; it slows the API servers).")
 	flag.DurationVar(&c.timeout, "batch-timeout", 5*time.Minute, "How long one batch may take to complete.")
@@ -157,6 +161,15 @@ func run() error {
 		}
 	}
 
+	var scale *scaleResult
+	if cfg.scaleMembers > 1 {
+		step(fmt.Sprintf("Scale: %d graphs across %d members (%d simulated)", cfg.scaleGraphs, cfg.scaleMembers, cfg.scaleMembers-1))
+		if scale, err = f.runScale(ctx, cfg.scaleMembers, cfg.scaleGraphs, cfg.timeout); err != nil {
+			return fmt.Errorf("scale run: %w", err)
+		}
+		fmt.Println("    " + scale.summary())
+	}
+
 	step("pkg/placement benchmarks")
 	placementBench, err := placementBenchmarks(ctx)
 	if err != nil {
@@ -165,6 +178,7 @@ func run() error {
 
 	report := renderReport(reportInput{
 		results:   results,
+		scale:     scale,
 		placement: placementBench,
 		machine:   describeMachine(),
 		nodes:     cfg.nodes,

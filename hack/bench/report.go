@@ -52,9 +52,14 @@ func (r *batchResult) summary() string {
 		secs(r.deletion), formatCPU(r.byProcess), r.hubRequests.byHost, r.hubCPU, r.agentCPU, r.planeCPU, r.hubRequests.total(), r.hubRequests.conflicts, r.agentRequests.total(), r.agentRequests.conflicts)
 }
 
+func (r *scaleResult) summary() string {
+	return fmt.Sprintf("all Scheduled after %s, all successful after %s, hub CPU %.1f s; memory %v", secs(r.placed), secs(r.successful), r.hubCPU, r.memory)
+}
+
 // reportInput is everything the report shows.
 type reportInput struct {
 	results   []*batchResult
+	scale     *scaleResult
 	placement string
 	machine   string
 	nodes     int
@@ -127,6 +132,24 @@ func renderReport(in reportInput) string {
 	p("")
 	p("Hub memory at the end: %s.", in.hubRSS)
 	p("")
+	if r := in.scale; r != nil {
+		p("## Scale")
+		p("")
+		p("%d graphs created at once on the hub, across %d members: the real one above and %d simulated (`hack/bench/sim`: namespace-restricted", r.graphs, r.members, r.simulated)
+		p("members on one more API server, registered as `flotilla-hub register` does, whose agents are played for the hub: GPUInventory, Lease and DCD status, no workloads).")
+		p("")
+		p("| graphs | members | all Scheduled | all successful | placements per second | hub CPU-s per graph |")
+		p("|---|---|---|---|---|---|")
+		p("| %d | %d | %s | %s | %.0f | %.3f |", r.graphs, r.members, secs(r.placed), secs(r.successful),
+			float64(r.graphs)/max(r.placed.Seconds(), 0.001), r.hubCPU/float64(r.graphs))
+		p("")
+		p("Hub memory (resident, with its peak so far):")
+		p("")
+		for _, st := range r.memory {
+			p("- %s: %s", st.what, st.mem)
+		}
+		p("")
+	}
 	p("## pkg/placement benchmarks")
 	p("")
 	p("`go test -run '^$' -bench . -benchmem ./pkg/placement/`:")

@@ -48,6 +48,7 @@ import (
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
+	"github.com/flotilla-dev/flotilla/internal/statuswrite"
 	"github.com/flotilla-dev/flotilla/internal/validation"
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 )
@@ -55,7 +56,7 @@ import (
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments,verbs=list;watch;update;patch
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments/status,verbs=patch
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments/finalizers,verbs=update
-// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=list;watch;create;update;patch;delete
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=list;watch;create;patch;delete
 // +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=list;watch
 // +kubebuilder:rbac:groups=events.k8s.io,resources=events,verbs=create;patch
 
@@ -93,6 +94,9 @@ type Reconciler struct {
 	// UnavailableAfter is how long a copy, Ready before, may stay unavailable while its member
 	// answers before it moves, for graphs without spec.placement.failoverAfter.
 	UnavailableAfter time.Duration
+
+	// reworded holds back status writes that only reword a graph's status (statuswrite).
+	reworded statuswrite.Coalescer
 }
 
 // SetupWithManager registers the controller with the hub's local manager: it reconciles a
@@ -185,6 +189,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if err := r.Client.Get(ctx, req.NamespacedName, dgd); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.forget(req.String())
+			r.reworded.Forget(req.String())
 		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
@@ -192,20 +197,32 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 		return r.reconcileDelete(ctx, dgd)
 	}
 	if controllerutil.AddFinalizer(dgd, flotillav1alpha1.FinalizerGraph) {
-		// The update triggers the next reconcile.
-		return reconcile.Result{}, r.Client.Update(ctx, dgd)
+		// Placement goes on in this reconcile, with the graph as updated: waiting for the update
+		// to come back through the cache would cost a round of the queue per new graph.
+		if err := r.Client.Update(ctx, dgd); err != nil {
+			return reconcile.Result{}, err
+		}
 	}
 
 	before := dgd.DeepCopy()
 	result, err := r.reconcileGraph(ctx, dgd)
 	metrics.Graphs.Set(req.String(), string(dgd.Status.State))
-	if !equality.Semantic.DeepEqual(before.Status, dgd.Status) {
-		// The graph controller is the only writer of the graph's status on the hub: a plain merge
-		// patch, without resourceVersion, so that a stale cache after its own last write does not
-		// fail the write and delay the status (the status-upstream latency).
-		if perr := r.Client.Status().Patch(ctx, dgd, client.MergeFrom(before)); perr != nil {
-			return reconcile.Result{}, errors.Join(err, perr)
+	if equality.Semantic.DeepEqual(before.Status, dgd.Status) {
+		return result, err
+	}
+	// A status that only rewords the one written (messages, replica counts of a rollout in
+	// progress) waits for the next change that matters, up to statuswrite.Delay.
+	if wait := r.reworded.Wait(req.String(), reworded(&before.Status, &dgd.Status)); wait > 0 {
+		if result.RequeueAfter == 0 || result.RequeueAfter > wait {
+			result.RequeueAfter = wait
 		}
+		return result, err
+	}
+	// The graph controller is the only writer of the graph's status on the hub: a plain merge
+	// patch, without resourceVersion, so that a stale cache after its own last write does not
+	// fail the write and delay the status (the status-upstream latency).
+	if perr := r.Client.Status().Patch(ctx, dgd, client.MergeFrom(before)); perr != nil {
+		return reconcile.Result{}, errors.Join(err, perr)
 	}
 	return result, err
 }

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"time"
 
+	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 
@@ -29,6 +30,7 @@ import (
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
+	"github.com/flotilla-dev/flotilla/internal/statuswrite"
 )
 
 // Reasons of the graph's conditions.
@@ -320,4 +322,16 @@ func setCondition(dgd *nvidiav1beta1.DynamoGraphDeployment, t string, s metav1.C
 	meta.SetStatusCondition(&dgd.Status.Conditions, metav1.Condition{
 		Type: t, Status: s, Reason: reason, Message: msg, ObservedGeneration: dgd.Generation,
 	})
+}
+
+// reworded reports whether a graph's status after differs from before only in its conditions'
+// messages and its components' replica counts: the same state, placement, observed
+// generation and conditions (statuswrite.SameConditions).
+func reworded(before, after *nvidiav1beta1.DynamoGraphDeploymentStatus) bool {
+	if !statuswrite.SameConditions(before.Conditions, after.Conditions) {
+		return false
+	}
+	b, a := before.DeepCopy(), after.DeepCopy()
+	b.Conditions, a.Conditions, b.Components, a.Components = nil, nil, nil, nil
+	return equality.Semantic.DeepEqual(b, a)
 }

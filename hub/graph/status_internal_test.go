@@ -180,3 +180,34 @@ func TestRecordName(t *testing.T) {
 		t.Errorf("RecordName = %q", got)
 	}
 }
+
+func TestGraphStatusReworded(t *testing.T) {
+	base := func() *nvidiav1beta1.DynamoGraphDeploymentStatus {
+		return &nvidiav1beta1.DynamoGraphDeploymentStatus{
+			ObservedGeneration: 1, State: nvidiav1beta1.DGDState("pending"),
+			Conditions: []metav1.Condition{{Type: "Ready", Status: metav1.ConditionFalse, Reason: "NotReady", Message: "0/2 ready"}},
+			Components: map[string]nvidiav1beta1.ComponentReplicaStatus{"worker": {Replicas: 1}},
+		}
+	}
+	for name, tc := range map[string]struct {
+		edit func(*nvidiav1beta1.DynamoGraphDeploymentStatus)
+		want bool
+	}{
+		"a message": {func(s *nvidiav1beta1.DynamoGraphDeploymentStatus) { s.Conditions[0].Message = "1/2 ready" }, true},
+		"replica counts": {func(s *nvidiav1beta1.DynamoGraphDeploymentStatus) {
+			s.Components["worker"] = nvidiav1beta1.ComponentReplicaStatus{Replicas: 1, ReadyReplicas: ptr.To[int32](1)}
+		}, true},
+		"the state":   {func(s *nvidiav1beta1.DynamoGraphDeploymentStatus) { s.State = nvidiav1beta1.DGDState("successful") }, false},
+		"a condition": {func(s *nvidiav1beta1.DynamoGraphDeploymentStatus) { s.Conditions[0].Status = metav1.ConditionTrue }, false},
+		"the placement": {func(s *nvidiav1beta1.DynamoGraphDeploymentStatus) {
+			s.ClusterPlacement = &flotillav1alpha1.GraphPlacementStatus{}
+		}, false},
+		"observed generation": {func(s *nvidiav1beta1.DynamoGraphDeploymentStatus) { s.ObservedGeneration = 2 }, false},
+	} {
+		after := base()
+		tc.edit(after)
+		if got := reworded(base(), after); got != tc.want {
+			t.Errorf("%s: reworded = %v, want %v", name, got, tc.want)
+		}
+	}
+}

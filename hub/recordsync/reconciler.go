@@ -56,10 +56,11 @@ import (
 	"github.com/flotilla-dev/flotilla/hub/members"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
 	"github.com/flotilla-dev/flotilla/internal/ssa"
+	"github.com/flotilla-dev/flotilla/internal/statuswrite"
 	"github.com/flotilla-dev/flotilla/pkg/policy"
 )
 
-// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=list;watch;update;patch
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=list;watch;patch
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments/status,verbs=patch
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments/finalizers,verbs=update
 // +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=list;watch
@@ -78,6 +79,9 @@ type Reconciler struct {
 	Hub client.Client
 	// Members resolves a member's cluster and registration.
 	Members *members.Provider
+
+	// reworded holds back status writes that only reword a record's status (statuswrite).
+	reworded statuswrite.Coalescer
 }
 
 // SetupWithManager registers the controller: it reconciles hub records, and maps every change
@@ -159,6 +163,9 @@ func targetOf(rec *nvidiav1beta1.DynamoComponentDeployment) (target, error) {
 func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (reconcile.Result, error) {
 	rec := &nvidiav1beta1.DynamoComponentDeployment{}
 	if err := r.Hub.Get(ctx, req.NamespacedName, rec); err != nil {
+		if apierrors.IsNotFound(err) {
+			r.reworded.Forget(req.String())
+		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
 	if rec.Labels[flotillav1alpha1.LabelHubRecord] != "true" {
@@ -173,16 +180,27 @@ func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (re
 	if !rec.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, rec, t)
 	}
-	if controllerutil.AddFinalizer(rec, flotillav1alpha1.FinalizerMemberCleanup) {
-		return reconcile.Result{}, r.Hub.Update(ctx, rec)
+	// The graph controller writes records with the finalizer; one written without it (by an
+	// earlier hub) gets it here, by a patch that fails if the record changed meanwhile.
+	if base := rec.DeepCopy(); controllerutil.AddFinalizer(rec, flotillav1alpha1.FinalizerMemberCleanup) {
+		return reconcile.Result{}, r.Hub.Patch(ctx, rec, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
 	}
 
 	before := rec.DeepCopy()
 	result, syncErr := r.sync(ctx, rec, t)
-	if !equality.Semantic.DeepEqual(before.Status, rec.Status) {
-		if err := r.Hub.Status().Patch(ctx, rec, client.MergeFrom(before)); err != nil {
-			return reconcile.Result{}, errors.Join(syncErr, err)
+	if equality.Semantic.DeepEqual(before.Status, rec.Status) {
+		return result, syncErr
+	}
+	// A member status that only rewords the mirrored one (its rollout's progress) waits for
+	// the next change that matters, up to statuswrite.Delay.
+	if wait := r.reworded.Wait(req.String(), reworded(&before.Status, &rec.Status)); wait > 0 {
+		if result.RequeueAfter == 0 || result.RequeueAfter > wait {
+			result.RequeueAfter = wait
 		}
+		return result, syncErr
+	}
+	if err := r.Hub.Status().Patch(ctx, rec, client.MergeFrom(before)); err != nil {
+		return reconcile.Result{}, errors.Join(syncErr, err)
 	}
 	return result, syncErr
 }
@@ -395,6 +413,35 @@ func mirrorStatus(rec, member *nvidiav1beta1.DynamoComponentDeployment) {
 		st.ObservedGeneration = rec.Generation
 	}
 	rec.Status = *st
+}
+
+// reworded reports whether a record's status after differs from before only in its
+// conditions' messages and replica counts (statuswrite.SameConditions), or in a Synced
+// condition that says the copy was applied: nothing waits for that (the graph waits for its
+// copies to be Available, and for none to be Synced=False), so it goes with the member's first
+// status, which follows within a second.
+func reworded(before, after *nvidiav1beta1.DynamoComponentDeploymentStatus) bool {
+	if before.ObservedGeneration != after.ObservedGeneration {
+		return false
+	}
+	b, a := before.Conditions, after.Conditions
+	was := meta.FindStatusCondition(b, flotillav1alpha1.ConditionSynced)
+	if now := meta.FindStatusCondition(a, flotillav1alpha1.ConditionSynced); now != nil && now.Status == metav1.ConditionTrue &&
+		(was == nil || was.Status == metav1.ConditionTrue) {
+		b, a = withoutSynced(b), withoutSynced(a)
+	}
+	return statuswrite.SameConditions(b, a)
+}
+
+// withoutSynced returns the conditions but Synced.
+func withoutSynced(conds []metav1.Condition) []metav1.Condition {
+	out := make([]metav1.Condition, 0, len(conds))
+	for _, c := range conds {
+		if c.Type != flotillav1alpha1.ConditionSynced {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func setSynced(rec *nvidiav1beta1.DynamoComponentDeployment, s metav1.ConditionStatus, reason, msg string) {

@@ -162,3 +162,32 @@ func TestMemberCopyCarriesTheSpecPayload(t *testing.T) {
 		t.Error("a payload the record no longer has matches")
 	}
 }
+
+func TestRewordedHoldsBackOnlyWhatNothingWaitsFor(t *testing.T) {
+	cond := func(typ string, s metav1.ConditionStatus, reason, msg string) metav1.Condition {
+		return metav1.Condition{Type: typ, Status: s, Reason: reason, Message: msg, ObservedGeneration: 1}
+	}
+	status := func(gen int64, conds ...metav1.Condition) *nvidiav1beta1.DynamoComponentDeploymentStatus {
+		return &nvidiav1beta1.DynamoComponentDeploymentStatus{ObservedGeneration: gen, Conditions: conds}
+	}
+	synced := cond(flotillav1alpha1.ConditionSynced, metav1.ConditionTrue, flotillav1alpha1.ReasonSynced, "applied")
+	notSynced := cond(flotillav1alpha1.ConditionSynced, metav1.ConditionFalse, flotillav1alpha1.ReasonApplyFailed, "refused")
+	notReady := cond("Available", metav1.ConditionFalse, "DeploymentNotReady", "0/1 updated")
+	progress := cond("Available", metav1.ConditionFalse, "DeploymentNotReady", "0/1 available")
+	ready := cond("Available", metav1.ConditionTrue, "DeploymentReady", "ready")
+	for name, tc := range map[string]struct {
+		before, after *nvidiav1beta1.DynamoComponentDeploymentStatus
+		want          bool
+	}{
+		"the first Synced=True":             {status(0), status(0, synced), true},
+		"a progress message":                {status(1, notReady, synced), status(1, progress, synced), true},
+		"the copy became Available":         {status(1, notReady, synced), status(1, ready, synced), false},
+		"the member's first status":         {status(0, synced), status(1, notReady, synced), false},
+		"an apply refused":                  {status(1, notReady, synced), status(1, notReady, notSynced), false},
+		"an apply accepted after a refusal": {status(1, notReady, notSynced), status(1, notReady, synced), false},
+	} {
+		if got := reworded(tc.before, tc.after); got != tc.want {
+			t.Errorf("%s: reworded = %v, want %v", name, got, tc.want)
+		}
+	}
+}

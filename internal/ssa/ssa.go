@@ -84,3 +84,71 @@ func DryRun(ctx context.Context, c client.Client, obj client.Object, fieldOwner 
 	}
 	return c.Apply(ctx, client.ApplyConfigurationFromUnstructured(u), client.FieldOwner(fieldOwner), client.ForceOwnership, client.DryRunAll)
 }
+
+// Unchanged reports whether applying config (an apply configuration, Configuration's result)
+// to live, the object as stored, would change none of the values config sets: every field of
+// config is in live with the same value (maps may hold more, as the API server's defaults; lists
+// must be as long). Its apiVersion and kind are not compared (typed objects read from a cache
+// carry none). A caller that skips such an apply saves a request and still repairs drift: a
+// value someone changed differs from config's.
+func Unchanged(live client.Object, config *unstructured.Unstructured) (bool, error) {
+	m, err := runtime.DefaultUnstructuredConverter.ToUnstructured(live)
+	if err != nil {
+		return false, err
+	}
+	for k, v := range config.Object {
+		if k == "apiVersion" || k == "kind" {
+			continue
+		}
+		if !contains(m[k], v) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// contains reports whether live holds every value of want (see Unchanged).
+func contains(live, want any) bool {
+	switch w := want.(type) {
+	case map[string]any:
+		l, ok := live.(map[string]any)
+		if !ok {
+			return false
+		}
+		for k, v := range w {
+			lv, ok := l[k]
+			if !ok || !contains(lv, v) {
+				return false
+			}
+		}
+		return true
+	case []any:
+		l, ok := live.([]any)
+		if !ok || len(l) != len(w) {
+			return false
+		}
+		for i := range w {
+			if !contains(l[i], w[i]) {
+				return false
+			}
+		}
+		return true
+	case int64:
+		switch l := live.(type) {
+		case int64:
+			return l == w
+		case float64:
+			return l == float64(w)
+		}
+		return false
+	case float64:
+		switch l := live.(type) {
+		case int64:
+			return float64(l) == w
+		case float64:
+			return l == w
+		}
+		return false
+	}
+	return live == want
+}

@@ -20,7 +20,7 @@ The hub's ClusterRole.
   verbs: ["patch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments"]
-  verbs: ["create", "delete", "list", "patch", "update", "watch"]
+  verbs: ["create", "delete", "list", "patch", "watch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamocomponentdeployments/finalizers", "dynamographdeployments/finalizers"]
   verbs: ["update"]

@@ -52,7 +52,7 @@ var hubGrants = []string{
 	"update dynamographdeployments/finalizers.nvidia.com",
 	"list dynamocomponentdeployments.nvidia.com",
 	"watch dynamocomponentdeployments.nvidia.com", "create dynamocomponentdeployments.nvidia.com",
-	"update dynamocomponentdeployments.nvidia.com", "patch dynamocomponentdeployments.nvidia.com",
+	"patch dynamocomponentdeployments.nvidia.com",
 	"delete dynamocomponentdeployments.nvidia.com",
 	"patch dynamocomponentdeployments/status.nvidia.com",
 	"update dynamocomponentdeployments/finalizers.nvidia.com",

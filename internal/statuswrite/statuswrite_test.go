@@ -1,0 +1,84 @@
+/*
+Copyright 2026 The Flotilla Authors.
+
+Licensed under the Apache License, Version 2.0 (the "License");
+you may not use this file except in compliance with the License.
+You may obtain a copy of the License at
+
+    http://www.apache.org/licenses/LICENSE-2.0
+
+Unless required by applicable law or agreed to in writing, software
+distributed under the License is distributed on an "AS IS" BASIS,
+WITHOUT WARRANTIES OR CONDITIONS OF ANY KIND, either express or implied.
+See the License for the specific language governing permissions and
+limitations under the License.
+*/
+
+package statuswrite_test
+
+import (
+	"testing"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/flotilla-dev/flotilla/internal/statuswrite"
+)
+
+func TestSameConditions(t *testing.T) {
+	c := func(typ string, s metav1.ConditionStatus, reason, msg string) metav1.Condition {
+		return metav1.Condition{Type: typ, Status: s, Reason: reason, Message: msg, ObservedGeneration: 1}
+	}
+	base := []metav1.Condition{c("Available", "False", "NotReady", "0/1 updated"), c("Synced", "True", "Synced", "ok")}
+	for name, tc := range map[string]struct {
+		other []metav1.Condition
+		want  bool
+	}{
+		"reworded, other order": {[]metav1.Condition{c("Synced", "True", "Synced", "ok"), c("Available", "False", "NotReady", "0/1 available")}, true},
+		"status changed":        {[]metav1.Condition{c("Available", "True", "NotReady", ""), c("Synced", "True", "Synced", "ok")}, false},
+		"reason changed":        {[]metav1.Condition{c("Available", "False", "Other", ""), c("Synced", "True", "Synced", "ok")}, false},
+		"one more":              {append(append([]metav1.Condition{}, base...), c("Ready", "False", "X", "")), false},
+		"other type":            {[]metav1.Condition{c("Ready", "False", "NotReady", ""), c("Synced", "True", "Synced", "ok")}, false},
+	} {
+		if got := statuswrite.SameConditions(base, tc.other); got != tc.want {
+			t.Errorf("%s: SameConditions = %v, want %v", name, got, tc.want)
+		}
+	}
+	gen := []metav1.Condition{c("Available", "False", "NotReady", ""), c("Synced", "True", "Synced", "ok")}
+	gen[0].ObservedGeneration = 2
+	if statuswrite.SameConditions(base, gen) {
+		t.Error("a new observed generation is not a rewording")
+	}
+}
+
+func TestCoalescer(t *testing.T) {
+	now := time.Unix(0, 0)
+	c := &statuswrite.Coalescer{Now: func() time.Time { return now }}
+	if got := c.Wait("a", false); got != 0 {
+		t.Fatalf("a change that matters waits %s", got)
+	}
+	if got := c.Wait("a", true); got != statuswrite.Delay {
+		t.Fatalf("a first rewording waits %s, want %s", got, statuswrite.Delay)
+	}
+	now = now.Add(500 * time.Millisecond)
+	if got := c.Wait("a", true); got != statuswrite.Delay-500*time.Millisecond {
+		t.Fatalf("a rewording held back 0.5 s ago waits %s", got)
+	}
+	if got := c.Wait("b", true); got != statuswrite.Delay {
+		t.Fatalf("another object's rewording waits %s", got)
+	}
+	now = now.Add(statuswrite.Delay)
+	if got := c.Wait("a", true); got != 0 {
+		t.Fatalf("a rewording held back for the whole delay waits %s", got)
+	}
+	if got := c.Wait("a", true); got != statuswrite.Delay {
+		t.Fatalf("after a write, the next rewording waits %s", got)
+	}
+	if got := c.Wait("a", false); got != 0 {
+		t.Fatalf("a change that matters, while a rewording waits, waits %s", got)
+	}
+	c.Forget("b")
+	if got := c.Wait("b", true); got != statuswrite.Delay {
+		t.Fatalf("after Forget, a rewording waits %s", got)
+	}
+}
