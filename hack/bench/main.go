@@ -66,8 +66,10 @@ type config struct {
 	out     string
 	keepDir bool
 	timeout time.Duration
-	// scaleMembers and scaleGraphs size the scale run (0 members skips it).
+	// scaleMembers and scaleGraphs size the scale run (0 members skips it); scaleTimeout bounds
+	// it.
 	scaleMembers, scaleGraphs int
+	scaleTimeout              time.Duration
 	// profileDir, when set, receives CPU profiles of the hub and the agent during each hub batch.
 	profileDir string
 	// auditDir, when set, keeps the API servers' audit logs of the components' requests there.
@@ -82,6 +84,7 @@ func parseFlags() (config, error) {
 	flag.BoolVar(&c.keepDir, "keep", false, "Keep the fleet's logs directory.")
 	flag.IntVar(&c.scaleMembers, "scale-members", 100, "Members of the scale run: the real one and the rest simulated (0 skips the run).")
 	flag.IntVar(&c.scaleGraphs, "scale-graphs", 1000, "Graphs of the scale run.")
+	flag.DurationVar(&c.scaleTimeout, "scale-timeout", 10*time.Minute, "How long the scale run's graphs may take to become successful.")
 	flag.StringVar(&c.profileDir, "profile-dir", "", "Write CPU profiles of the hub and the agent during each hub batch to this directory.")
 	flag.StringVar(&c.auditDir, "audit-dir", "", "Keep audit logs of the hub's and the agent's requests in this directory (diagnosis; it slows the API servers).")
 	flag.DurationVar(&c.timeout, "batch-timeout", 5*time.Minute, "How long one batch may take to complete.")
@@ -164,10 +167,13 @@ func run() error {
 	var scale *scaleResult
 	if cfg.scaleMembers > 1 {
 		step(fmt.Sprintf("Scale: %d graphs across %d members (%d simulated)", cfg.scaleGraphs, cfg.scaleMembers, cfg.scaleMembers-1))
-		if scale, err = f.runScale(ctx, cfg.scaleMembers, cfg.scaleGraphs, cfg.timeout); err != nil {
-			return fmt.Errorf("scale run: %w", err)
+		// A scale run that does not finish is a figure too: the report says how far it got.
+		scale, err = f.runScale(ctx, cfg.scaleMembers, cfg.scaleGraphs, cfg.scaleTimeout)
+		if err != nil {
+			fmt.Println("    scale run:", err)
+		} else {
+			fmt.Println("    " + scale.summary())
 		}
-		fmt.Println("    " + scale.summary())
 	}
 
 	step("pkg/placement benchmarks")

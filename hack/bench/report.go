@@ -53,7 +53,10 @@ func (r *batchResult) summary() string {
 }
 
 func (r *scaleResult) summary() string {
-	return fmt.Sprintf("all Scheduled after %s, all successful after %s, hub CPU %.1f s; memory %v", secs(r.placed), secs(r.successful), r.hubCPU, r.memory)
+	if r.incomplete != "" {
+		return "incomplete: " + r.incomplete
+	}
+	return fmt.Sprintf("created in %s, all Scheduled after %s, all successful after %s, hub CPU %.1f s; memory %v", secs(r.created), secs(r.placed), secs(r.successful), r.hubCPU, r.memory)
 }
 
 // reportInput is everything the report shows.
@@ -130,19 +133,23 @@ func renderReport(in reportInput) string {
 			ratio(dcd.batchAvailable, raw.batchAvailable), ratio(hub.deletion, dcd.deletion))
 	}
 	p("")
-	p("Hub memory at the end: %s.", in.hubRSS)
+	p("Hub memory at the end (after the scale run, if any): %s.", in.hubRSS)
 	p("")
 	if r := in.scale; r != nil {
 		p("## Scale")
 		p("")
-		p("%d graphs created at once on the hub, across %d members: the real one above and %d simulated (`hack/bench/sim`: namespace-restricted", r.graphs, r.members, r.simulated)
+		p("%d graphs created on the hub one after the other (as a loop of `kubectl create` would), across %d members: the real one above and %d simulated (`hack/bench/sim`: namespace-restricted", r.graphs, r.members, r.simulated)
 		p("members on one more API server, registered as `flotilla-hub register` does, whose agents are played for the hub: GPUInventory, Lease and DCD status, no workloads).")
 		p("")
-		p("| graphs | members | all Scheduled | all successful | placements per second | hub CPU-s per graph |")
-		p("|---|---|---|---|---|---|")
-		p("| %d | %d | %s | %s | %.0f | %.3f |", r.graphs, r.members, secs(r.placed), secs(r.successful),
+		p("| graphs | members | creating them (one by one) | all Scheduled | all successful | placements per second | hub CPU-s per graph |")
+		p("|---|---|---|---|---|---|---|")
+		p("| %d | %d | %s | %s | %s | %.1f | %.3f |", r.graphs, r.members, secs(r.created), secs(r.placed), secs(r.successful),
 			float64(r.graphs)/max(r.placed.Seconds(), 0.001), r.hubCPU/float64(r.graphs))
 		p("")
+		if r.incomplete != "" {
+			p("**The run did not complete:** %s. The times above are those of the last graph seen Scheduled and successful.", r.incomplete)
+			p("")
+		}
 		p("Hub memory (resident, with its peak so far):")
 		p("")
 		for _, st := range r.memory {
