@@ -177,10 +177,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	defer func() {
 		// A status that only rewords the one written (a rollout's progress) waits for the next
 		// change that matters, up to statuswrite.Delay.
-		if wait := r.reworded.Wait(req.String(), reworded(&before.Status, &dcd.Status)); wait > 0 {
-			if result.RequeueAfter == 0 || result.RequeueAfter > wait {
-				result.RequeueAfter = wait
-			}
+		if r.reworded.Hold(req.String(), reworded(&before.Status, &dcd.Status), &result) {
 			return
 		}
 		if err := patchStatus(ctx, r.Client, before, dcd); err != nil {

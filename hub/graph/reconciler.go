@@ -212,10 +212,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	}
 	// A status that only rewords the one written (messages, replica counts of a rollout in
 	// progress) waits for the next change that matters, up to statuswrite.Delay.
-	if wait := r.reworded.Wait(req.String(), reworded(&before.Status, &dgd.Status)); wait > 0 {
-		if result.RequeueAfter == 0 || result.RequeueAfter > wait {
-			result.RequeueAfter = wait
-		}
+	if r.reworded.Hold(req.String(), reworded(&before.Status, &dgd.Status), &result) {
 		return result, err
 	}
 	// The graph controller is the only writer of the graph's status on the hub: a plain merge

@@ -193,10 +193,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (re
 	}
 	// A member status that only rewords the mirrored one (its rollout's progress) waits for
 	// the next change that matters, up to statuswrite.Delay.
-	if wait := r.reworded.Wait(req.String(), reworded(&before.Status, &rec.Status)); wait > 0 {
-		if result.RequeueAfter == 0 || result.RequeueAfter > wait {
-			result.RequeueAfter = wait
-		}
+	if r.reworded.Hold(req.String(), reworded(&before.Status, &rec.Status), &result) {
 		return result, syncErr
 	}
 	if err := r.Hub.Status().Patch(ctx, rec, client.MergeFrom(before)); err != nil {

@@ -23,7 +23,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -102,9 +101,14 @@ func startProcess(name, binary, dir string, cfg *rest.Config, chartArgs, extraAr
 	if err := writeKubeconfig(kubeconfig, cfg); err != nil {
 		return nil, err
 	}
-	ports, err := freePorts(2)
-	if err != nil {
-		return nil, err
+	// FreePort never hands out a port twice.
+	var ports [2]int
+	for i := range ports {
+		port, err := testenv.FreePort()
+		if err != nil {
+			return nil, err
+		}
+		ports[i] = port
 	}
 	p := &Process{
 		Name:       name,
@@ -173,21 +177,6 @@ func writeKubeconfig(path string, cfg *rest.Config) error {
 	kc.Contexts["context"] = &clientcmdapi.Context{Cluster: "cluster", AuthInfo: "user"}
 	kc.CurrentContext = "context"
 	return clientcmd.WriteToFile(*kc, path)
-}
-
-// freePorts returns n distinct free TCP ports of 127.0.0.1.
-func freePorts(n int) ([]int, error) {
-	var ports []int
-	for len(ports) < n {
-		p, err := testenv.FreePort()
-		if err != nil {
-			return nil, err
-		}
-		if !slices.Contains(ports, p) {
-			ports = append(ports, p)
-		}
-	}
-	return ports, nil
 }
 
 // lastLines returns the last n lines of s.

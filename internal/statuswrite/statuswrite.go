@@ -29,6 +29,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 )
 
 // Delay is the longest a reworded status waits before it is written anyway.
@@ -93,6 +94,19 @@ func (c *Coalescer) Wait(key string, reworded bool) time.Duration {
 	}
 	delete(c.since, key)
 	return 0
+}
+
+// Hold is Wait for a reconciler: when the write must wait, it makes result requeue the object
+// no later than the wait's end and returns true; otherwise the caller writes now.
+func (c *Coalescer) Hold(key string, reworded bool, result *reconcile.Result) bool {
+	wait := c.Wait(key, reworded)
+	if wait == 0 {
+		return false
+	}
+	if result.RequeueAfter == 0 || result.RequeueAfter > wait {
+		result.RequeueAfter = wait
+	}
+	return true
 }
 
 // Forget drops what the Coalescer holds for key: the object is gone, or its status was written.

@@ -21,6 +21,7 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
 	"github.com/flotilla-dev/flotilla/internal/statuswrite"
 )
@@ -80,5 +81,21 @@ func TestCoalescer(t *testing.T) {
 	c.Forget("b")
 	if got := c.Wait("b", true); got != statuswrite.Delay {
 		t.Fatalf("after Forget, a rewording waits %s", got)
+	}
+}
+
+func TestHoldRequeuesNoLaterThanTheWait(t *testing.T) {
+	c := &statuswrite.Coalescer{}
+	result := reconcile.Result{RequeueAfter: time.Minute}
+	if !c.Hold("a", true, &result) || result.RequeueAfter != statuswrite.Delay {
+		t.Fatalf("a rewording: held = false or requeue after %s", result.RequeueAfter)
+	}
+	result = reconcile.Result{RequeueAfter: time.Second}
+	if !c.Hold("a", true, &result) || result.RequeueAfter != time.Second {
+		t.Fatalf("an earlier requeue was replaced: %s", result.RequeueAfter)
+	}
+	result = reconcile.Result{}
+	if c.Hold("a", false, &result) || result.RequeueAfter != 0 {
+		t.Fatalf("a change that matters was held: %+v", result)
 	}
 }
