@@ -34,8 +34,8 @@ import (
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
-	"github.com/flotilla-dev/flotilla/internal/manifests"
-	"github.com/flotilla-dev/flotilla/internal/testenv"
+	"github.com/flotilla-dev/flotilla/test/manifests"
+	"github.com/flotilla-dev/flotilla/test/testenv"
 )
 
 // betaImage is the image of the v1beta1 DCDs written here.

@@ -42,8 +42,8 @@ import (
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
-	"github.com/flotilla-dev/flotilla/internal/fleet"
-	"github.com/flotilla-dev/flotilla/internal/testenv"
+	"github.com/flotilla-dev/flotilla/test/fleet"
+	"github.com/flotilla-dev/flotilla/test/testenv"
 )
 
 func main() {

@@ -21,7 +21,7 @@ limitations under the License.
 //     what admission cannot (internal/validation);
 //  2. reads where its copies run from its hub records (falling back to its status), so that a
 //     hub restart changes no placement;
-//  3. asks pkg/placement, through the Fleet (the MemberClusters' snapshot and the reservations
+//  3. asks pkg/placement, through the Scheduler (the MemberClusters' snapshot and the reservations
 //     shared by every graph), where the copies go;
 //  4. writes one hub record per service of each placed copy (a DynamoComponentDeployment named
 //     <graph>-<service>-<copy>-<member>, labelled with graph, copy and member, controlled by the

@@ -127,7 +127,7 @@ func (r *Reconciler) planFailover(dgd *nvidiav1beta1.DynamoGraphDeployment, req 
 			if !serving(onMember(stored.retained(idx), from), services) || byName[from] == nil {
 				continue
 			}
-			if r.Fleet.Keeps(clusters, req, idx, from) {
+			if r.Scheduler.Keeps(clusters, req, idx, from) {
 				for len(req.Current) <= idx {
 					req.Current = append(req.Current, "")
 				}

@@ -211,7 +211,7 @@ func TestPlanFailoverCallsOffAMove(t *testing.T) {
 			if m := tc.stored.member(0); m != "" {
 				req.Current = []string{m}
 			}
-			r := &Reconciler{Fleet: NewFleet(placement.NewPlacer(plugins.NewDefaultFramework())), LostAfter: time.Minute, UnavailableAfter: time.Minute}
+			r := &Reconciler{Scheduler: NewScheduler(placement.NewPlacer(plugins.NewDefaultFramework())), LostAfter: time.Minute, UnavailableAfter: time.Minute}
 			dgd := &nvidiav1beta1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "g"}}
 			r.planFailover(dgd, req, tc.stored, 1, clusters, time.Now())
 			got := ""
@@ -227,7 +227,7 @@ func TestPlanFailoverCallsOffAMove(t *testing.T) {
 
 func TestPlanFailoverReplacesACopyThatStoppedServing(t *testing.T) {
 	now := time.Date(2026, 12, 3, 4, 0, 0, 0, time.UTC)
-	r := &Reconciler{Fleet: NewFleet(placement.NewPlacer(plugins.NewDefaultFramework())), LostAfter: time.Minute, UnavailableAfter: time.Minute}
+	r := &Reconciler{Scheduler: NewScheduler(placement.NewPlacer(plugins.NewDefaultFramework())), LostAfter: time.Minute, UnavailableAfter: time.Minute}
 	for _, tc := range []struct {
 		name        string
 		down        time.Duration

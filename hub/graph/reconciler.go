@@ -79,8 +79,8 @@ const (
 type Reconciler struct {
 	// Client reads and writes the hub.
 	Client client.Client
-	// Fleet places graphs.
-	Fleet *Fleet
+	// Scheduler places graphs.
+	Scheduler *Scheduler
 	// Recorder records placement decisions and failures on the graph.
 	Recorder events.EventRecorder
 	// Clock is the time source; the real clock when nil.
@@ -300,7 +300,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 	now := r.Clock.Now()
 	graceEnds := r.planFailover(dgd, req, stored, len(components), clusterList.Items, now)
 	start := time.Now()
-	d, err := r.Fleet.Place(clusterList.Items, req)
+	d, err := r.Scheduler.Place(clusterList.Items, req)
 	if err != nil {
 		metrics.ObservePlacement("error", time.Since(start))
 		setInvalidStatus(dgd, ReasonPlacementFailed, err.Error())
@@ -323,7 +323,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 		// Nothing was written: copies placed just now hold no records, and free what they took.
 		for _, c := range d.Copies {
 			if len(stored.live(c.Index)) == 0 {
-				r.Fleet.ReleaseCopy(owner, c.Index)
+				r.Scheduler.ReleaseCopy(owner, c.Index)
 			}
 		}
 		r.invalid(dgd, refused.Error())
@@ -339,7 +339,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 		return reconcile.Result{}, err
 	}
 	for _, mv := range d.Moves {
-		r.Fleet.ReleaseCopy(owner, mv.Index)
+		r.Scheduler.ReleaseCopy(owner, mv.Index)
 	}
 	r.recordDecision(dgd, req, d)
 
@@ -414,7 +414,7 @@ func (r *Reconciler) releaseVisible(owner string, dgd *nvidiav1beta1.DynamoGraph
 		if mc == nil || mc.Status.InventoryTime == nil || !mc.Status.InventoryTime.After(c.LastTransitionTime.Time) {
 			continue
 		}
-		r.Fleet.ReleaseCopy(owner, int(c.Index))
+		r.Scheduler.ReleaseCopy(owner, int(c.Index))
 	}
 }
 
@@ -513,7 +513,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, dgd *nvidiav1beta1.Dyn
 
 // forget drops what the controller keeps in memory about a graph.
 func (r *Reconciler) forget(owner string) {
-	r.Fleet.Release(owner)
+	r.Scheduler.Release(owner)
 	metrics.Graphs.Forget(owner)
 	metrics.Copies.Forget(owner)
 }

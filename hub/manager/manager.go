@@ -232,7 +232,7 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 	if err := (&graph.Reconciler{
 		Client: local.GetClient(), Recorder: recorder, DeletionTimeout: o.DeletionTimeout,
 		LostAfter: o.MemberLostAfter, UnavailableAfter: o.CopyUnavailableAfter,
-		Fleet: graph.NewFleet(placement.NewPlacer(plugins.NewDefaultFramework())),
+		Scheduler: graph.NewScheduler(placement.NewPlacer(plugins.NewDefaultFramework())),
 	}).SetupWithManager(local); err != nil {
 		return nil, fmt.Errorf("setting up the graph controller: %w", err)
 	}

@@ -41,7 +41,7 @@ import (
 	"sigs.k8s.io/yaml"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	"github.com/flotilla-dev/flotilla/internal/testenv"
+	"github.com/flotilla-dev/flotilla/test/testenv"
 )
 
 func init() {

@@ -14,7 +14,7 @@ import (
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
-	"github.com/flotilla-dev/flotilla/internal/manifests"
+	"github.com/flotilla-dev/flotilla/test/manifests"
 )
 
 // toHub converts a graph written in v1alpha1, as the API serves it, to v1beta1.

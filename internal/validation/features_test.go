@@ -29,8 +29,8 @@ import (
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
-	"github.com/flotilla-dev/flotilla/internal/manifests"
 	"github.com/flotilla-dev/flotilla/internal/validation"
+	"github.com/flotilla-dev/flotilla/test/manifests"
 )
 
 // fields lists the fields of errs, sorted.

@@ -30,8 +30,8 @@ import (
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
-	"github.com/flotilla-dev/flotilla/internal/manifests"
 	"github.com/flotilla-dev/flotilla/pkg/placement"
+	"github.com/flotilla-dev/flotilla/test/manifests"
 )
 
 func productAffinity(terms ...[]corev1.NodeSelectorRequirement) *corev1.Affinity {

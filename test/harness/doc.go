@@ -14,7 +14,7 @@ See the License for the specific language governing permissions and
 limitations under the License.
 */
 
-// Package harness holds the smoke test of Flotilla's test harness (internal/testenv): a full
+// Package harness holds the smoke test of Flotilla's test harness (test/testenv): a full
 // local cluster with fake GPU nodes, on which real scheduling against fake capacity happens.
 // It runs under plain `go test ./...`; on a machine without the cached binaries the first run
 // builds them (about ten minutes on two cores: use -timeout 30m).

@@ -80,7 +80,7 @@ wait_cluster() {
   k "${name}" -n kube-system rollout status deployment/coredns --timeout=180s >/dev/null
 }
 
-# gpu_nodes PREFIX PRODUCT COUNT GPUS: fake GPU Nodes as internal/testenv/nodes.go builds them.
+# gpu_nodes PREFIX PRODUCT COUNT GPUS: fake GPU Nodes as test/testenv/nodes.go builds them.
 gpu_nodes() {
   local prefix=$1 product=$2 count=$3 gpus=$4 i
   for ((i = 0; i < count; i++)); do

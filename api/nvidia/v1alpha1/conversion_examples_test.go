@@ -26,7 +26,7 @@ import (
 
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
-	"github.com/flotilla-dev/flotilla/internal/manifests"
+	"github.com/flotilla-dev/flotilla/test/manifests"
 )
 
 // TestExamplesConvertAndBack converts every example graph to the other version and back: the

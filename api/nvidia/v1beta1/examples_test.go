@@ -32,7 +32,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/conversion"
 
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
-	"github.com/flotilla-dev/flotilla/internal/manifests"
+	"github.com/flotilla-dev/flotilla/test/manifests"
 )
 
 // examplesDir holds upstream Dynamo's v1beta1 example graphs, each file unchanged but for a first

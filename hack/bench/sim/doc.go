@@ -24,7 +24,7 @@ limitations under the License.
 // each other's objects. For each member, Start
 //
 //   - creates the namespace, renders the agent chart there in namespace-restricted mode with
-//     declared capacity (charttest.Render, with what internal/fleet passes) and installs what the
+//     declared capacity (charttest.Render, with what test/fleet passes) and installs what the
 //     chart gives the hub's identity (the objects labelled app.kubernetes.io/component=hub-access:
 //     the flotilla-hub ServiceAccount, its token Secret, its Role and RoleBinding), and nothing
 //     of the agent's own; and publishes the API server's CA as the ConfigMap kube-root-ca.crt

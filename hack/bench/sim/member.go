@@ -32,10 +32,10 @@ import (
 	"github.com/flotilla-dev/flotilla/agent/liveness"
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
 	"github.com/flotilla-dev/flotilla/agent/workload"
-	"github.com/flotilla-dev/flotilla/internal/charttest"
-	"github.com/flotilla-dev/flotilla/internal/fleet"
-	"github.com/flotilla-dev/flotilla/internal/testenv"
 	"github.com/flotilla-dev/flotilla/pkg/policy"
+	"github.com/flotilla-dev/flotilla/test/charttest"
+	"github.com/flotilla-dev/flotilla/test/fleet"
+	"github.com/flotilla-dev/flotilla/test/testenv"
 )
 
 // setUpWorkers bounds the members set up at once: each renders the agent chart with helm, a
@@ -100,7 +100,7 @@ func (s *Simulator) setUpMember(ctx context.Context, i int) (*member, error) {
 }
 
 // renderAgentChart renders the agent chart in the member's namespace, namespace-restricted to
-// it with the declared capacity, with what internal/fleet passes (the cluster's name, the
+// it with the declared capacity, with what test/fleet passes (the cluster's name, the
 // ignored kwok taint) and Options.AgentValues.
 func (s *Simulator) renderAgentChart(ctx context.Context, m *member) ([]*unstructured.Unstructured, error) {
 	capacity, err := json.Marshal([]inventory.DeclaredCapacity{{

@@ -31,8 +31,8 @@ import (
 
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
-	"github.com/flotilla-dev/flotilla/internal/manifests"
-	"github.com/flotilla-dev/flotilla/internal/testenv"
+	"github.com/flotilla-dev/flotilla/test/manifests"
+	"github.com/flotilla-dev/flotilla/test/testenv"
 )
 
 // The resource of graphs in each version, as kubectl names it to ask for one version.

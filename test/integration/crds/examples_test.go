@@ -18,8 +18,8 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/envtest"
 
-	"github.com/flotilla-dev/flotilla/internal/manifests"
-	"github.com/flotilla-dev/flotilla/internal/testenv"
+	"github.com/flotilla-dev/flotilla/test/manifests"
+	"github.com/flotilla-dev/flotilla/test/testenv"
 )
 
 var _ = Describe("Flotilla's CRDs", func() {

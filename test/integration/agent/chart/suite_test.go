@@ -36,7 +36,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/log/zap"
 
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
-	"github.com/flotilla-dev/flotilla/internal/charttest"
+	"github.com/flotilla-dev/flotilla/test/charttest"
 )
 
 var (

@@ -34,9 +34,9 @@ import (
 
 	"github.com/flotilla-dev/flotilla/agent/inventory"
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
-	"github.com/flotilla-dev/flotilla/internal/charttest"
-	"github.com/flotilla-dev/flotilla/internal/fleet"
 	"github.com/flotilla-dev/flotilla/internal/webhookcert"
+	"github.com/flotilla-dev/flotilla/test/charttest"
+	"github.com/flotilla-dev/flotilla/test/fleet"
 )
 
 // Values of the namespace-restricted renders.

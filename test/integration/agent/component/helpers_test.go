@@ -39,8 +39,8 @@ import (
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
-	"github.com/flotilla-dev/flotilla/internal/manifests"
 	"github.com/flotilla-dev/flotilla/internal/validation"
+	"github.com/flotilla-dev/flotilla/test/manifests"
 )
 
 // Timeouts of the suite's Eventually and Consistently.

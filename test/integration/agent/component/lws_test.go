@@ -32,7 +32,7 @@ import (
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
 	"github.com/flotilla-dev/flotilla/agent/workload"
 	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
-	"github.com/flotilla-dev/flotilla/internal/testenv"
+	"github.com/flotilla-dev/flotilla/test/testenv"
 )
 
 var _ = Describe("The agent's DCD controller on a member that serves LeaderWorkerSet", Ordered, func() {

@@ -30,8 +30,8 @@ import (
 	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
 
 	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
-	"github.com/flotilla-dev/flotilla/internal/charttest"
-	"github.com/flotilla-dev/flotilla/internal/fleet"
+	"github.com/flotilla-dev/flotilla/test/charttest"
+	"github.com/flotilla-dev/flotilla/test/fleet"
 )
 
 func TestChart(t *testing.T) {

@@ -31,7 +31,7 @@ import (
 
 	"github.com/flotilla-dev/flotilla/hub/graph"
 	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
-	"github.com/flotilla-dev/flotilla/internal/charttest"
+	"github.com/flotilla-dev/flotilla/test/charttest"
 )
 
 const (

@@ -25,9 +25,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/flotilla-dev/flotilla/internal/charttest"
-	"github.com/flotilla-dev/flotilla/internal/fleet"
-	"github.com/flotilla-dev/flotilla/internal/testenv"
+	"github.com/flotilla-dev/flotilla/test/charttest"
+	"github.com/flotilla-dev/flotilla/test/fleet"
+	"github.com/flotilla-dev/flotilla/test/testenv"
 )
 
 // notExercisedHere are the grants this suite cannot use, by the ServiceAccount they are granted

@@ -34,7 +34,7 @@ import (
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/graph"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
-	"github.com/flotilla-dev/flotilla/internal/fleet"
+	"github.com/flotilla-dev/flotilla/test/fleet"
 )
 
 var _ = Describe("A graph written in nvidia.com/v1beta1", func() {

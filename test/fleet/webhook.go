@@ -37,10 +37,10 @@ import (
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
 	"github.com/flotilla-dev/flotilla/agent/wireconversion"
 	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
-	"github.com/flotilla-dev/flotilla/internal/charttest"
 	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
-	"github.com/flotilla-dev/flotilla/internal/testenv"
 	"github.com/flotilla-dev/flotilla/internal/webhookcert"
+	"github.com/flotilla-dev/flotilla/test/charttest"
+	"github.com/flotilla-dev/flotilla/test/testenv"
 )
 
 // ConvertTimeout bounds WaitConverting when its context has no deadline of its own.

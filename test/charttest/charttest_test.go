@@ -33,7 +33,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/client/fake"
 
-	"github.com/flotilla-dev/flotilla/internal/manifests"
+	"github.com/flotilla-dev/flotilla/test/manifests"
 )
 
 const rendered = `---

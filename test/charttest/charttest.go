@@ -52,7 +52,7 @@ import (
 	"k8s.io/utils/ptr"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/flotilla-dev/flotilla/internal/manifests"
+	"github.com/flotilla-dev/flotilla/test/manifests"
 )
 
 // The charts, relative to the repository root.

@@ -25,11 +25,11 @@ import (
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 )
 
-// Fleet places graphs on the member clusters: it keeps the placement Snapshot of the
+// Scheduler places graphs on the member clusters: it keeps the placement Snapshot of the
 // MemberClusters, rebuilt only when one of them changes, and the Reservations of copies placed
 // but not yet visible in their member's inventory, shared by every graph so that a burst of
 // placements never books a node twice. It is safe for concurrent use.
-type Fleet struct {
+type Scheduler struct {
 	placer *placement.Placer
 
 	mu   sync.Mutex
@@ -38,14 +38,14 @@ type Fleet struct {
 	res  *placement.Reservations
 }
 
-// NewFleet returns a Fleet placing with placer.
-func NewFleet(placer *placement.Placer) *Fleet {
-	return &Fleet{placer: placer}
+// NewScheduler returns a Scheduler placing with placer.
+func NewScheduler(placer *placement.Placer) *Scheduler {
+	return &Scheduler{placer: placer}
 }
 
-// Place decides where the copies of req go among clusters, with the fleet's reservations, and
+// Place decides where the copies of req go among clusters, with the Scheduler's reservations, and
 // keeps the reservations of the copies it places.
-func (f *Fleet) Place(clusters []flotillav1alpha1.MemberCluster, req *placement.Request) (*placement.Decision, error) {
+func (f *Scheduler) Place(clusters []flotillav1alpha1.MemberCluster, req *placement.Request) (*placement.Decision, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.refresh(clusters); err != nil {
@@ -62,7 +62,7 @@ func (f *Fleet) Place(clusters []flotillav1alpha1.MemberCluster, req *placement.
 }
 
 // refresh rebuilds the snapshot when the MemberClusters changed since the last one.
-func (f *Fleet) refresh(clusters []flotillav1alpha1.MemberCluster) error {
+func (f *Scheduler) refresh(clusters []flotillav1alpha1.MemberCluster) error {
 	keys := make([]string, 0, len(clusters))
 	for i := range clusters {
 		keys = append(keys, clusters[i].Name+"@"+clusters[i].ResourceVersion)
@@ -92,7 +92,7 @@ func (f *Fleet) refresh(clusters []flotillav1alpha1.MemberCluster) error {
 // Keeps reports whether member may keep copy idx of req: placement would not move the copy if
 // it ran there (the member is in the fleet, fit to hold copies, and holds no other copy of the
 // graph). req is not modified.
-func (f *Fleet) Keeps(clusters []flotillav1alpha1.MemberCluster, req *placement.Request, idx int, member string) bool {
+func (f *Scheduler) Keeps(clusters []flotillav1alpha1.MemberCluster, req *placement.Request, idx int, member string) bool {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if err := f.refresh(clusters); err != nil {
@@ -114,7 +114,7 @@ func (f *Fleet) Keeps(clusters []flotillav1alpha1.MemberCluster, req *placement.
 
 // ReleaseCopy forgets the reservation of one copy of a graph: its member's inventory shows it,
 // or it moved.
-func (f *Fleet) ReleaseCopy(owner string, copyIndex int) {
+func (f *Scheduler) ReleaseCopy(owner string, copyIndex int) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.res != nil {
@@ -123,7 +123,7 @@ func (f *Fleet) ReleaseCopy(owner string, copyIndex int) {
 }
 
 // Release forgets every reservation of a graph.
-func (f *Fleet) Release(owner string) {
+func (f *Scheduler) Release(owner string) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.res != nil {

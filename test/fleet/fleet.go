@@ -50,9 +50,9 @@ import (
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
 	hubmanager "github.com/flotilla-dev/flotilla/hub/manager"
 	"github.com/flotilla-dev/flotilla/hub/register"
-	"github.com/flotilla-dev/flotilla/internal/charttest"
 	"github.com/flotilla-dev/flotilla/internal/conversionwebhook"
-	"github.com/flotilla-dev/flotilla/internal/testenv"
+	"github.com/flotilla-dev/flotilla/test/charttest"
+	"github.com/flotilla-dev/flotilla/test/testenv"
 )
 
 // HubNamespace is the namespace of the hub's member kubeconfig Secrets.
