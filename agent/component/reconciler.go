@@ -33,6 +33,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
@@ -53,6 +54,10 @@ const (
 	// ControllerName names the controller in logs and metrics. Its events are reported by
 	// FieldOwner.
 	ControllerName = "dynamocomponentdeployment"
+	// ConcurrentReconciles is how many DCDs the agent reconciles at once (different DCDs only:
+	// one DCD is never reconciled twice at the same time). controller-runtime's default of one
+	// made a burst of DCDs wait for each other's API round trips.
+	ConcurrentReconciles = 8
 )
 
 // Reasons of the DCD's conditions besides the readiness reasons of package workload.
@@ -124,6 +129,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	)
 	b := ctrl.NewControllerManagedBy(mgr).
 		Named(ControllerName).
+		WithOptions(controller.Options{MaxConcurrentReconciles: ConcurrentReconciles}).
 		For(&nvidiav1beta1.DynamoComponentDeployment{},
 			builder.WithPredicates(notHubRecord, specOrMetadataChanged)).
 		Owns(&appsv1.Deployment{}).

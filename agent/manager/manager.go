@@ -135,11 +135,14 @@ func New(cfg *rest.Config, o Options, s Settings) (ctrl.Manager, error) {
 		LeaderElectionNamespace:       o.Namespace,
 		LeaderElectionReleaseOnCancel: true,
 	}
+	// The cache keeps no managedFields: the agent compares workloads with what it applies by
+	// value (ssa.Unchanged), never by field owner.
+	mgrOpts.Cache.DefaultTransform = cache.TransformStripManagedFields()
 	if o.Restricted() {
 		// Every informer of the manager (DCDs and the workloads they own) lists and watches this
 		// one namespace only, which a Role there allows. The inventory and the Lease read the
 		// agent's namespace directly, not through this cache.
-		mgrOpts.Cache = cache.Options{DefaultNamespaces: map[string]cache.Config{o.WatchNamespace: {}}}
+		mgrOpts.Cache.DefaultNamespaces = map[string]cache.Config{o.WatchNamespace: {}}
 	}
 	if s.SkipControllerNameValidation {
 		mgrOpts.Controller = config.Controller{SkipNameValidation: ptr.To(true)}

@@ -81,6 +81,9 @@ type Reconciler struct {
 	Client client.Client
 	// Scheduler places graphs.
 	Scheduler *Scheduler
+	// Accepted holds the record specs the API server accepted lately, shared with the admission
+	// webhook's Validator, whose dry runs it spares the controller; nil dry-runs every write.
+	Accepted *AcceptedSpecs
 	// Recorder records placement decisions and failures on the graph.
 	Recorder events.EventRecorder
 	// Clock is the time source; the real clock when nil.
@@ -318,7 +321,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 	if err != nil {
 		return reconcile.Result{}, err
 	}
-	changed, err := applyRecords(ctx, r.Client, desired, retainRecords(req, d, stored, len(components), clusters), stored)
+	changed, err := applyRecords(ctx, r.Client, r.Accepted, desired, retainRecords(req, d, stored, len(components), clusters), stored)
 	if refused := (*refusedComponentsError)(nil); errors.As(err, &refused) {
 		// Nothing was written: copies placed just now hold no records, and free what they took.
 		for _, c := range d.Copies {

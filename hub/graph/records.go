@@ -221,9 +221,10 @@ func sameController(stored, desired *nvidiav1beta1.DynamoComponentDeployment) bo
 // apply, marks the stored records in retain as replaced (retain maps their names to why their
 // copy moves: they stay until it serves elsewhere), and deletes the other stored records no
 // longer desired (their copy moved and serves, the service or the copy is gone). A desired
-// record that was marked replaced is unmarked: its copy's move was called off. It returns
-// whether anything changed.
-func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1beta1.DynamoComponentDeployment, retain map[string]string, stored records) (bool, error) {
+// record that was marked replaced is unmarked: its copy's move was called off. The writes are
+// dry-run first (validateRecords, skipping the specs in accepted). It returns whether anything
+// changed.
+func applyRecords(ctx context.Context, c client.Client, accepted *AcceptedSpecs, desired []*nvidiav1beta1.DynamoComponentDeployment, retain map[string]string, stored records) (bool, error) {
 	changed := false
 	keep := map[string]bool{}
 	byName := map[string]*nvidiav1beta1.DynamoComponentDeployment{}
@@ -251,7 +252,7 @@ func applyRecords(ctx context.Context, c client.Client, desired []*nvidiav1beta1
 		}
 		writes = append(writes, rec)
 	}
-	if err := validateRecords(ctx, c, writes); err != nil {
+	if err := validateRecords(ctx, c, accepted, writes); err != nil {
 		return changed, err
 	}
 	for _, rec := range writes {
@@ -313,18 +314,23 @@ func (e *refusedComponentsError) Error() string {
 		strings.Join(e.causes, "; ")
 }
 
-// validateRecords dry-runs the writes of records: if the API server refuses any of them as
-// invalid, it returns a refusedComponentsError naming each refused field of the graph, and
-// nothing is written, rather than some of a graph's records.
-func validateRecords(ctx context.Context, c client.Client, writes []*nvidiav1beta1.DynamoComponentDeployment) error {
+// validateRecords dry-runs the writes of records whose spec the API server did not accept
+// lately (accepted, which remembers those it accepts now): if the API server refuses any of
+// them as invalid, it returns a refusedComponentsError naming each refused field of the graph,
+// and nothing is written, rather than some of a graph's records.
+func validateRecords(ctx context.Context, c client.Client, accepted *AcceptedSpecs, writes []*nvidiav1beta1.DynamoComponentDeployment) error {
 	refused := &refusedComponentsError{}
 	seen := map[string]bool{}
 	for _, rec := range writes {
+		if accepted.Has(&rec.Spec) {
+			continue
+		}
 		err := ssa.DryRun(ctx, c, rec, flotillav1alpha1.FieldManagerHub)
 		if !apierrors.IsInvalid(err) {
 			if err != nil {
 				return fmt.Errorf("validating record %s: %w", rec.Name, err)
 			}
+			accepted.Add(&rec.Spec)
 			continue
 		}
 		for _, cause := range invalidCauses(err) {

@@ -97,6 +97,9 @@ type Validator struct {
 	// v1beta1 (for example eppConfig on a v1alpha1 service that is no epp) is refused with the
 	// graph. The hub sets its manager's client.
 	Client client.Client
+	// Accepted, when set, remembers the specs the dry run accepts, for the graph controller
+	// (Reconciler.Accepted), which then writes the graph's records without dry-running them again.
+	Accepted *AcceptedSpecs
 }
 
 // The hub's certificate Rotator points the chart's ValidatingWebhookConfiguration at the hub
@@ -157,7 +160,7 @@ func (v Validator) dryRunRecords(ctx context.Context, dgd *nvidiav1beta1.DynamoG
 	for _, dcd := range dcds {
 		dcd.Namespace = dgd.Namespace
 	}
-	err = validateRecords(ctx, v.Client, dcds)
+	err = validateRecords(ctx, v.Client, v.Accepted, dcds)
 	var refused *refusedComponentsError
 	if !errors.As(err, &refused) {
 		return nil, err

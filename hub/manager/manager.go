@@ -193,7 +193,12 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 		LeaderElectionReleaseOnCancel: true,
 		WebhookServer:                 webhook.Server,
 	}
-	mgrOpts.Cache = cache.Options{ByObject: map[client.Object]cache.ByObject{&corev1.Secret{}: {Namespaces: SecretCache(o)}}}
+	// The cache keeps no managedFields: nothing the hub does reads them, and they are a large part
+	// of every graph and record it holds.
+	mgrOpts.Cache = cache.Options{
+		ByObject:         map[client.Object]cache.ByObject{&corev1.Secret{}: {Namespaces: SecretCache(o)}},
+		DefaultTransform: cache.TransformStripManagedFields(),
+	}
 	if s.SkipControllerNameValidation {
 		mgrOpts.Controller = config.Controller{SkipNameValidation: ptr.To(true)}
 	}
@@ -206,7 +211,10 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 	if err := webhook.SetupWithManager(local); err != nil {
 		return nil, fmt.Errorf("setting up the conversion webhook: %w", err)
 	}
-	if err := (graph.Validator{Client: local.GetClient()}).SetupWebhookWithManager(local); err != nil {
+	// The record specs the webhook's dry runs accept, which the graph controller then writes
+	// without dry-running them again.
+	accepted := graph.NewAcceptedSpecs()
+	if err := (graph.Validator{Client: local.GetClient(), Accepted: accepted}).SetupWebhookWithManager(local); err != nil {
 		return nil, fmt.Errorf("setting up the graphs' admission webhook: %w", err)
 	}
 
@@ -233,6 +241,7 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 		Client: local.GetClient(), Recorder: recorder, DeletionTimeout: o.DeletionTimeout,
 		LostAfter: o.MemberLostAfter, UnavailableAfter: o.CopyUnavailableAfter,
 		Scheduler: graph.NewScheduler(placement.NewPlacer(plugins.NewDefaultFramework())),
+		Accepted:  accepted,
 	}).SetupWithManager(local); err != nil {
 		return nil, fmt.Errorf("setting up the graph controller: %w", err)
 	}

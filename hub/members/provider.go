@@ -411,7 +411,7 @@ func (p *Provider) restConfig(kubeconfig []byte) (*rest.Config, error) {
 // decision 9): the agent's GPUInventory and Lease in the agent's namespace, and only the
 // DynamoComponentDeployments the hub wrote (those carrying a graph UID), in the restricted
 // namespace for a namespace-restricted member. Namespaces are never cached: the hub only creates
-// them.
+// them. Nothing cached keeps its managedFields, which the hub never reads.
 func (p *Provider) clusterOptions(reg Registration) cluster.Option {
 	return func(o *cluster.Options) {
 		o.Scheme = p.opts.Scheme
@@ -431,6 +431,7 @@ func (p *Provider) clusterOptions(reg Registration) cluster.Option {
 			},
 			&nvidiav1beta1.DynamoComponentDeployment{}: dcds,
 		}
+		o.Cache.DefaultTransform = cache.TransformStripManagedFields()
 		o.Client.Cache = &client.CacheOptions{DisableFor: []client.Object{&corev1.Namespace{}}}
 	}
 }
