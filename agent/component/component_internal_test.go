@@ -32,7 +32,6 @@ import (
 	"k8s.io/utils/ptr"
 
 	"github.com/flotilla-dev/flotilla/agent/workload"
-	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
@@ -130,23 +129,6 @@ func TestApplyErrorMessage(t *testing.T) {
 	plain := &applyError{kind: workload.KindService, name: "w", err: errors.New("connection refused")}
 	if got := applyErrorMessage(plain); got != "applying Service w: connection refused" {
 		t.Errorf("message = %q", got)
-	}
-}
-
-func TestIsHubRecord(t *testing.T) {
-	tests := []struct {
-		labels map[string]string
-		want   bool
-	}{
-		{map[string]string{flotillav1alpha1.LabelHubRecord: "true"}, true},
-		{map[string]string{flotillav1alpha1.LabelHubRecord: ""}, true},
-		{map[string]string{"other": "true"}, false},
-		{nil, false},
-	}
-	for _, tt := range tests {
-		if got := IsHubRecord(&metav1.ObjectMeta{Labels: tt.labels}); got != tt.want {
-			t.Errorf("IsHubRecord(%v) = %v, want %v", tt.labels, got, tt.want)
-		}
 	}
 }
 

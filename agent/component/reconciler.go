@@ -26,7 +26,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	networkingv1 "k8s.io/api/networking/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	kerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	"k8s.io/client-go/tools/events"
@@ -98,14 +97,6 @@ type Reconciler struct {
 	Policy *policy.Policy
 }
 
-// IsHubRecord reports whether obj carries the label flotilla.dev/hub-record (with any value),
-// which marks a DCD on a hub that records a placement decision: such a DCD never becomes a
-// workload.
-func IsHubRecord(obj metav1.Object) bool {
-	_, ok := obj.GetLabels()[flotillav1alpha1.LabelHubRecord]
-	return ok
-}
-
 // SetupWithManager registers the Reconciler with mgr. It watches DCDs that are not hub
 // records, for changes of their spec, labels or annotations (its own status writes do not
 // trigger it), and the Deployments, StatefulSets, Services and Ingresses they control (and
@@ -121,7 +112,7 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	if r.Recorder == nil {
 		r.Recorder = mgr.GetEventRecorder(FieldOwner)
 	}
-	notHubRecord := predicate.NewPredicateFuncs(func(o client.Object) bool { return !IsHubRecord(o) })
+	notHubRecord := predicate.NewPredicateFuncs(func(o client.Object) bool { return !flotillav1alpha1.IsHubRecord(o) })
 	specOrMetadataChanged := predicate.Or[client.Object](
 		predicate.GenerationChangedPredicate{},
 		predicate.LabelChangedPredicate{},
@@ -170,7 +161,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	}
 	// Hub records are placement decisions, not workloads (design decision 8). The watch
 	// filters them out already; this guards a label added since the event was queued.
-	if IsHubRecord(dcd) {
+	if flotillav1alpha1.IsHubRecord(dcd) {
 		return ctrl.Result{}, nil
 	}
 	// Every object built for the DCD has it as controller owner, so the garbage collector

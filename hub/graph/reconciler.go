@@ -121,14 +121,10 @@ func (r *Reconciler) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("graph").
 		For(&nvidiav1beta1.DynamoGraphDeployment{}).
-		Owns(&nvidiav1beta1.DynamoComponentDeployment{}, builder.WithPredicates(predicate.NewPredicateFuncs(isRecord))).
+		Owns(&nvidiav1beta1.DynamoComponentDeployment{}, builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool { return flotillav1alpha1.IsHubRecord(o) }))).
 		Watches(&flotillav1alpha1.MemberCluster{}, r.memberClusterHandler()).
 		WithOptions(controller.Options{MaxConcurrentReconciles: 8, SkipNameValidation: mgr.GetControllerOptions().SkipNameValidation}).
 		Complete(r)
-}
-
-func isRecord(o client.Object) bool {
-	return o.GetLabels()[flotillav1alpha1.LabelHubRecord] == "true"
 }
 
 // memberClusterHandler maps MemberCluster changes to the graphs they concern: a member
@@ -424,9 +420,7 @@ func (r *Reconciler) releaseVisible(owner string, dgd *nvidiav1beta1.DynamoGraph
 // records lists the graph's hub records.
 func (r *Reconciler) records(ctx context.Context, dgd *nvidiav1beta1.DynamoGraphDeployment) (records, error) {
 	list := &nvidiav1beta1.DynamoComponentDeploymentList{}
-	if err := r.Client.List(ctx, list, client.InNamespace(dgd.Namespace), client.MatchingLabels{
-		flotillav1alpha1.LabelHubRecord: "true", flotillav1alpha1.LabelGraph: dgd.Name,
-	}); err != nil {
+	if err := r.Client.List(ctx, list, client.InNamespace(dgd.Namespace), client.MatchingLabels(flotillav1alpha1.HubRecordsOfGraph(dgd.Name))); err != nil {
 		return nil, err
 	}
 	return groupRecords(dgd, list.Items), nil

@@ -25,7 +25,6 @@ import (
 	"strconv"
 	"strings"
 
-	"k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -34,7 +33,6 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/controller/controllerutil"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
 	"github.com/flotilla-dev/flotilla/internal/ssa"
@@ -163,7 +161,7 @@ func desiredRecords(dgd *nvidiav1beta1.DynamoGraphDeployment, components []*nvid
 			rec.Annotations[flotillav1alpha1.AnnotationMemberNamespace] = c.Namespace
 			rec.Name = RecordName(dgd.Name, rec.Spec.ComponentName, c.Index, c.Member)
 			rec.Namespace = dgd.Namespace
-			rec.Labels[flotillav1alpha1.LabelHubRecord] = "true"
+			rec.Labels[flotillav1alpha1.LabelHubRecord] = flotillav1alpha1.HubRecordValue
 			rec.Labels[flotillav1alpha1.LabelGraph] = dgd.Name
 			rec.Labels[flotillav1alpha1.LabelCopy] = strconv.Itoa(c.Index)
 			rec.Labels[flotillav1alpha1.LabelCluster] = c.Member
@@ -179,30 +177,11 @@ func desiredRecords(dgd *nvidiav1beta1.DynamoGraphDeployment, components []*nvid
 	return out, nil
 }
 
-// upToDate reports whether the stored record already says what desired says. The conversion
-// payload annotation (nvidia.com/dcd-spec, the v1alpha1-only fields) belongs to the spec: a
-// stored one that desired no longer has is out of date too. So is a record whose controller
-// reference names another API version of the graph (sameController).
+// upToDate reports whether the stored record, not being deleted, already says what desired
+// says (dynamo.HasApplied), with the same controller reference (sameController).
 func upToDate(stored, desired *nvidiav1beta1.DynamoComponentDeployment) bool {
-	if stored == nil || !stored.DeletionTimestamp.IsZero() || !sameController(stored, desired) {
-		return false
-	}
-	for k, v := range desired.Labels {
-		if stored.Labels[k] != v {
-			return false
-		}
-	}
-	for k, v := range desired.Annotations {
-		if stored.Annotations[k] != v {
-			return false
-		}
-	}
-	for k := range stored.Annotations {
-		if _, ok := desired.Annotations[k]; !ok && nvidiav1alpha1.IsDynamoComponentDeploymentConversionAnnotation(k) {
-			return false
-		}
-	}
-	return equality.Semantic.DeepEqual(stored.Spec, desired.Spec)
+	return stored != nil && stored.DeletionTimestamp.IsZero() && sameController(stored, desired) &&
+		dynamo.HasApplied(stored, desired)
 }
 
 // sameController reports whether stored's controller reference is desired's, API version

@@ -158,7 +158,7 @@ func toMemberCluster(name multicluster.ClusterName, _ cluster.Cluster) handler.T
 func recordToMemberCluster(multicluster.ClusterName, cluster.Cluster) handler.TypedEventHandler[client.Object, mcreconcile.Request] {
 	return handler.TypedEnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []mcreconcile.Request {
 		member := o.GetLabels()[flotillav1alpha1.LabelCluster]
-		if member == "" || o.GetLabels()[flotillav1alpha1.LabelHubRecord] != "true" {
+		if member == "" || !flotillav1alpha1.IsHubRecord(o) {
 			return nil
 		}
 		return []mcreconcile.Request{{Request: reconcile.Request{NamespacedName: types.NamespacedName{Name: member}}}}
@@ -273,9 +273,7 @@ func (r *Reconciler) observe(ctx context.Context, name string) observation {
 // pendingCleanup counts the hub records of the member waiting for their copy's deletion.
 func (r *Reconciler) pendingCleanup(ctx context.Context, member string) (int32, error) {
 	records := &nvidiav1beta1.DynamoComponentDeploymentList{}
-	if err := r.Hub.List(ctx, records, client.MatchingLabels{
-		flotillav1alpha1.LabelHubRecord: "true", flotillav1alpha1.LabelCluster: member,
-	}); err != nil {
+	if err := r.Hub.List(ctx, records, client.MatchingLabels(flotillav1alpha1.HubRecordsOnMember(member))); err != nil {
 		return 0, err
 	}
 	var n int32

@@ -51,10 +51,12 @@ import (
 	mcreconcile "sigs.k8s.io/multicluster-runtime/pkg/reconcile"
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
+	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/hub/members"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
+	"github.com/flotilla-dev/flotilla/internal/dynamo"
 	"github.com/flotilla-dev/flotilla/internal/ssa"
 	"github.com/flotilla-dev/flotilla/internal/statuswrite"
 	"github.com/flotilla-dev/flotilla/pkg/policy"
@@ -92,7 +94,7 @@ func (r *Reconciler) SetupWithManager(mgr mcmanager.Manager) error {
 		For(&nvidiav1beta1.DynamoComponentDeployment{},
 			mcbuilder.WithEngageWithLocalCluster(true), mcbuilder.WithEngageWithProviderClusters(false),
 			mcbuilder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {
-				return o.GetLabels()[flotillav1alpha1.LabelHubRecord] == "true"
+				return flotillav1alpha1.IsHubRecord(o)
 			}))).
 		Watches(&nvidiav1beta1.DynamoComponentDeployment{}, toRecord,
 			mcbuilder.WithEngageWithLocalCluster(false), mcbuilder.WithEngageWithProviderClusters(true)).
@@ -125,9 +127,7 @@ func toRecord(multicluster.ClusterName, cluster.Cluster) handler.TypedEventHandl
 func (r *Reconciler) memberToRecords(multicluster.ClusterName, cluster.Cluster) handler.TypedEventHandler[client.Object, mcreconcile.Request] {
 	return handler.TypedEnqueueRequestsFromMapFunc(func(ctx context.Context, o client.Object) []mcreconcile.Request {
 		list := &nvidiav1beta1.DynamoComponentDeploymentList{}
-		if err := r.Hub.List(ctx, list, client.MatchingLabels{
-			flotillav1alpha1.LabelHubRecord: "true", flotillav1alpha1.LabelCluster: o.GetName(),
-		}); err != nil {
+		if err := r.Hub.List(ctx, list, client.MatchingLabels(flotillav1alpha1.HubRecordsOnMember(o.GetName()))); err != nil {
 			log.FromContext(ctx).Error(err, "Cannot list the records of a member", "member", o.GetName())
 			return nil
 		}
@@ -168,7 +168,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (re
 		}
 		return reconcile.Result{}, client.IgnoreNotFound(err)
 	}
-	if rec.Labels[flotillav1alpha1.LabelHubRecord] != "true" {
+	if !flotillav1alpha1.IsHubRecord(rec) {
 		return reconcile.Result{}, nil
 	}
 	t, err := targetOf(rec)
@@ -243,7 +243,7 @@ func (r *Reconciler) sync(ctx context.Context, rec *nvidiav1beta1.DynamoComponen
 
 	// 2. Apply when the copy is missing or differs (drift is repaired here).
 	desired := memberCopy(rec, t)
-	if current == nil || !matches(current, desired) {
+	if current == nil || !dynamo.HasApplied(current, desired) {
 		err := ssa.Apply(ctx, cl.GetClient(), desired, flotillav1alpha1.FieldManagerHub)
 		if apierrors.IsNotFound(err) && reg.NamespaceRestriction == "" {
 			// Cluster mode: the namespace is created if absent, with the Pod Security labels of
@@ -354,8 +354,8 @@ func memberCopy(rec *nvidiav1beta1.DynamoComponentDeployment, t target) *nvidiav
 	labels[flotillav1alpha1.LabelGraphUID] = graphUID(rec)
 	labels["app.kubernetes.io/managed-by"] = flotillav1alpha1.ManagedByHub
 	annotations := map[string]string{flotillav1alpha1.AnnotationHubRecord: rec.Namespace + "/" + rec.Name}
-	if v, ok := rec.Annotations[specPayloadAnnotation]; ok {
-		annotations[specPayloadAnnotation] = v
+	if v, ok := rec.Annotations[nvidiav1alpha1.DynamoComponentDeploymentSpecAnnotation]; ok {
+		annotations[nvidiav1alpha1.DynamoComponentDeploymentSpecAnnotation] = v
 	}
 	return &nvidiav1beta1.DynamoComponentDeployment{
 		TypeMeta: metav1.TypeMeta{APIVersion: nvidiav1beta1.GroupVersion.String(), Kind: "DynamoComponentDeployment"},
@@ -367,30 +367,6 @@ func memberCopy(rec *nvidiav1beta1.DynamoComponentDeployment, t target) *nvidiav
 		},
 		Spec: *rec.Spec.DeepCopy(),
 	}
-}
-
-// specPayloadAnnotation is the DCD's conversion payload of its spec, carried with the spec.
-const specPayloadAnnotation = "nvidia.com/dcd-spec"
-
-// matches reports whether the member's copy carries what the hub applies. The spec's payload
-// annotation must match exactly: a payload the desired copy no longer has is stale.
-func matches(current, desired *nvidiav1beta1.DynamoComponentDeployment) bool {
-	for k, v := range desired.Labels {
-		if current.Labels[k] != v {
-			return false
-		}
-	}
-	for k, v := range desired.Annotations {
-		if current.Annotations[k] != v {
-			return false
-		}
-	}
-	if _, stale := current.Annotations[specPayloadAnnotation]; stale {
-		if _, ok := desired.Annotations[specPayloadAnnotation]; !ok {
-			return false
-		}
-	}
-	return equality.Semantic.DeepEqual(current.Spec, desired.Spec)
 }
 
 // mirrorStatus copies the member's status (conditions, status.component) onto the record,

@@ -25,6 +25,7 @@ import (
 
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
+	"github.com/flotilla-dev/flotilla/internal/dynamo"
 )
 
 func hubRecord() *nvidiav1beta1.DynamoComponentDeployment {
@@ -77,12 +78,12 @@ func TestMemberCopy(t *testing.T) {
 	if got.Annotations[flotillav1alpha1.AnnotationHubRecord] != "team-a/llama-worker-0-east" {
 		t.Errorf("hub-record annotation = %q", got.Annotations[flotillav1alpha1.AnnotationHubRecord])
 	}
-	if !matches(got, memberCopy(rec, tgt)) {
+	if !dynamo.HasApplied(got, memberCopy(rec, tgt)) {
 		t.Error("a copy does not match itself")
 	}
 	drifted := got.DeepCopy()
 	drifted.Spec.Replicas = ptr.To[int32](5)
-	if matches(drifted, memberCopy(rec, tgt)) {
+	if dynamo.HasApplied(drifted, memberCopy(rec, tgt)) {
 		t.Error("an edited replica count matches")
 	}
 	if rec.Labels[flotillav1alpha1.LabelHubRecord] != "true" {
@@ -143,22 +144,22 @@ func TestMemberCopyCarriesTheSpecPayload(t *testing.T) {
 			t.Errorf("member copy carries the record's %s", k)
 		}
 	}
-	if !matches(got, memberCopy(rec, tgt)) {
+	if !dynamo.HasApplied(got, memberCopy(rec, tgt)) {
 		t.Error("a copy does not match itself")
 	}
 	edited := got.DeepCopy()
 	edited.Annotations["nvidia.com/dcd-spec"] = `{}`
-	if matches(edited, memberCopy(rec, tgt)) {
+	if dynamo.HasApplied(edited, memberCopy(rec, tgt)) {
 		t.Error("an edited payload matches")
 	}
 	withOther := got.DeepCopy()
 	withOther.Annotations["example.com/note"] = "kept"
-	if !matches(withOther, memberCopy(rec, tgt)) {
+	if !dynamo.HasApplied(withOther, memberCopy(rec, tgt)) {
 		t.Error("an annotation the hub does not apply makes the copy out of date")
 	}
 
 	delete(rec.Annotations, "nvidia.com/dcd-spec")
-	if matches(got, memberCopy(rec, tgt)) {
+	if dynamo.HasApplied(got, memberCopy(rec, tgt)) {
 		t.Error("a payload the record no longer has matches")
 	}
 }

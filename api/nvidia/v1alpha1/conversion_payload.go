@@ -46,7 +46,7 @@ const (
 	dgdSpecAnnotation   = dgdAnnotationPrefix + "spec"
 	dgdStatusAnnotation = dgdAnnotationPrefix + "status"
 
-	dcdSpecAnnotation   = "nvidia.com/dcd-spec"
+	dcdSpecAnnotation   = DynamoComponentDeploymentSpecAnnotation
 	dcdStatusAnnotation = "nvidia.com/dcd-status"
 
 	// payloadVersion is the version of the spec envelope.
@@ -59,6 +59,10 @@ const (
 func IsDynamoGraphDeploymentConversionAnnotation(key string) bool {
 	return strings.HasPrefix(key, dgdAnnotationPrefix)
 }
+
+// DynamoComponentDeploymentSpecAnnotation carries the v1alpha1-only fields of a
+// DynamoComponentDeployment's spec while it is stored in v1beta1: it belongs with the spec.
+const DynamoComponentDeploymentSpecAnnotation = "nvidia.com/dcd-spec"
 
 // IsDynamoComponentDeploymentConversionAnnotation reports whether key is one of the annotations
 // that carry a DynamoComponentDeployment's fields between API versions.

@@ -29,7 +29,7 @@ import (
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 
-	"github.com/flotilla-dev/flotilla/agent/component"
+	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 )
 
@@ -92,7 +92,7 @@ func (s *Simulator) startComponents(ctx context.Context) (*componentWriter, erro
 // for a hub record.
 func (s *Simulator) enqueue(q workqueue.TypedRateLimitingInterface[client.ObjectKey], obj any) {
 	dcd, ok := obj.(*nvidiav1beta1.DynamoComponentDeployment)
-	if !ok || s.byNamespace[dcd.Namespace] == nil || component.IsHubRecord(dcd) ||
+	if !ok || s.byNamespace[dcd.Namespace] == nil || flotillav1alpha1.IsHubRecord(dcd) ||
 		!dcd.DeletionTimestamp.IsZero() || statusCurrent(dcd) {
 		return
 	}
