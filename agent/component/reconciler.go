@@ -86,6 +86,8 @@ type Reconciler struct {
 	sshKeySecrets sync.Map
 	// reworded holds back status writes that only reword a DCD's status (statuswrite).
 	reworded statuswrite.Coalescer
+	// ownWrites tells a DCD read from the cache before the agent's own last status write of it.
+	ownWrites ownWrites
 	// Recorder records events on DCDs (the events.k8s.io API). SetupWithManager sets the
 	// manager's recorder named FieldOwner when nil.
 	Recorder events.EventRecorder
@@ -156,8 +158,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 	if err := r.Client.Get(ctx, req.NamespacedName, dcd); err != nil {
 		if apierrors.IsNotFound(err) {
 			r.reworded.Forget(req.String())
+			r.ownWrites.forget(req.String())
 		}
 		return ctrl.Result{}, client.IgnoreNotFound(err)
+	}
+	if r.ownWrites.stale(req.String(), dcd.ResourceVersion) {
+		return ctrl.Result{RequeueAfter: cacheWait}, nil
 	}
 	// Hub records are placement decisions, not workloads (design decision 8). The watch
 	// filters them out already; this guards a label added since the event was queued.
@@ -179,6 +185,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req ctrl.Request) (result ct
 		}
 		if err := patchStatus(ctx, r.Client, before, dcd); err != nil {
 			reterr = kerrors.NewAggregate([]error{reterr, err})
+		} else if dcd.ResourceVersion != before.ResourceVersion {
+			r.ownWrites.wrote(req.String(), before.ResourceVersion)
 		}
 	}()
 	return ctrl.Result{}, r.reconcile(ctx, dcd)
