@@ -187,5 +187,15 @@ kind-down: ## Delete the kind topology's clusters and its state directory (safe 
 ##@ Demo
 
 .PHONY: demo
-demo: kube-binaries ## Start a local cluster with fake GPU nodes, install the CRDs and apply the example graphs.
-	$(GO) run ./hack/demo
+demo: ## Start a local fleet (hub + two members with fake GPU nodes) and run the example graphs on it.
+	@echo "==> make demo: a first run on a fresh machine builds, from the Go module proxy, the Kubernetes"
+	@echo "    binaries (10-30 min on 2 cores), helm and the demo (a few minutes each); later runs reuse"
+	@echo "    them from ~/.cache/flotilla and the Go build cache and start in about a minute."
+	@echo "==> [1/4] Kubernetes binaries: kube-apiserver, controller-manager, scheduler, kubectl, etcd, kwok"
+	@start=$$(date +%s); bash hack/kube-binaries.sh >/dev/null && echo "    ready in $$(( $$(date +%s) - start )) s"
+	@echo "==> [2/4] helm, pinned in hack/tools/go.mod (the demo renders the charts with it)"
+	@start=$$(date +%s); $(HELM) version --short >/dev/null && echo "    ready in $$(( $$(date +%s) - start )) s"
+	@echo "==> [3/4] The demo and the Flotilla packages it runs (go build ./hack/demo)"
+	@start=$$(date +%s); $(GO) build -o bin/demo ./hack/demo && echo "    ready in $$(( $$(date +%s) - start )) s"
+	@echo "==> [4/4] Running the demo"
+	./bin/demo
