@@ -48,6 +48,7 @@ import (
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/membercluster"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
+	"github.com/flotilla-dev/flotilla/internal/patch"
 	"github.com/flotilla-dev/flotilla/internal/statuswrite"
 	"github.com/flotilla-dev/flotilla/internal/validation"
 	"github.com/flotilla-dev/flotilla/pkg/placement"
@@ -195,12 +196,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if !dgd.DeletionTimestamp.IsZero() {
 		return r.reconcileDelete(ctx, dgd)
 	}
-	if controllerutil.AddFinalizer(dgd, flotillav1alpha1.FinalizerGraph) {
-		// Placement goes on in this reconcile, with the graph as updated: waiting for the update
-		// to come back through the cache would cost a round of the queue per new graph.
-		if err := r.Client.Update(ctx, dgd); err != nil {
-			return reconcile.Result{}, err
-		}
+	// Placement goes on in this reconcile, with the graph as patched: waiting for the patch to
+	// come back through the cache would cost a round of the queue per new graph.
+	if _, err := patch.AddFinalizer(ctx, r.Client, dgd, flotillav1alpha1.FinalizerGraph); err != nil {
+		return reconcile.Result{}, err
 	}
 
 	before := dgd.DeepCopy()
@@ -214,10 +213,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	if r.reworded.Hold(req.String(), reworded(&before.Status, &dgd.Status), &result) {
 		return result, err
 	}
-	// The graph controller is the only writer of the graph's status on the hub: a plain merge
-	// patch, without resourceVersion, so that a stale cache after its own last write does not
-	// fail the write and delay the status (the status-upstream latency).
-	if perr := r.Client.Status().Patch(ctx, dgd, client.MergeFrom(before)); perr != nil {
+	// The graph controller is the only writer of the graph's status on the hub (patch.Status).
+	if _, perr := patch.Status(ctx, r.Client, before, dgd); perr != nil {
 		return reconcile.Result{}, errors.Join(err, perr)
 	}
 	return result, err
@@ -499,9 +496,7 @@ func (r *Reconciler) reconcileDelete(ctx context.Context, dgd *nvidiav1beta1.Dyn
 			"Deleted after %s with %d copies of components left on unreachable members (%s): they are removed when the members return",
 			r.DeletionTimeout, len(waiting), strings.Join(slices.Compact(waiting), ", "))
 	}
-	before := dgd.DeepCopy()
-	controllerutil.RemoveFinalizer(dgd, flotillav1alpha1.FinalizerGraph)
-	if err := r.Client.Patch(ctx, dgd, client.MergeFrom(before)); client.IgnoreNotFound(err) != nil {
+	if err := patch.RemoveFinalizer(ctx, r.Client, dgd, flotillav1alpha1.FinalizerGraph); err != nil {
 		return reconcile.Result{}, err
 	}
 	r.forget(dgd.Namespace + "/" + dgd.Name)

@@ -35,6 +35,7 @@ import (
 	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
+	"github.com/flotilla-dev/flotilla/internal/patch"
 	"github.com/flotilla-dev/flotilla/internal/ssa"
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 )
@@ -264,17 +265,18 @@ func applyRecords(ctx context.Context, c client.Client, accepted *AcceptedSpecs,
 
 // setReplaced marks a record replaced, with why its copy moves, or unmarks it (reason nil).
 func setReplaced(ctx context.Context, c client.Client, rec *nvidiav1beta1.DynamoComponentDeployment, reason *string) error {
-	rec = rec.DeepCopy()
-	before := rec.DeepCopy()
-	if reason == nil {
-		delete(rec.Annotations, flotillav1alpha1.AnnotationReplaced)
-	} else {
+	_, err := patch.Metadata(ctx, c, rec.DeepCopy(), func(rec *nvidiav1beta1.DynamoComponentDeployment) bool {
+		if reason == nil {
+			delete(rec.Annotations, flotillav1alpha1.AnnotationReplaced)
+			return true
+		}
 		if rec.Annotations == nil {
 			rec.Annotations = map[string]string{}
 		}
 		rec.Annotations[flotillav1alpha1.AnnotationReplaced] = *reason
-	}
-	if err := c.Patch(ctx, rec, client.MergeFromWithOptions(before, client.MergeFromWithOptimisticLock{})); client.IgnoreNotFound(err) != nil {
+		return true
+	})
+	if err != nil {
 		return fmt.Errorf("marking record %s replaced: %w", rec.Name, err)
 	}
 	return nil

@@ -58,6 +58,7 @@ import (
 	nvidiav1beta1 "github.com/flotilla-dev/flotilla/api/nvidia/v1beta1"
 	"github.com/flotilla-dev/flotilla/hub/members"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
+	"github.com/flotilla-dev/flotilla/internal/patch"
 )
 
 // +kubebuilder:rbac:groups=flotilla.dev,resources=memberclusters,verbs=list;watch;patch
@@ -214,9 +215,8 @@ func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (re
 	metrics.Members.Set(mc.Name, state)
 	// 3. Patch it if it changed, and say so.
 	if !equality.Semantic.DeepEqual(before.Status, mc.Status) {
-		// The controller is the only writer of MemberCluster status: no resourceVersion, so that
-		// a stale cache after its own last write does not fail and delay the write.
-		if err := r.Hub.Status().Patch(ctx, mc, client.MergeFrom(before)); err != nil {
+		// The controller is the only writer of MemberCluster status (patch.Status).
+		if _, err := patch.Status(ctx, r.Hub, before, mc); err != nil {
 			return reconcile.Result{}, err
 		}
 		if memberState(before) != state && r.Recorder != nil {
@@ -337,10 +337,11 @@ func (r *Reconciler) updateUnreachableSince(ctx context.Context, mc *flotillav1a
 	if (obs.probeErr != nil) == has {
 		return nil
 	}
-	before := mc.DeepCopy()
-	if obs.probeErr == nil {
-		delete(mc.Annotations, flotillav1alpha1.AnnotationUnreachableSince)
-	} else {
+	_, err := patch.Metadata(ctx, r.Hub, mc, func(mc *flotillav1alpha1.MemberCluster) bool {
+		if obs.probeErr == nil {
+			delete(mc.Annotations, flotillav1alpha1.AnnotationUnreachableSince)
+			return true
+		}
 		if mc.Annotations == nil {
 			mc.Annotations = map[string]string{}
 		}
@@ -349,8 +350,9 @@ func (r *Reconciler) updateUnreachableSince(ctx context.Context, mc *flotillav1a
 			since = last.(time.Time)
 		}
 		mc.Annotations[flotillav1alpha1.AnnotationUnreachableSince] = since.UTC().Format(time.RFC3339)
-	}
-	return r.Hub.Patch(ctx, mc, client.MergeFrom(before))
+		return true
+	})
+	return err
 }
 
 // unreachableSince reads the annotation; now when absent or unreadable.

@@ -57,6 +57,7 @@ import (
 	"github.com/flotilla-dev/flotilla/hub/members"
 	"github.com/flotilla-dev/flotilla/hub/metrics"
 	"github.com/flotilla-dev/flotilla/internal/dynamo"
+	"github.com/flotilla-dev/flotilla/internal/patch"
 	"github.com/flotilla-dev/flotilla/internal/ssa"
 	"github.com/flotilla-dev/flotilla/internal/statuswrite"
 	"github.com/flotilla-dev/flotilla/pkg/policy"
@@ -181,9 +182,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (re
 		return r.reconcileDelete(ctx, rec, t)
 	}
 	// The graph controller writes records with the finalizer; one written without it (by an
-	// earlier hub) gets it here, by a patch that fails if the record changed meanwhile.
-	if base := rec.DeepCopy(); controllerutil.AddFinalizer(rec, flotillav1alpha1.FinalizerMemberCleanup) {
-		return reconcile.Result{}, r.Hub.Patch(ctx, rec, client.MergeFromWithOptions(base, client.MergeFromWithOptimisticLock{}))
+	// earlier hub) gets it here.
+	if added, err := patch.AddFinalizer(ctx, r.Hub, rec, flotillav1alpha1.FinalizerMemberCleanup); added || err != nil {
+		return reconcile.Result{}, err
 	}
 
 	before := rec.DeepCopy()
@@ -196,7 +197,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (re
 	if r.reworded.Hold(req.String(), reworded(&before.Status, &rec.Status), &result) {
 		return result, syncErr
 	}
-	if err := r.Hub.Status().Patch(ctx, rec, client.MergeFrom(before)); err != nil {
+	if _, err := patch.Status(ctx, r.Hub, before, rec); err != nil {
 		return reconcile.Result{}, errors.Join(syncErr, err)
 	}
 	return result, syncErr
@@ -327,9 +328,7 @@ func (r *Reconciler) memberClusterExists(ctx context.Context, name string) bool 
 }
 
 func (r *Reconciler) release(ctx context.Context, rec *nvidiav1beta1.DynamoComponentDeployment) error {
-	before := rec.DeepCopy()
-	controllerutil.RemoveFinalizer(rec, flotillav1alpha1.FinalizerMemberCleanup)
-	return client.IgnoreNotFound(r.Hub.Patch(ctx, rec, client.MergeFrom(before)))
+	return patch.RemoveFinalizer(ctx, r.Hub, rec, flotillav1alpha1.FinalizerMemberCleanup)
 }
 
 // graphUID is the UID of the graph controlling a record.
