@@ -221,45 +221,98 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 }
 
 // reconcileGraph validates, places, writes the records and computes the status (not yet
-// written) of a graph that is not being deleted.
+// written) of a graph that is not being deleted, one phase after the other. A phase that
+// decides the graph can go no further (invalid, refused) says so in the graph's status and
+// stops the pass without an error: retrying cannot fix it.
 func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.DynamoGraphDeployment) (reconcile.Result, error) {
-	owner := dgd.Namespace + "/" + dgd.Name
-
-	// 1. What CEL cannot check, as the admission webhook does (Validate). An invalid graph keeps the copies it runs. source is the graph
-	// everything below is derived from: a copy, since applyRestart writes the restart's progress
-	// into its pod templates.
-	source := dgd.DeepCopy()
-	errs, warnings := Validate(source)
-	if len(errs) > 0 {
-		r.invalid(dgd, errs.ToAggregate().Error())
+	p := &pass{dgd: dgd, owner: dgd.Namespace + "/" + dgd.Name, now: r.Clock.Now()}
+	if !r.validate(p) {
 		return reconcile.Result{}, nil
 	}
-	if errs := validation.Unsupported(source); len(errs) > 0 {
+	if ok, err := r.readCopies(ctx, p); !ok || err != nil {
+		return reconcile.Result{}, err
+	}
+	if err := r.place(ctx, p); err != nil {
+		return reconcile.Result{}, err
+	}
+	if ok, err := r.writeRecords(ctx, p); !ok || err != nil {
+		return reconcile.Result{}, err
+	}
+	return r.computeStatus(ctx, p)
+}
+
+// pass is what one reconcile of a graph learns, phase by phase.
+type pass struct {
+	// dgd is the graph, whose status the phases set.
+	dgd *nvidiav1beta1.DynamoGraphDeployment
+	// owner is the graph's namespace/name, its key in the Scheduler and the metrics.
+	owner string
+	// now is the time the pass runs at.
+	now time.Time
+	// source is the graph everything is derived from: a copy of dgd, since applyRestart writes
+	// the restart's progress into its pod templates.
+	source *nvidiav1beta1.DynamoGraphDeployment
+	// req is the placement request derived from the graph.
+	req *placement.Request
+	// stored are the graph's hub records as read.
+	stored records
+	// components are the DCDs every copy runs.
+	components []*nvidiav1beta1.DynamoComponentDeployment
+	// clusterList and clusters are the MemberClusters, as read and by name.
+	clusterList []flotillav1alpha1.MemberCluster
+	clusters    map[string]*flotillav1alpha1.MemberCluster
+	// decision is where the copies go.
+	decision *placement.Decision
+	// requeueAfter is when the graph must be looked at again (a grace period ending), 0 for
+	// never.
+	requeueAfter time.Duration
+	// changed says whether records were written or deleted.
+	changed bool
+}
+
+// validate checks what CEL cannot, as the admission webhook does (Validate), and derives the
+// placement request. An invalid graph keeps the copies it runs; it returns false for one.
+func (r *Reconciler) validate(p *pass) bool {
+	dgd := p.dgd
+	p.source = dgd.DeepCopy()
+	errs, warnings := Validate(p.source)
+	if len(errs) > 0 {
+		r.invalid(dgd, errs.ToAggregate().Error())
+		return false
+	}
+	if errs := validation.Unsupported(p.source); len(errs) > 0 {
 		r.refuse(dgd, ReasonUnsupportedFeature, errs.ToAggregate().Error())
-		return reconcile.Result{}, nil
+		return false
 	}
 	if dgd.Status.ObservedGeneration != dgd.Generation {
 		for _, w := range warnings {
 			r.event(dgd, corev1.EventTypeWarning, eventIgnoredField, "%s", w)
 		}
 	}
-	req, err := placement.RequestFromGraph(source)
+	req, err := placement.RequestFromGraph(p.source)
 	if err != nil {
 		r.invalid(dgd, err.Error())
-		return reconcile.Result{}, nil
+		return false
 	}
+	p.req = req
+	return true
+}
 
-	// 2. Where the copies run now: the records say, else the status (a lost status write).
+// readCopies reads where the copies run now (the records say, else the status: a lost status
+// write), and what every copy runs: the components, with the restart's progress in their pod
+// templates. A copy whose name is taken on its member is to go elsewhere. It returns false
+// for a graph whose components cannot be derived.
+func (r *Reconciler) readCopies(ctx context.Context, p *pass) (bool, error) {
+	dgd, req := p.dgd, p.req
 	stored, err := r.records(ctx, dgd)
 	if err != nil {
-		return reconcile.Result{}, err
+		return false, err
 	}
-	// What every copy runs: the components, with the restart's progress in their pod templates.
-	dgd.Status.Restart = applyRestart(dgd, source, stored)
-	components, err := memberComponents(source)
-	if err != nil {
+	p.stored = stored
+	dgd.Status.Restart = applyRestart(dgd, p.source, stored)
+	if p.components, err = memberComponents(p.source); err != nil {
 		r.invalid(dgd, err.Error())
-		return reconcile.Result{}, nil
+		return false, nil
 	}
 	for idx := range stored {
 		if idx >= req.Policy.CopyCount() {
@@ -272,7 +325,6 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 			req.Current[idx] = m
 		}
 	}
-	// A copy whose name is taken on its member goes elsewhere.
 	for idx := range stored {
 		for _, rec := range stored.live(idx) {
 			if c := meta.FindStatusCondition(rec.Status.Conditions, flotillav1alpha1.ConditionSynced); c != nil && c.Reason == flotillav1alpha1.ReasonNameTaken {
@@ -282,48 +334,57 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 			}
 		}
 	}
+	return true, nil
+}
 
-	// 3. Place, with the failover rules: copies that stopped serving move, and moves whose
-	// previous member may hold the copy again are called off.
+// place decides where the copies go, with the failover rules: copies that stopped serving
+// move, and moves whose previous member may hold the copy again are called off.
+func (r *Reconciler) place(ctx context.Context, p *pass) error {
 	clusterList := &flotillav1alpha1.MemberClusterList{}
 	if err := r.Client.List(ctx, clusterList); err != nil {
-		return reconcile.Result{}, err
+		return err
 	}
-	clusters := map[string]*flotillav1alpha1.MemberCluster{}
-	for i := range clusterList.Items {
-		clusters[clusterList.Items[i].Name] = &clusterList.Items[i]
+	p.clusterList = clusterList.Items
+	p.clusters = map[string]*flotillav1alpha1.MemberCluster{}
+	for i := range p.clusterList {
+		p.clusters[p.clusterList[i].Name] = &p.clusterList[i]
 	}
-	now := r.Clock.Now()
-	graceEnds := r.planFailover(dgd, req, stored, len(components), clusterList.Items, now)
+	p.requeueAfter = r.planFailover(p.dgd, p.req, p.stored, len(p.components), p.clusterList, p.now)
 	start := time.Now()
-	d, err := r.Scheduler.Place(clusterList.Items, req)
+	d, err := r.Scheduler.Place(p.clusterList, p.req)
 	if err != nil {
 		metrics.ObservePlacement("error", time.Since(start))
-		setInvalidStatus(dgd, ReasonPlacementFailed, err.Error())
-		r.event(dgd, corev1.EventTypeWarning, ReasonPlacementFailed, "%v", err)
-		return reconcile.Result{}, err
+		setInvalidStatus(p.dgd, ReasonPlacementFailed, err.Error())
+		r.event(p.dgd, corev1.EventTypeWarning, ReasonPlacementFailed, "%v", err)
+		return err
 	}
 	result := "placed"
 	if d.Placed() < len(d.Copies) {
 		result = "unschedulable"
 	}
 	metrics.ObservePlacement(result, time.Since(start))
+	p.decision = d
+	return nil
+}
 
-	// 4. Write the records of the decision, remove the others.
-	desired, err := desiredRecords(dgd, components, d, r.Client.Scheme())
+// writeRecords writes the records of the decision and removes the others. It returns false
+// when the API server refuses the records (nothing was written; the graph is invalid).
+func (r *Reconciler) writeRecords(ctx context.Context, p *pass) (bool, error) {
+	dgd, d := p.dgd, p.decision
+	desired, err := desiredRecords(dgd, p.components, d, r.Client.Scheme())
 	if err != nil {
-		return reconcile.Result{}, err
+		return false, err
 	}
-	changed, err := applyRecords(ctx, r.Client, r.Accepted, desired, retainRecords(req, d, stored, len(components), clusters), stored)
+	p.changed, err = applyRecords(ctx, r.Client, r.Accepted, desired, retainRecords(p.req, d, p.stored, len(p.components), p.clusters), p.stored)
 	if refused := (*refusedComponentsError)(nil); errors.As(err, &refused) {
 		// Nothing was written: copies placed just now hold no records, and free what they took.
 		for _, c := range d.Copies {
-			if len(stored.live(c.Index)) == 0 {
-				r.Scheduler.ReleaseCopy(owner, c.Index)
+			if len(p.stored.live(c.Index)) == 0 {
+				r.Scheduler.ReleaseCopy(p.owner, c.Index)
 			}
 		}
 		r.invalid(dgd, refused.Error())
-		return reconcile.Result{}, nil
+		return false, nil
 	}
 	if err != nil {
 		// Retried with backoff; meanwhile the graph says why nothing moves, once per message.
@@ -332,17 +393,23 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 			r.event(dgd, corev1.EventTypeWarning, ReasonRecordsNotWritten, "%s", msg)
 		}
 		setCondition(dgd, flotillav1alpha1.ConditionSynced, metav1.ConditionFalse, ReasonRecordsNotWritten, msg)
-		return reconcile.Result{}, err
+		return false, err
 	}
 	for _, mv := range d.Moves {
-		r.Scheduler.ReleaseCopy(owner, mv.Index)
+		r.Scheduler.ReleaseCopy(p.owner, mv.Index)
 	}
-	r.recordDecision(dgd, req, d)
+	r.recordDecision(dgd, p.req, d)
+	return true, nil
+}
 
-	// 5. Status, from the records as they are now (re-read only if some were just written or
-	// deleted: new ones have no status yet, which copyStatus reads as progressing).
-	if changed {
-		if stored, err = r.records(ctx, dgd); err != nil {
+// computeStatus sets the graph's status from the records as they are now (re-read only if
+// some were just written or deleted: new ones have no status yet, which copyStatus reads as
+// progressing), and says when to look again.
+func (r *Reconciler) computeStatus(ctx context.Context, p *pass) (reconcile.Result, error) {
+	dgd, d := p.dgd, p.decision
+	if p.changed {
+		var err error
+		if p.stored, err = r.records(ctx, dgd); err != nil {
 			return reconcile.Result{}, err
 		}
 	}
@@ -353,9 +420,9 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 		if c.Member == "" {
 			v.reason = d.Summary()
 		} else {
-			v.records = onMember(stored.live(c.Index), c.Member)
+			v.records = onMember(p.stored.live(c.Index), c.Member)
 		}
-		v.previous = previousView(stored.retained(c.Index))
+		v.previous = previousView(p.stored.retained(c.Index))
 		views = append(views, v)
 		placedOn = append(placedOn, c.Member)
 	}
@@ -363,21 +430,22 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 	if d.Placed() < len(d.Copies) {
 		summary = d.Summary()
 	}
-	setPlacementStatus(dgd, componentNames(source), views, clusters, summary, now)
-	metrics.Copies.Set(owner, placedOn)
-	r.releaseVisible(owner, dgd, clusters)
+	setPlacementStatus(dgd, componentNames(p.source), views, p.clusters, summary, p.now)
+	metrics.Copies.Set(p.owner, placedOn)
+	r.releaseVisible(p.owner, dgd, p.clusters)
 
+	requeueAfter := p.requeueAfter
 	if d.Placed() < len(d.Copies) {
 		// Capacity appearing on a MemberCluster triggers a reconcile; this is a safety net.
-		graceEnds = minPositive(graceEnds, time.Minute)
+		requeueAfter = minPositive(requeueAfter, time.Minute)
 	}
 	// A copy that stopped serving moves when its grace ends: look again then.
 	for _, c := range dgd.Status.ClusterPlacement.Copies {
 		if c.UnavailableSince != nil {
-			graceEnds = minPositive(graceEnds, c.UnavailableSince.Add(r.gracesOf(dgd).unavailable+time.Second).Sub(now)+100*time.Millisecond)
+			requeueAfter = minPositive(requeueAfter, c.UnavailableSince.Add(r.gracesOf(dgd).unavailable+time.Second).Sub(p.now)+100*time.Millisecond)
 		}
 	}
-	return reconcile.Result{RequeueAfter: graceEnds}, nil
+	return reconcile.Result{RequeueAfter: requeueAfter}, nil
 }
 
 // minPositive returns the smaller of two durations, ignoring those not positive.

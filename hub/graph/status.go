@@ -80,11 +80,22 @@ func previousView(retained []*nvidiav1beta1.DynamoComponentDeployment) *copyView
 	return v
 }
 
+// ready counts the copy's records whose component is Available.
+func (c copyView) ready() int {
+	n := 0
+	for _, rec := range c.records {
+		if meta.IsStatusConditionTrue(rec.Status.Conditions, nvidiav1beta1.ConditionAvailable) {
+			n++
+		}
+	}
+	return n
+}
+
 // copyStatus derives the state of one copy from its records, as the sync controller mirrored
 // them from the member, and from its member's MemberCluster (nil when gone).
 func copyStatus(c copyView, services int, mc *flotillav1alpha1.MemberCluster) flotillav1alpha1.CopyStatus {
 	st := flotillav1alpha1.CopyStatus{Index: int32(c.index), Cluster: c.member, Namespace: c.namespace}
-	ready := 0
+	ready := c.ready()
 	var notReady []string
 	var syncProblem *metav1.Condition
 	var denied []string
@@ -92,7 +103,6 @@ func copyStatus(c copyView, services int, mc *flotillav1alpha1.MemberCluster) fl
 		available := meta.FindStatusCondition(rec.Status.Conditions, nvidiav1beta1.ConditionAvailable)
 		switch {
 		case available != nil && available.Status == metav1.ConditionTrue:
-			ready++
 		case available != nil && available.Reason == flotillav1alpha1.ReasonPolicyDenied:
 			denied = append(denied, rec.Spec.ComponentName+": "+available.Message)
 			notReady = append(notReady, rec.Spec.ComponentName)
@@ -182,9 +192,7 @@ func setPlacementStatus(dgd *nvidiav1beta1.DynamoGraphDeployment, services []str
 		if serves(st) {
 			readyCopies++
 		}
-		var n int
-		_, _ = fmt.Sscanf(st.ReadyServices, "%d/", &n)
-		readyServices += n
+		readyServices += c.ready()
 		if c.member != "" {
 			placed++
 			members = append(members, c.member)

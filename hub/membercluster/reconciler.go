@@ -363,8 +363,10 @@ func unreachableSince(mc *flotillav1alpha1.MemberCluster, now time.Time) time.Ti
 	return now
 }
 
-// computeStatus writes the conditions and inventory of mc from obs and returns when to look
-// again.
+// computeStatus sets the MemberCluster's status from what was observed, one condition after
+// the other (Joined, AgentReady, then Schedulable, which reads both and the inventory), and
+// returns when to look again: the probe interval, or sooner when a grace period, a Lease or
+// the inventory's confirmation runs out.
 func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs observation, now time.Time) time.Duration {
 	st := &mc.Status
 	st.ObservedGeneration = mc.Generation
@@ -373,11 +375,32 @@ func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs obser
 		st.Source = &src
 		st.NamespaceRestriction = obs.reg.NamespaceRestriction
 	}
-	requeue := r.ProbeInterval
+	joined, joinedRequeue := r.joinedCondition(mc, obs, now)
+	meta.SetStatusCondition(&st.Conditions, joined)
+	agent, agentRequeue := agentCondition(mc.Generation, obs, now)
+	meta.SetStatusCondition(&st.Conditions, agent)
+	mismatch := copyInventory(st, obs)
+	stale, staleRequeue := inventoryStale(obs.lease, agent, now)
+	meta.SetStatusCondition(&st.Conditions, schedulableCondition(mc, obs, joined, agent, mismatch, stale))
+	return minPositive(r.ProbeInterval, joinedRequeue, agentRequeue, staleRequeue)
+}
 
-	// Joined: reachable; or, for a member that was joined, unreachable (or not engaged yet, as
-	// after a hub restart) for less than LostAfter.
-	wasJoined := meta.IsStatusConditionTrue(st.Conditions, flotillav1alpha1.MemberJoined)
+// minPositive returns the smallest of the positive durations ds (0 when none is).
+func minPositive(ds ...time.Duration) time.Duration {
+	var out time.Duration
+	for _, d := range ds {
+		if d > 0 && (out == 0 || d < out) {
+			out = d
+		}
+	}
+	return out
+}
+
+// joinedCondition is Joined: reachable; or, for a member that was joined, unreachable (or not
+// engaged yet, as after a hub restart) for less than LostAfter, in which case it also returns
+// when the member counts as lost (0 otherwise).
+func (r *Reconciler) joinedCondition(mc *flotillav1alpha1.MemberCluster, obs observation, now time.Time) (metav1.Condition, time.Duration) {
+	wasJoined := meta.IsStatusConditionTrue(mc.Status.Conditions, flotillav1alpha1.MemberJoined)
 	joined := metav1.Condition{Type: flotillav1alpha1.MemberJoined, ObservedGeneration: mc.Generation}
 	problem := ""
 	switch {
@@ -394,6 +417,7 @@ func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs obser
 	}
 	since := unreachableSince(mc, now)
 	lostAt := since.Add(r.LostAfter)
+	var requeue time.Duration
 	switch {
 	case obs.refusedErr != nil:
 		// Not a loss: the member answers, its copies keep running; an administrator renews the
@@ -412,16 +436,19 @@ func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs obser
 	case now.Before(lostAt):
 		joined.Status, joined.Reason = metav1.ConditionTrue, ReasonUnreachable
 		joined.Message = fmt.Sprintf("Unreachable since %s: %s; counted lost at %s", since.UTC().Format(time.RFC3339), problem, lostAt.UTC().Format(time.RFC3339))
-		requeue = min(requeue, lostAt.Sub(now)+time.Second)
+		requeue = lostAt.Sub(now) + time.Second
 	default:
 		joined.Status, joined.Reason = metav1.ConditionFalse, ReasonLost
 		joined.Message = fmt.Sprintf("Unreachable since %s: %s", since.UTC().Format(time.RFC3339), problem)
 	}
-	meta.SetStatusCondition(&st.Conditions, joined)
+	return joined, requeue
+}
 
-	// AgentReady: the agent's Lease renewed within its duration. An unreachable member keeps
-	// the last verdict until the Lease, as last seen, expires.
-	agent := metav1.Condition{Type: flotillav1alpha1.MemberAgentReady, ObservedGeneration: mc.Generation}
+// agentCondition is AgentReady: the agent's Lease renewed within its duration, in which case it
+// also returns when the Lease expires (0 otherwise). An unreachable member keeps the last
+// verdict until the Lease, as last seen, expires.
+func agentCondition(generation int64, obs observation, now time.Time) (metav1.Condition, time.Duration) {
+	agent := metav1.Condition{Type: flotillav1alpha1.MemberAgentReady, ObservedGeneration: generation}
 	lease := obs.lease
 	switch {
 	case lease == nil && obs.refusedErr != nil:
@@ -436,42 +463,53 @@ func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs obser
 		if now.Before(expiry) {
 			agent.Status, agent.Reason = metav1.ConditionTrue, ReasonLeaseRenewed
 			agent.Message = "The agent renews its Lease"
-			requeue = min(requeue, expiry.Sub(now)+100*time.Millisecond)
-		} else {
-			agent.Status, agent.Reason = metav1.ConditionFalse, ReasonLeaseExpired
-			agent.Message = fmt.Sprintf("The agent's Lease expired at %s", expiry.UTC().Format(time.RFC3339))
+			return agent, expiry.Sub(now) + 100*time.Millisecond
 		}
+		agent.Status, agent.Reason = metav1.ConditionFalse, ReasonLeaseExpired
+		agent.Message = fmt.Sprintf("The agent's Lease expired at %s", expiry.UTC().Format(time.RFC3339))
 	}
-	meta.SetStatusCondition(&st.Conditions, agent)
+	return agent, 0
+}
 
-	// Inventory, as the agent last published it.
-	mismatch := ""
-	if inv := obs.inventory; inv != nil {
-		st.GPUs = inv.Status.GPUs
-		st.MultinodeRuntime = inv.Status.MultinodeRuntime
-		st.Policy = inv.Status.Policy
-		st.GPUsFree, st.GPUsTotal = flotillav1alpha1.GPUTotals(inv.Status.GPUs)
-		st.InventoryTime = inv.Status.UpdateTime
-		if inv.Status.NamespaceRestriction != obs.reg.NamespaceRestriction {
-			mismatch = fmt.Sprintf("the agent works in namespace %q but the member is registered with namespace restriction %q (%s)",
-				inv.Status.NamespaceRestriction, obs.reg.NamespaceRestriction, flotillav1alpha1.AnnotationNamespaceRestriction)
-		}
+// copyInventory copies the inventory, as the agent last published it, into the status, and
+// returns why it does not fit the member's registration ("" when it does, or there is none).
+func copyInventory(st *flotillav1alpha1.MemberClusterStatus, obs observation) string {
+	inv := obs.inventory
+	if inv == nil {
+		return ""
 	}
-
-	// The inventory is stale when the agent lives but has not confirmed it for a Lease's
-	// duration (its informers or its writes are stuck).
-	stale := ""
-	if lease != nil && agent.Status == metav1.ConditionTrue {
-		if t, err := time.Parse(time.RFC3339, lease.Annotations[flotillav1alpha1.AnnotationInventorySynced]); err == nil {
-			if limit := t.Add(leaseDuration(lease)); now.After(limit) {
-				stale = fmt.Sprintf("The agent renews its Lease but last confirmed its GPU inventory at %s", t.UTC().Format(time.RFC3339))
-			} else {
-				requeue = min(requeue, limit.Sub(now)+time.Second)
-			}
-		}
+	st.GPUs = inv.Status.GPUs
+	st.MultinodeRuntime = inv.Status.MultinodeRuntime
+	st.Policy = inv.Status.Policy
+	st.GPUsFree, st.GPUsTotal = flotillav1alpha1.GPUTotals(inv.Status.GPUs)
+	st.InventoryTime = inv.Status.UpdateTime
+	if inv.Status.NamespaceRestriction != obs.reg.NamespaceRestriction {
+		return fmt.Sprintf("the agent works in namespace %q but the member is registered with namespace restriction %q (%s)",
+			inv.Status.NamespaceRestriction, obs.reg.NamespaceRestriction, flotillav1alpha1.AnnotationNamespaceRestriction)
 	}
+	return ""
+}
 
-	// Schedulable: new copies may go there.
+// inventoryStale says why the inventory is stale: the agent lives but has not confirmed it for
+// a Lease's duration (its informers or its writes are stuck); "" when it is not, with when it
+// would become stale (0 when unknown).
+func inventoryStale(lease *coordinationv1.Lease, agent metav1.Condition, now time.Time) (string, time.Duration) {
+	if lease == nil || agent.Status != metav1.ConditionTrue {
+		return "", 0
+	}
+	t, err := time.Parse(time.RFC3339, lease.Annotations[flotillav1alpha1.AnnotationInventorySynced])
+	if err != nil {
+		return "", 0
+	}
+	if limit := t.Add(leaseDuration(lease)); !now.After(limit) {
+		return "", limit.Sub(now) + time.Second
+	}
+	return fmt.Sprintf("The agent renews its Lease but last confirmed its GPU inventory at %s", t.UTC().Format(time.RFC3339)), 0
+}
+
+// schedulableCondition is Schedulable: whether new copies may go to the member, and if not,
+// the first reason why.
+func schedulableCondition(mc *flotillav1alpha1.MemberCluster, obs observation, joined, agent metav1.Condition, mismatch, stale string) metav1.Condition {
 	sched := metav1.Condition{Type: flotillav1alpha1.MemberSchedulable, ObservedGeneration: mc.Generation,
 		Status: metav1.ConditionFalse}
 	switch {
@@ -494,8 +532,7 @@ func (r *Reconciler) computeStatus(mc *flotillav1alpha1.MemberCluster, obs obser
 	default:
 		sched.Status, sched.Reason, sched.Message = metav1.ConditionTrue, ReasonReady, "New copies may be placed here"
 	}
-	meta.SetStatusCondition(&st.Conditions, sched)
-	return requeue
+	return sched
 }
 
 // leaseExpiry is when the Lease expires: its last renewal (or acquisition) plus its duration.
