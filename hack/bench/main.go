@@ -85,7 +85,7 @@ func parseFlags() (config, error) {
 	flag.IntVar(&c.scaleMembers, "scale-members", 100, "Members of the scale run: the real one and the rest simulated (0 skips the run).")
 	flag.IntVar(&c.scaleGraphs, "scale-graphs", 1000, "Graphs of the scale run.")
 	flag.DurationVar(&c.scaleTimeout, "scale-timeout", 10*time.Minute, "How long the scale run's graphs may take to become successful.")
-	flag.StringVar(&c.profileDir, "profile-dir", "", "Write CPU profiles of the hub and the agent during each hub batch to this directory.")
+	flag.StringVar(&c.profileDir, "profile-dir", "", "Write CPU profiles of the hub and the agent during each hub batch, and a heap profile of the hub at the end of the scale run, to this directory.")
 	flag.StringVar(&c.auditDir, "audit-dir", "", "Keep audit logs of the hub's and the agent's requests in this directory (diagnosis; it slows the API servers).")
 	flag.DurationVar(&c.timeout, "batch-timeout", 5*time.Minute, "How long one batch may take to complete.")
 	flag.Parse()

@@ -140,6 +140,12 @@ func (f *benchFleet) runScale(ctx context.Context, members, graphCount int, time
 	r.hubCPU = cpuAfter - cpuBefore
 	r.placed, r.successful = w.last(start)
 	r.memory = append(r.memory, stage{fmt.Sprintf("%d members, %d graphs", members, graphCount), f.hubRSS()})
+	if f.profileDir != "" {
+		// What the hub holds at its largest, for `go tool pprof -sample_index=inuse_space`.
+		if err := fetchTo(ctx, f.hub.PprofURL+"heap", filepath.Join(f.profileDir, "hub-heap-scale.pprof")); err != nil {
+			fmt.Println("    heap profile:", err)
+		}
+	}
 
 	// No clean-up: the scale run is the bench's last, and the fleet stops after it (deleting
 	// 1,000 graphs at once can outlast the API server's request timeout).
