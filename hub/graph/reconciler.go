@@ -54,7 +54,7 @@ import (
 	"github.com/flotilla-dev/flotilla/pkg/placement"
 )
 
-// +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments,verbs=list;watch;update;patch
+// +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments,verbs=list;watch;patch
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments/status,verbs=patch
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamographdeployments/finalizers,verbs=update
 // +kubebuilder:rbac:groups=nvidia.com,resources=dynamocomponentdeployments,verbs=list;watch;create;patch;delete

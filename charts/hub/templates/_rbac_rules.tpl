@@ -29,7 +29,7 @@ The hub's ClusterRole.
   verbs: ["patch"]
 - apiGroups: ["nvidia.com"]
   resources: ["dynamographdeployments"]
-  verbs: ["list", "patch", "update", "watch"]
+  verbs: ["list", "patch", "watch"]
 {{- end -}}
 
 {{- /*

@@ -237,6 +237,8 @@ var _ = Describe("The hub chart's RBAC on a real API server", Ordered, func() {
 				access{"create", "", "secrets", "fleet", ""},
 				access{"delete", "nvidia.com", "dynamographdeployments", "team-a", ""},
 				access{"create", "nvidia.com", "dynamographdeployments", "team-a", ""},
+				access{"update", "nvidia.com", "dynamographdeployments", "team-a", ""},
+				access{"update", "nvidia.com", "dynamocomponentdeployments", "team-a", ""},
 				access{"list", "", "pods", "", ""},
 				access{"list", "", "nodes", "", ""},
 				access{"create", "", "namespaces", "", ""},

@@ -46,7 +46,7 @@ const (
 // hubGrants are the hub's cluster-wide grants with every member source (DESIGN decisions 5, 8).
 var hubGrants = []string{
 	"list dynamographdeployments.nvidia.com",
-	"watch dynamographdeployments.nvidia.com", "update dynamographdeployments.nvidia.com",
+	"watch dynamographdeployments.nvidia.com",
 	"patch dynamographdeployments.nvidia.com",
 	"patch dynamographdeployments/status.nvidia.com",
 	"update dynamographdeployments/finalizers.nvidia.com",
