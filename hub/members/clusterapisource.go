@@ -60,6 +60,11 @@ const (
 // in every namespace.
 const indexClusterName = "flotilla.dev/cluster-name"
 
+// sourceConcurrency is how many source objects each source reconciles at once: registering a
+// member waits for its engagement, so a member whose API server does not answer holds up one
+// worker.
+const sourceConcurrency = 4
+
 // takeOverRetry is how soon a Cluster refused because its name was taken tries again when the
 // holder's source object is already gone: the holder's own reconcile is about to unregister it.
 const takeOverRetry = 2 * time.Second
@@ -111,7 +116,7 @@ func (s *ClusterAPISource) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("member-clusterapi").
-		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: sourceConcurrency}).
 		Watches(&clusterv1.Cluster{}, handler.EnqueueRequestsFromMapFunc(s.mapCluster),
 			builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {
 				return s.inScope(o.GetNamespace())

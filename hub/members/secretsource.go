@@ -27,6 +27,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -54,10 +55,14 @@ type SecretSource struct {
 	Recorder events.EventRecorder
 }
 
-// SetupWithManager registers the source's controller with the hub's local manager.
+// SetupWithManager registers the source's controller with the hub's local manager. Secrets are
+// reconciled concurrently, as ClusterAPISource reconciles Clusters: registering a member waits for
+// its engagement, and a member whose API server does not answer holds up its own reconcile, not
+// the others'.
 func (s *SecretSource) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("member-secrets").
+		WithOptions(controller.Options{MaxConcurrentReconciles: sourceConcurrency}).
 		For(&corev1.Secret{}, builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {
 			return o.GetNamespace() == s.Namespace && o.GetLabels()[flotillav1alpha1.LabelMemberKubeconfig] == "true"
 		}))).
