@@ -35,7 +35,10 @@ limitations under the License.
 //
 // Sources also keep the member's MemberCluster object: they create it with the source's labels
 // (server-side applied, so labels an administrator adds stay) and delete it when the member
-// leaves. Its status belongs to the membercluster controller.
+// leaves. Its status belongs to the membercluster controller. Both sources follow one
+// registration flow (registrar): Register first, which gives the member's name to one source at
+// a time, then the MemberCluster, written only by the source holding the name; a source refused
+// because the name's holder is leaving tries again shortly.
 //
 // Flotilla writes its own provider instead of combining multicluster-runtime's kubeconfig
 // provider with the multi provider: that provider gives every member the same cluster options
