@@ -18,10 +18,8 @@ package members
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -60,10 +58,6 @@ const (
 // in every namespace.
 const indexClusterName = "flotilla.dev/cluster-name"
 
-// takeOverRetry is how soon a Cluster refused because its name was taken tries again when the
-// holder's source object is already gone: the holder's own reconcile is about to unregister it.
-const takeOverRetry = 2 * time.Second
-
 // ClusterAPISource registers a member for every Cluster API Cluster whose control plane is
 // initialized and whose <name>-kubeconfig Secret holds a kubeconfig: the member is named after the
 // Cluster, its kubeconfig is the Secret's "value" key (used as is, DESIGN decision 9), its agent
@@ -82,7 +76,8 @@ const takeOverRetry = 2 * time.Second
 //
 // A Cluster whose name another source holds (a kubeconfig Secret, or a Cluster of another
 // namespace) is refused with a Warning event, and tried again when an object of that name
-// changes: so it takes the name over when the holder leaves.
+// changes, or shortly if the holder is already leaving: so it takes the name over when the holder
+// leaves.
 //
 // The hub reads cluster.x-k8s.io/v1beta2 (Cluster API v1.11 and later), so the hub's local
 // manager's scheme must hold it and the Cluster CRD must be installed: set the source up only
@@ -111,7 +106,7 @@ func (s *ClusterAPISource) SetupWithManager(mgr ctrl.Manager) error {
 	}
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("member-clusterapi").
-		WithOptions(controller.Options{MaxConcurrentReconciles: 4}).
+		WithOptions(controller.Options{MaxConcurrentReconciles: sourceConcurrency}).
 		Watches(&clusterv1.Cluster{}, handler.EnqueueRequestsFromMapFunc(s.mapCluster),
 			builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {
 				return s.inScope(o.GetNamespace())
@@ -130,125 +125,44 @@ func (s *ClusterAPISource) SetupWithManager(mgr ctrl.Manager) error {
 		Complete(s)
 }
 
-// Reconcile registers, updates or removes the member of one Cluster.
+// Reconcile registers, updates or removes the member of one Cluster, with the registration flow
+// SecretSource follows too (registrar).
 func (s *ClusterAPISource) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	source := flotillav1alpha1.MemberSource{ClusterAPI: &flotillav1alpha1.ObjectReference{Namespace: req.Namespace, Name: req.Name}}
+	r := registrar{client: s.Client, provider: s.Provider, recorder: s.Recorder}
 	cl := &clusterv1.Cluster{}
 	err := s.Client.Get(ctx, req.NamespacedName, cl)
 	if err != nil && !apierrors.IsNotFound(err) {
 		return reconcile.Result{}, err
 	}
 	if apierrors.IsNotFound(err) || !cl.DeletionTimestamp.IsZero() {
-		return reconcile.Result{}, s.leave(ctx, req.Name, source)
+		return reconcile.Result{}, r.leave(ctx, req.Name, source)
 	}
-	kubeconfig, err := s.kubeconfig(ctx, req.NamespacedName)
+	kubeconfig, err := clusterKubeconfig(ctx, s.Client, req.NamespacedName)
 	if err != nil {
 		return reconcile.Result{}, err
 	}
 	if len(kubeconfig) == 0 {
-		return reconcile.Result{}, s.leave(ctx, req.Name, source)
+		return reconcile.Result{}, r.leave(ctx, req.Name, source)
 	}
 	if !controlPlaneInitialized(cl) && !s.registered(req.Name, source) {
 		log.FromContext(ctx).V(1).Info("Waiting for the Cluster's control plane to be initialized")
 		return reconcile.Result{}, nil
 	}
-
-	reg := Registration{
+	return r.register(ctx, cl, Registration{
 		Name:                 cl.Name,
 		Source:               source,
 		Kubeconfig:           kubeconfig,
 		AgentNamespace:       cl.Annotations[flotillav1alpha1.AnnotationAgentNamespace],
 		NamespaceRestriction: cl.Annotations[flotillav1alpha1.AnnotationNamespaceRestriction],
 		Labels:               cl.Labels,
-	}
-	if err := s.Provider.Register(reg); err != nil {
-		if errors.Is(err, ErrNameTaken) && s.holderLeaving(ctx, reg.Name) {
-			// The holder's source reconciles its removal concurrently: try again shortly.
-			log.FromContext(ctx).V(1).Info("Member name held by a leaving source", "member", reg.Name, "error", err.Error())
-			return reconcile.Result{RequeueAfter: takeOverRetry}, nil
-		}
-		if errors.Is(err, ErrNameTaken) || errors.Is(err, ErrInvalidKubeconfig) {
-			// Only a change of the Cluster, its Secret or the name's holder mends these: say why,
-			// and wait for it. (A registered member whose Secret turns invalid stays engaged with
-			// its last valid kubeconfig.)
-			log.FromContext(ctx).Error(err, "Member not registered", "member", reg.Name)
-			if s.Recorder != nil {
-				s.Recorder.Eventf(cl, nil, corev1.EventTypeWarning, "MemberNotRegistered", "Register", "%v", err)
-			}
-			return reconcile.Result{}, nil
-		}
-		// The registration is kept but engaging it failed (e.g. the member refused the discovery
-		// a field index needs): the member still gets its MemberCluster, and engaging is retried
-		// with the controller's backoff.
-		if applyErr := ApplyMemberCluster(ctx, s.Client, reg); applyErr != nil {
-			err = errors.Join(err, fmt.Errorf("applying MemberCluster %s: %w", reg.Name, applyErr))
-		}
-		return reconcile.Result{}, err
-	}
-	if err := ApplyMemberCluster(ctx, s.Client, reg); err != nil {
-		return reconcile.Result{}, fmt.Errorf("applying MemberCluster %s: %w", reg.Name, err)
-	}
-	return reconcile.Result{}, nil
-}
-
-// leave unregisters the member name if source registered it, and deletes its MemberCluster.
-func (s *ClusterAPISource) leave(ctx context.Context, name string, source flotillav1alpha1.MemberSource) error {
-	s.Provider.Unregister(name, source)
-	return DeleteMemberCluster(ctx, s.Client, name, source)
-}
-
-// kubeconfig returns the kubeconfig of Cluster key: the "value" of its <name>-kubeconfig Secret,
-// or nil while the Secret is missing or being deleted.
-func (s *ClusterAPISource) kubeconfig(ctx context.Context, key types.NamespacedName) ([]byte, error) {
-	secret := &corev1.Secret{}
-	err := s.Client.Get(ctx, types.NamespacedName{Namespace: key.Namespace, Name: key.Name + clusterAPIKubeconfigSuffix}, secret)
-	if apierrors.IsNotFound(err) {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	if !secret.DeletionTimestamp.IsZero() {
-		return nil, nil
-	}
-	return secret.Data[clusterAPIKubeconfigKey], nil
+	})
 }
 
 // registered reports whether source holds the member name.
 func (s *ClusterAPISource) registered(name string, source flotillav1alpha1.MemberSource) bool {
 	reg, ok := s.Provider.Lookup(name)
 	return ok && SameSource(reg.Source, source)
-}
-
-// holderLeaving reports whether the source object of the member name's holder is gone (or no
-// longer registers a member), so that the holder's own reconcile is about to release the name.
-func (s *ClusterAPISource) holderLeaving(ctx context.Context, name string) bool {
-	holder, ok := s.Provider.Lookup(name)
-	if !ok {
-		return true
-	}
-	switch src := holder.Source; {
-	case src.ClusterAPI != nil:
-		cl := &clusterv1.Cluster{}
-		key := types.NamespacedName{Namespace: src.ClusterAPI.Namespace, Name: src.ClusterAPI.Name}
-		if err := s.Client.Get(ctx, key, cl); err != nil {
-			return apierrors.IsNotFound(err)
-		}
-		if !cl.DeletionTimestamp.IsZero() {
-			return true
-		}
-		kubeconfig, err := s.kubeconfig(ctx, key)
-		return err == nil && len(kubeconfig) == 0
-	case src.KubeconfigSecret != nil:
-		secret := &corev1.Secret{}
-		key := types.NamespacedName{Namespace: src.KubeconfigSecret.Namespace, Name: src.KubeconfigSecret.Name}
-		if err := s.Client.Get(ctx, key, secret); err != nil {
-			return apierrors.IsNotFound(err)
-		}
-		return !secret.DeletionTimestamp.IsZero() || secret.Labels[flotillav1alpha1.LabelMemberKubeconfig] != "true"
-	default:
-		return false
-	}
 }
 
 // mapCluster reconciles a Cluster and the Clusters of its name in the other namespaces.

@@ -27,9 +27,18 @@ limitations under the License.
 // manager. A member whose kubeconfig or namespaces change is disengaged and engaged again with
 // the new ones; a removed source disengages it.
 //
+// Members are engaged independently of one another. The engagements of one member are
+// serialised, so that the manager is engaged with one cluster of the member at a time and in
+// order, and a registration that replaces or removes the member ends its engagement under way;
+// but a member whose API server is slow or never answers holds up only its own engagements, and
+// one of its source's workers (each source reconciles several objects at once).
+//
 // Sources also keep the member's MemberCluster object: they create it with the source's labels
 // (server-side applied, so labels an administrator adds stay) and delete it when the member
-// leaves. Its status belongs to the membercluster controller.
+// leaves. Its status belongs to the membercluster controller. Both sources follow one
+// registration flow (registrar): Register first, which gives the member's name to one source at
+// a time, then the MemberCluster, written only by the source holding the name; a source refused
+// because the name's holder is leaving tries again shortly.
 //
 // Flotilla writes its own provider instead of combining multicluster-runtime's kubeconfig
 // provider with the multi provider: that provider gives every member the same cluster options

@@ -86,7 +86,8 @@ type Options struct {
 }
 
 // Provider is the hub's multicluster-runtime Provider: it engages one Cluster per registered
-// member. It is safe for concurrent use.
+// member. It is safe for concurrent use. The engagements of one member are serialised; those of
+// different members do not wait for one another (see engage).
 type Provider struct {
 	opts Options
 	// clusters runs the engaged clusters (start, cache sync, indexers), each under a key of its
@@ -105,9 +106,23 @@ type Provider struct {
 	// ctx and aware are set by Start; before it, registrations wait.
 	ctx   context.Context
 	aware multicluster.Aware
+	// engaging holds the lock of every member with an engagement under way or waiting for one,
+	// by name (lockMember).
+	engaging map[string]*memberLock
+}
 
-	// engageMu serialises engagements once their clusters are built.
-	engageMu sync.Mutex
+// memberLock serialises the engagements of one member. Its fields but mu are guarded by
+// Provider.mu.
+type memberLock struct {
+	mu sync.Mutex
+	// users counts the engagements holding or waiting for mu: the lock is forgotten when none
+	// does.
+	users int
+	// hash and cancel are those of the engagement holding mu once it has started the member's
+	// cluster: Register cancels it when it replaces the registration, Unregister when it removes
+	// it, so that a member whose cluster never syncs does not hold up its own next engagement.
+	hash   string
+	cancel context.CancelFunc
 }
 
 type entry struct {
@@ -158,6 +173,7 @@ func NewProvider(opts Options) *Provider {
 		regs:     map[string]entry{},
 		engaged:  map[string]engagement{},
 		errs:     map[string]error{},
+		engaging: map[string]*memberLock{},
 	}
 	logger := log.Log.WithName("members")
 	p.clusters.ErrorHandler = logger.Error
@@ -188,6 +204,9 @@ func (p *Provider) Register(reg Registration) error {
 		return fmt.Errorf("%w: %s", ErrNameTaken, DescribeSource(old.reg.Source))
 	}
 	p.regs[reg.Name] = e
+	if l := p.engaging[reg.Name]; l != nil && l.cancel != nil && l.hash != e.hash {
+		l.cancel() // the engagement under way is replaced.
+	}
 	ctx, aware := p.ctx, p.aware
 	p.mu.Unlock()
 
@@ -197,15 +216,7 @@ func (p *Provider) Register(reg Registration) error {
 	if exists && old.hash == e.hash && p.engagedWith(e) {
 		return nil
 	}
-	err := p.engage(ctx, aware, e)
-	p.mu.Lock()
-	if err != nil {
-		p.errs[reg.Name] = err
-	} else {
-		delete(p.errs, reg.Name)
-	}
-	p.mu.Unlock()
-	return err
+	return p.engageAndRecord(ctx, aware, e)
 }
 
 // EngageError returns why the member's last engagement failed; nil once it succeeded.
@@ -225,6 +236,9 @@ func (p *Provider) Unregister(name string, source flotillav1alpha1.MemberSource)
 	}
 	delete(p.regs, name)
 	delete(p.errs, name)
+	if l := p.engaging[name]; l != nil && l.cancel != nil {
+		l.cancel() // the engagement under way is removed.
+	}
 	eng, engaged := p.engaged[name]
 	delete(p.engaged, name)
 	p.mu.Unlock()
@@ -282,16 +296,50 @@ func (p *Provider) Start(ctx context.Context, aware multicluster.Aware) error {
 	p.ctx, p.aware = ctx, aware
 	waiting := slices.Collect(maps.Values(p.regs))
 	p.mu.Unlock()
+	// Each member is engaged on its own, as Register engages it: one that is slow to answer does
+	// not hold up the others.
 	for _, e := range waiting {
-		if err := p.engage(ctx, aware, e); err != nil {
-			log.FromContext(ctx).Error(err, "Cannot engage member", "member", e.reg.Name)
-		}
+		go func() {
+			if err := p.engageAndRecord(ctx, aware, e); err != nil {
+				log.FromContext(ctx).Error(err, "Cannot engage member", "member", e.reg.Name)
+			}
+		}()
 	}
 	<-ctx.Done()
 	return nil
 }
 
+// engageAndRecord engages e and, if e is still the member's registration, records the outcome
+// for EngageError: an engagement that was replaced or removed meanwhile says nothing about the
+// member.
+func (p *Provider) engageAndRecord(ctx context.Context, aware multicluster.Aware, e entry) error {
+	err := p.engage(ctx, aware, e)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.currentLocked(e) {
+		if err != nil {
+			p.errs[e.reg.Name] = err
+		} else {
+			delete(p.errs, e.reg.Name)
+		}
+	}
+	return err
+}
+
 // engage builds the member's cluster and engages it, replacing an engaged one.
+//
+// Checking the member (preflight) and building its cluster, which asks the member's discovery
+// which cached kinds are namespaced, come first, outside any lock: an unreachable member takes up
+// to the client's dial or TLS handshake timeout there. Then, from the start of the cluster to the
+// manager's engagement, engage holds the member's lock (lockMember) and no other member's:
+//   - the engagements of one member follow one another, so the manager is engaged with one cluster
+//     of the member at a time, in the order they replace one another: an engagement that was
+//     replaced never reaches the manager after its replacement, which would end the replacement's
+//     engagement in the manager's controllers;
+//   - the engagements of different members do not wait for one another: starting a member's cluster
+//     (clusters.Add waits, up to its WaitCacheTimeout, for the cache to start and sync) and engaging
+//     the manager with it (multicluster-runtime's Kind sources wait for their informers on the
+//     member to sync) only hold up that member's engagements, as far as the Provider goes.
 func (p *Provider) engage(ctx context.Context, aware multicluster.Aware, e entry) error {
 	// A registration replaced or removed meanwhile is not engaged.
 	if !p.current(e) {
@@ -304,27 +352,38 @@ func (p *Provider) engage(ctx context.Context, aware multicluster.Aware, e entry
 	if err := p.preflight(ctx, cfg, e.reg); err != nil {
 		return err
 	}
-	// Building the cluster asks the member's discovery which cached kinds are namespaced: an
-	// unreachable member takes up to the client's dial or TLS handshake timeout here, outside
-	// engageMu, so that it does not hold up the engagement of other members.
 	cl, err := cluster.New(cfg, p.clusterOptions(e.reg))
 	if err != nil {
 		return fmt.Errorf("member %s: %w", e.reg.Name, err)
 	}
-	p.engageMu.Lock()
-	defer p.engageMu.Unlock()
 	name := e.reg.Name
+	l, unlock := p.lockMember(name)
+	defer unlock()
+	engCtx, cancel := context.WithCancel(ctx)
+	// An engagement that waited for an earlier one of the member may have been replaced or
+	// removed meanwhile: it is not started. Otherwise it is the member's engagement under way
+	// (memberLock.cancel) until it returns.
 	p.mu.Lock()
+	if !p.currentLocked(e) {
+		p.mu.Unlock()
+		cancel()
+		return nil
+	}
 	p.keys++
 	key := multicluster.ClusterName(fmt.Sprintf("%s#%d", name, p.keys))
+	l.hash, l.cancel = e.hash, cancel
 	p.mu.Unlock()
-	engCtx, cancel := context.WithCancel(ctx)
+	defer func() {
+		p.mu.Lock()
+		l.hash, l.cancel = "", nil
+		p.mu.Unlock()
+	}()
 	eng := engagement{key: key, cluster: cl, hash: e.hash, cancel: cancel}
 	// clusters starts the cluster, waits for its cache and applies the indexers; the manager is
 	// engaged below, under the member's name.
 	if err := p.clusters.Add(engCtx, key, stoppingCluster{Cluster: cl, stopped: func() { p.drop(name, key) }}, nil); err != nil {
 		cancel()
-		return fmt.Errorf("member %s: %w", name, err)
+		return p.unlessReplaced(e, fmt.Errorf("member %s: %w", name, err))
 	}
 	// Unregister or a newer Register may have come while the cluster started: then this
 	// engagement is not published.
@@ -342,11 +401,43 @@ func (p *Provider) engage(ctx context.Context, aware multicluster.Aware, e entry
 	}
 	if err := aware.Engage(engCtx, multicluster.ClusterName(name), cl); err != nil {
 		p.drop(name, key)
-		return fmt.Errorf("member %s: %w", name, err)
+		return p.unlessReplaced(e, fmt.Errorf("member %s: %w", name, err))
 	}
 	log.Log.WithName("members").Info("Engaged member", "member", name, "server", cfg.Host,
 		"agentNamespace", e.reg.AgentNamespace, "namespaceRestriction", e.reg.NamespaceRestriction)
 	return nil
+}
+
+// unlessReplaced returns err unless e was replaced or removed meanwhile (which cancels its
+// engagement under way): then the error says nothing about the member, and e is not engaged.
+func (p *Provider) unlessReplaced(e entry, err error) error {
+	if !p.current(e) {
+		return nil
+	}
+	return err
+}
+
+// lockMember waits for the engagement of the member name under way, if any, and locks the
+// member's engagements until the returned unlock is called. Provider.mu is never held while
+// waiting: a member's lock is taken before Provider.mu, never after.
+func (p *Provider) lockMember(name string) (l *memberLock, unlock func()) {
+	p.mu.Lock()
+	l, ok := p.engaging[name]
+	if !ok {
+		l = &memberLock{}
+		p.engaging[name] = l
+	}
+	l.users++
+	p.mu.Unlock()
+	l.mu.Lock()
+	return l, func() {
+		l.mu.Unlock()
+		p.mu.Lock()
+		defer p.mu.Unlock()
+		if l.users--; l.users == 0 {
+			delete(p.engaging, name)
+		}
+	}
 }
 
 // engagedWith reports whether the member of e is engaged with e's kubeconfig and namespaces.

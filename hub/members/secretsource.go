@@ -18,8 +18,6 @@ package members
 
 import (
 	"context"
-	"errors"
-	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -27,7 +25,7 @@ import (
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
-	"sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/controller"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -43,8 +41,13 @@ import (
 // "kubeconfig" key, its agent namespace and namespace restriction come from the Secret's
 // flotilla.dev/agent-namespace and flotilla.dev/namespace-restriction annotations, and its
 // MemberCluster's labels from the Secret's labels. `flotilla-hub register` writes such Secrets.
+//
+// A Secret whose name a Cluster API Cluster holds (ClusterAPISource) is refused with a Warning
+// event. If the Cluster is leaving, the Secret tries again shortly and takes the name over;
+// otherwise it tries again when the Secret changes (SecretSource does not watch Clusters).
 type SecretSource struct {
-	// Client reads Secrets and writes MemberClusters on the hub.
+	// Client reads Secrets (and the source object of a name's holder) and writes MemberClusters
+	// on the hub.
 	Client client.Client
 	// Provider receives the registrations.
 	Provider *Provider
@@ -54,55 +57,39 @@ type SecretSource struct {
 	Recorder events.EventRecorder
 }
 
-// SetupWithManager registers the source's controller with the hub's local manager.
+// SetupWithManager registers the source's controller with the hub's local manager. Secrets are
+// reconciled concurrently, as ClusterAPISource reconciles Clusters: registering a member waits for
+// its engagement, and a member whose API server does not answer holds up its own reconcile, not
+// the others'.
 func (s *SecretSource) SetupWithManager(mgr ctrl.Manager) error {
 	return ctrl.NewControllerManagedBy(mgr).
 		Named("member-secrets").
+		WithOptions(controller.Options{MaxConcurrentReconciles: sourceConcurrency}).
 		For(&corev1.Secret{}, builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {
 			return o.GetNamespace() == s.Namespace && o.GetLabels()[flotillav1alpha1.LabelMemberKubeconfig] == "true"
 		}))).
 		Complete(s)
 }
 
-// Reconcile registers, updates or removes the member of one Secret.
+// Reconcile registers, updates or removes the member of one Secret, with the registration flow
+// ClusterAPISource follows too (registrar).
 func (s *SecretSource) Reconcile(ctx context.Context, req reconcile.Request) (reconcile.Result, error) {
 	source := flotillav1alpha1.MemberSource{KubeconfigSecret: &flotillav1alpha1.ObjectReference{Namespace: req.Namespace, Name: req.Name}}
+	r := registrar{client: s.Client, provider: s.Provider, recorder: s.Recorder}
 	secret := &corev1.Secret{}
 	err := s.Client.Get(ctx, req.NamespacedName, secret)
 	if err != nil && !apierrors.IsNotFound(err) {
 		return reconcile.Result{}, err
 	}
-	if apierrors.IsNotFound(err) || !secret.DeletionTimestamp.IsZero() ||
-		secret.Labels[flotillav1alpha1.LabelMemberKubeconfig] != "true" {
-		s.Provider.Unregister(req.Name, source)
-		return reconcile.Result{}, DeleteMemberCluster(ctx, s.Client, req.Name, source)
+	if apierrors.IsNotFound(err) || !registersMember(secret) {
+		return reconcile.Result{}, r.leave(ctx, req.Name, source)
 	}
-	reg := Registration{
+	return r.register(ctx, secret, Registration{
 		Name:                 secret.Name,
 		Source:               source,
 		Kubeconfig:           secret.Data[flotillav1alpha1.KubeconfigSecretKey],
 		AgentNamespace:       secret.Annotations[flotillav1alpha1.AnnotationAgentNamespace],
 		NamespaceRestriction: secret.Annotations[flotillav1alpha1.AnnotationNamespaceRestriction],
 		Labels:               secret.Labels,
-	}
-	// The MemberCluster shows the member even when it cannot be engaged, and why; but not
-	// when another source holds the name (Register then says so).
-	if cur, taken := s.Provider.Lookup(reg.Name); !taken || SameSource(cur.Source, reg.Source) {
-		if err := ApplyMemberCluster(ctx, s.Client, reg); err != nil {
-			return reconcile.Result{}, fmt.Errorf("applying MemberCluster %s: %w", reg.Name, err)
-		}
-	}
-	if err := s.Provider.Register(reg); err != nil {
-		if errors.Is(err, ErrNameTaken) || errors.Is(err, ErrInvalidKubeconfig) {
-			// Only a change of the Secret mends these: say why, and wait for it.
-			log.FromContext(ctx).Error(err, "Member not registered", "member", reg.Name)
-			if s.Recorder != nil {
-				s.Recorder.Eventf(secret, nil, corev1.EventTypeWarning, "MemberNotRegistered", "Register", "%v", err)
-			}
-			return reconcile.Result{}, nil
-		}
-		// Unreachable or refused: retried with the controller's backoff.
-		return reconcile.Result{}, err
-	}
-	return reconcile.Result{}, nil
+	})
 }
