@@ -22,8 +22,8 @@
 #   hack/kube-binaries.sh --print-dir  print the directory only (no build)
 #
 # Environment:
-#   KUBE_VERSION (v1.36.3), ETCD_VERSION (v3.6.16), KWOK_VERSION (v0.8.0),
-#   LWS_VERSION (v0.8.0, the sigs.k8s.io/lws version go.mod pins)
+#   KUBE_VERSION, ETCD_VERSION, KWOK_VERSION, LWS_VERSION: default from hack/versions/versions.env
+#     (LWS_VERSION there is the sigs.k8s.io/lws version go.mod pins)
 #   FLOTILLA_KUBE_BIN_DIR  the cache directory; default
 #     ${XDG_CACHE_HOME:-$HOME/.cache}/flotilla/bin/k8s-$KUBE_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION
 #
@@ -33,10 +33,9 @@
 # A flock on the cache directory serialises concurrent runs (parallel `go test` packages).
 set -euo pipefail
 
-KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
-ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
-KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
-LWS_VERSION="${LWS_VERSION:-v0.8.0}"
+HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=hack/lib/versions.sh
+source "${HACK_DIR}/lib/versions.sh"
 BIN_DIR="${FLOTILLA_KUBE_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flotilla/bin/k8s-${KUBE_VERSION}-etcd-${ETCD_VERSION}-kwok-${KWOK_VERSION}}"
 
 STAMP="${BIN_DIR}/.stamp"
@@ -119,7 +118,7 @@ main() {
   need_kube=()
   for b in "${KUBE_CMDS[@]}"; do have "$b" || need_kube+=("$b"); done
   if [[ ${#need_kube[@]} -gt 0 ]]; then
-    staging_version="v0.${KUBE_VERSION#v1.}" # v1.36.3 -> v0.36.3
+    staging_version="v0.${KUBE_VERSION#v1.}" # v1.X.Y -> v0.X.Y
     minor="${KUBE_VERSION#v1.}"
     minor="${minor%%.*}"
     mod="${WORK}/kube"

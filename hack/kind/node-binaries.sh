@@ -24,18 +24,17 @@
 #   hack/kind/node-binaries.sh --print-dir  print the directory only (no build)
 #
 # Environment:
-#   KUBE_VERSION (v1.36.3), COREDNS_VERSION (v1.14.2), CRICTL_VERSION (v1.34.0),
-#   PAUSE_VERSION (3.10.2: the version string compiled into pause; the image is tagged with
-#     every tag kubeadm and kind ask for)
+#   KUBE_VERSION, COREDNS_VERSION, CRICTL_VERSION, PAUSE_VERSION: default from
+#     hack/versions/versions.env (PAUSE_VERSION is the version string compiled into pause; the
+#     image is tagged with every tag kubeadm and kind ask for)
 #   FLOTILLA_KIND_NODE_BIN_DIR  the cache directory; default
 #     ${XDG_CACHE_HOME:-$HOME/.cache}/flotilla/bin/kind-node-k8s-$KUBE_VERSION-coredns-$COREDNS_VERSION-crictl-$CRICTL_VERSION
 #   NODE_BINARIES_GOFLAGS  extra flags for go build (e.g. "-p 1" on a small machine)
 set -euo pipefail
 
-KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
-COREDNS_VERSION="${COREDNS_VERSION:-v1.14.2}"
-CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
-PAUSE_VERSION="${PAUSE_VERSION:-3.10.2}"
+HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=hack/lib/versions.sh
+source "${HACK_DIR}/lib/versions.sh"
 BIN_DIR="${FLOTILLA_KIND_NODE_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flotilla/bin/kind-node-k8s-${KUBE_VERSION}-coredns-${COREDNS_VERSION}-crictl-${CRICTL_VERSION}}"
 
 STAMP="${BIN_DIR}/.stamp"
