@@ -1,7 +1,9 @@
 # Flotilla: the multi-cluster operator for NVIDIA Dynamo.
 #
 # Tools are Go tools pinned in hack/tools/go.mod (a module of their own, so their dependencies stay
-# out of the operator's module graph); nothing is downloaded as a binary.
+# out of the operator's module graph); nothing is downloaded as a binary. The versions of what the
+# scripts build (Kubernetes, etcd, kwok, LeaderWorkerSet, CoreDNS, ...) are pinned once, in
+# hack/versions/versions.env.
 
 SHELL := /usr/bin/env bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -18,6 +20,15 @@ export FLOTILLA_KUBE_BIN_DIR ?=
 
 GO_TEST_FLAGS ?= -timeout 30m
 
+# The version pins (KUBE_VERSION, ETCD_VERSION, KWOK_VERSION, LWS_VERSION, ...): each NAME=VALUE
+# line of hack/versions/versions.env, unless the environment or make's command line gives NAME a
+# non-empty value, which wins as it does in the scripts. (A plain `include` would override the
+# environment's value, and make would pass that to the scripts.) The scripts read the same file.
+VERSIONS_ENV := hack/versions/versions.env
+VERSION_PINS := $(shell sed -n 's/^\([A-Z][A-Z0-9_]*\)=.*/\1/p' $(VERSIONS_ENV))
+$(foreach pin,$(shell sed -n 's/^[A-Z][A-Z0-9_]*=[^[:space:]]*$$/&/p' $(VERSIONS_ENV)),\
+  $(if $($(firstword $(subst =, ,$(pin)))),,$(eval $(pin))))
+
 .PHONY: all
 all: generate manifests build
 
@@ -25,7 +36,8 @@ all: generate manifests build
 
 .PHONY: help
 help: ## Show this help.
-	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_-]+:.*##/ { printf "  %-18s %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST)
+	@awk 'BEGIN {FS = ":.*##"} /^[a-zA-Z_-]+:.*##/ { printf "  %-18s %s\n", $$1, $$2 } /^##@/ { printf "\n%s\n", substr($$0, 5) }' $(MAKEFILE_LIST) | \
+	  sed $(foreach pin,$(VERSION_PINS),-e 's|$$($(pin))|$($(pin))|g')
 
 .PHONY: generate
 generate: ## Generate deepcopy code for the API types.
@@ -127,7 +139,7 @@ build: ## Build the hub and agent binaries into bin/.
 ##@ Test
 
 .PHONY: kube-binaries
-kube-binaries: ## Build (or reuse from the cache) kube-apiserver, etcd, controller-manager, scheduler, kubectl and kwok.
+kube-binaries: ## Build (or reuse from the cache) kube-apiserver, controller-manager, scheduler and kubectl $(KUBE_VERSION), etcd $(ETCD_VERSION), kwok $(KWOK_VERSION) and LeaderWorkerSet $(LWS_VERSION).
 	bash hack/kube-binaries.sh
 
 .PHONY: test-tools
@@ -148,8 +160,8 @@ bench: kube-binaries ## Measure the fleet (raw Deployments vs DCDs vs graphs on 
 
 ##@ kind (clusters in Docker, no registry needed)
 
-# The node image (hack/kind/build-node-image.sh): kind's published kindest/node:v1.36.3 where a
-# registry serves it, else built offline (Debian packages + Go module proxy, cached under
+# The node image (hack/kind/build-node-image.sh): kind's published kindest/node:$(KUBE_VERSION)
+# where a registry serves it, else built offline (Debian packages + Go module proxy, cached under
 # ~/.cache/flotilla). KIND_NODE_IMAGE names another image instead; FLOTILLA_KIND_OFFLINE=1 always
 # builds the offline one.
 export KIND_NODE_IMAGE ?=
@@ -161,11 +173,11 @@ host-prep: ## Prepare this host for kind: Docker from Debian, dockerd, the runti
 	bash hack/kind/host-prep.sh
 
 .PHONY: kind-image
-kind-image: host-prep ## Pull kind's node image for Kubernetes v1.36.3, or build it offline where no registry serves it (reused when present); prints its tag.
+kind-image: host-prep ## Pull kind's node image for Kubernetes $(KUBE_VERSION), or build it offline where no registry serves it (reused when present); prints its tag.
 	bash hack/kind/build-node-image.sh
 
 .PHONY: images
-images: host-prep ## Build flotilla/hub:dev, flotilla/agent:dev, flotilla/kwok:v0.8.0 and flotilla/lws:v0.8.0 (FROM scratch, static binaries).
+images: host-prep ## Build flotilla/hub:dev, flotilla/agent:dev, flotilla/kwok:$(KWOK_VERSION) and flotilla/lws:$(LWS_VERSION) (FROM scratch, static binaries).
 	bash hack/kind/build-images.sh
 
 .PHONY: kind-smoke
@@ -191,7 +203,7 @@ demo: ## Start a local fleet (hub + two members with fake GPU nodes) and run the
 	@echo "==> make demo: a first run on a fresh machine builds, from the Go module proxy, the Kubernetes"
 	@echo "    binaries (10-30 min on 2 cores), helm and the demo (a few minutes each); later runs reuse"
 	@echo "    them from ~/.cache/flotilla and the Go build cache and start in about a minute."
-	@echo "==> [1/4] Kubernetes binaries: kube-apiserver, controller-manager, scheduler, kubectl, etcd, kwok"
+	@echo "==> [1/4] Kubernetes $(KUBE_VERSION) binaries: kube-apiserver, controller-manager, scheduler, kubectl, etcd, kwok"
 	@start=$$(date +%s); bash hack/kube-binaries.sh >/dev/null && echo "    ready in $$(( $$(date +%s) - start )) s"
 	@echo "==> [2/4] helm, pinned in hack/tools/go.mod (the demo renders the charts with it)"
 	@start=$$(date +%s); $(HELM) version --short >/dev/null && echo "    ready in $$(( $$(date +%s) - start )) s"

@@ -22,8 +22,8 @@
 #   hack/kube-binaries.sh --print-dir  print the directory only (no build)
 #
 # Environment:
-#   KUBE_VERSION (v1.36.3), ETCD_VERSION (v3.6.16), KWOK_VERSION (v0.8.0),
-#   LWS_VERSION (v0.8.0, the sigs.k8s.io/lws version go.mod pins)
+#   KUBE_VERSION, ETCD_VERSION, KWOK_VERSION, LWS_VERSION: default from hack/versions/versions.env
+#     (LWS_VERSION there is the sigs.k8s.io/lws version go.mod pins)
 #   FLOTILLA_KUBE_BIN_DIR  the cache directory; default
 #     ${XDG_CACHE_HOME:-$HOME/.cache}/flotilla/bin/k8s-$KUBE_VERSION-etcd-$ETCD_VERSION-kwok-$KWOK_VERSION
 #
@@ -31,15 +31,19 @@
 # stamp file (.stamp) makes later runs return at once. Binaries are built into a temporary
 # directory and renamed into place, so an interrupted run never leaves a half-written file.
 # A flock on the cache directory serialises concurrent runs (parallel `go test` packages).
+# The cache, stamp and lock handling is hack/lib/pinned-build.sh's, shared with
+# hack/kind/node-binaries.sh.
 set -euo pipefail
 
-KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
-ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
-KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
-LWS_VERSION="${LWS_VERSION:-v0.8.0}"
+HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+# shellcheck source=hack/lib/versions.sh
+source "${HACK_DIR}/lib/versions.sh"
+# shellcheck source=hack/lib/pinned-build.sh
+source "${HACK_DIR}/lib/pinned-build.sh"
+
+PINNED_BUILD_NAME="kube-binaries"
 BIN_DIR="${FLOTILLA_KUBE_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flotilla/bin/k8s-${KUBE_VERSION}-etcd-${ETCD_VERSION}-kwok-${KWOK_VERSION}}"
 
-STAMP="${BIN_DIR}/.stamp"
 STAGES_FILE="kwok-stages.yaml"
 LWS_BINARY="lws-controller-manager"
 BINARIES=(kube-apiserver kube-controller-manager kube-scheduler kubectl etcd kwok "${LWS_BINARY}" "${STAGES_FILE}")
@@ -48,119 +52,11 @@ STAMP_CONTENT="kube=${KUBE_VERSION} etcd=${ETCD_VERSION} kwok=${KWOK_VERSION} lw
 # Everything runs inside main so bash parses the whole script before running any of it
 # (editing or checking out this file during a build cannot derail a running build).
 main() {
-  if [[ "${1:-}" == "--print-dir" ]]; then
-    echo "${BIN_DIR}"
-    exit 0
-  fi
-  if [[ $# -gt 0 ]]; then
-    echo "usage: $0 [--print-dir]" >&2
-    exit 2
-  fi
-
-  log() { echo "kube-binaries: $*" >&2; }
-
-  complete() {
-    [[ -f "${STAMP}" ]] || return 1
-    [[ "$(cat "${STAMP}")" == "${STAMP_CONTENT}" ]] || return 1
-    local f
-    for f in "${BINARIES[@]}"; do
-      [[ -s "${BIN_DIR}/${f}" ]] || return 1
-    done
-  }
-
-  if complete; then
-    echo "${BIN_DIR}"
-    exit 0
-  fi
-
-  mkdir -p "${BIN_DIR}"
-  exec 9>"${BIN_DIR}/.lock"
-  if ! flock -n 9; then
-    log "another build holds ${BIN_DIR}/.lock; waiting for it"
-    flock 9
-  fi
-  # Someone else may have finished the build while we waited.
-  if complete; then
-    echo "${BIN_DIR}"
-    exit 0
-  fi
-
-  # Leftovers of a build that was killed (we hold the lock, so nobody else is building).
-  rm -rf "${BIN_DIR}"/.tmp.* 2>/dev/null || true
-
-  command -v go >/dev/null || { log "go is not on PATH"; exit 1; }
-
-  WORK="$(mktemp -d "${TMPDIR:-/tmp}/flotilla-kube-binaries.XXXXXX")"
-  STAGING="$(mktemp -d "${BIN_DIR}/.tmp.XXXXXX")" # same filesystem as BIN_DIR: mv is atomic
-  cleanup() { rm -rf "${WORK}" "${STAGING}"; }
-  trap cleanup EXIT
-
-  export CGO_ENABLED=0 GOWORK=off GOFLAGS=-buildvcs=false GO111MODULE=on
-  TOTAL_START=${SECONDS}
-
-  log "cache dir: ${BIN_DIR}"
-  log "versions:  ${STAMP_CONTENT}"
-
-  have() { [[ -s "${BIN_DIR}/$1" ]]; }
-
-  # install NAME: moves ${STAGING}/NAME into the cache atomically.
-  install_file() {
-    chmod 0755 "${STAGING}/$1" 2>/dev/null || true
-    mv -f "${STAGING}/$1" "${BIN_DIR}/$1"
-  }
-
-  # moddir MODULE@VERSION: downloads a module and prints its directory in the module cache.
-  moddir() {
-    (cd "${WORK}" && go mod download -json "$1") | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'
-  }
+  pinned_build_start "$@"
 
   # ---------------------------------------------------------------- Kubernetes
-  KUBE_CMDS=(kube-apiserver kube-controller-manager kube-scheduler kubectl)
-  need_kube=()
-  for b in "${KUBE_CMDS[@]}"; do have "$b" || need_kube+=("$b"); done
-  if [[ ${#need_kube[@]} -gt 0 ]]; then
-    staging_version="v0.${KUBE_VERSION#v1.}" # v1.36.3 -> v0.36.3
-    minor="${KUBE_VERSION#v1.}"
-    minor="${minor%%.*}"
-    mod="${WORK}/kube"
-    mkdir -p "${mod}"
-    t=${SECONDS}
-    log "resolving k8s.io/kubernetes@${KUBE_VERSION} (staging modules at ${staging_version})"
-    (
-      cd "${mod}"
-      go mod init flotilla.local/kube-binaries >/dev/null 2>&1
-      gomod="$(go mod download -json "k8s.io/kubernetes@${KUBE_VERSION}" |
-        sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
-      [[ -f "${gomod}" ]] || { log "cannot find go.mod of k8s.io/kubernetes@${KUBE_VERSION}"; exit 1; }
-      # Every staging module k8s.io/kubernetes requires at v0.0.0 (it replaces them with
-      # ./staging/src/... in its own build) must be pinned to its published tag here.
-      mapfile -t staging < <(grep -E '^[[:space:]]+k8s\.io/[a-z0-9-]+ v0\.0\.0([[:space:]]*//.*)?$' "${gomod}" |
-        awk '{print $1}' | sort -u)
-      [[ ${#staging[@]} -gt 0 ]] || { log "no v0.0.0 staging modules found in ${gomod}"; exit 1; }
-      log "  ${#staging[@]} staging modules: ${staging[*]}"
-      args=()
-      for m in "${staging[@]}"; do args+=("-replace=${m}=${m}@${staging_version}"); done
-      go mod edit -require="k8s.io/kubernetes@${KUBE_VERSION}" "${args[@]}"
-      pkgs=()
-      for b in "${need_kube[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/${b}@${KUBE_VERSION}"); done
-      go get "${pkgs[@]}"
-    )
-    log "  resolved in $((SECONDS - t))s"
-    ldflags="-s -w"
-    for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-      ldflags+=" -X ${p}.gitVersion=${KUBE_VERSION} -X ${p}.gitMajor=1 -X ${p}.gitMinor=${minor}"
-      ldflags+=" -X ${p}.gitTreeState=clean"
-    done
-    for b in "${need_kube[@]}"; do
-      t=${SECONDS}
-      log "building ${b} ${KUBE_VERSION}"
-      (cd "${mod}" && go build -trimpath -ldflags="${ldflags}" -o "${STAGING}/${b}" "k8s.io/kubernetes/cmd/${b}")
-      install_file "${b}"
-      log "  ${b} built in $((SECONDS - t))s"
-    done
-  else
-    log "reusing kube-apiserver, kube-controller-manager, kube-scheduler, kubectl"
-  fi
+  pinned_build_kube --log-staging flotilla.local/kube-binaries \
+    kube-apiserver kube-controller-manager kube-scheduler kubectl
 
   # ---------------------------------------------------------------- etcd
   if ! have etcd; then
@@ -241,10 +137,7 @@ main() {
   fi
 
   "${BIN_DIR}/kube-apiserver" --version >&2
-  echo "${STAMP_CONTENT}" >"${STAGING}/.stamp"
-  mv -f "${STAGING}/.stamp" "${STAMP}"
-  log "done in $((SECONDS - TOTAL_START))s: ${BIN_DIR}"
-  echo "${BIN_DIR}"
+  pinned_build_finish
 }
 
 main "$@"

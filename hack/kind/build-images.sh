@@ -34,13 +34,14 @@
 #   hack/kind/build-images.sh            build all four, print their tags (one a line)
 #   hack/kind/build-images.sh hub agent  build only these (hub, agent, kwok, lws)
 #
-# Environment: TAG (dev), KWOK_VERSION (v0.8.0), LWS_VERSION (v0.8.0), IMAGE_REPO_PREFIX (flotilla/).
+# Environment: TAG (dev), IMAGE_REPO_PREFIX (flotilla/), KWOK_VERSION and LWS_VERSION (default from
+# hack/versions/versions.env).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=hack/lib/versions.sh
+source "${REPO_ROOT}/hack/lib/versions.sh"
 TAG="${TAG:-dev}"
-KWOK_VERSION="${KWOK_VERSION:-v0.8.0}"
-LWS_VERSION="${LWS_VERSION:-v0.8.0}"
 PREFIX="${IMAGE_REPO_PREFIX:-flotilla/}"
 NONROOT=65532
 

@@ -53,18 +53,16 @@
 # Environment:
 #   KIND_NODE_IMAGE   use this image instead: it is pulled if absent, printed, and nothing is built
 #   FLOTILLA_KIND_OFFLINE=1  never use kind's published image, always the offline build
-#   KUBE_VERSION (v1.36.3), ETCD_VERSION (v3.6.16), COREDNS_VERSION (v1.14.2),
-#   CRICTL_VERSION (v1.34.0), DEBIAN_SUITE (bookworm)
+#   KUBE_VERSION, ETCD_VERSION, COREDNS_VERSION, CRICTL_VERSION, DEBIAN_SUITE: default from
+#                     hack/versions/versions.env
 #   DEBIAN_MIRROR     default: the first Debian URI of this host's apt sources, else deb.debian.org
 #   FLOTILLA_CACHE_DIR default ${XDG_CACHE_HOME:-$HOME/.cache}/flotilla
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
-KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
-ETCD_VERSION="${ETCD_VERSION:-v3.6.16}"
-COREDNS_VERSION="${COREDNS_VERSION:-v1.14.2}"
-CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
-DEBIAN_SUITE="${DEBIAN_SUITE:-bookworm}"
+# KUBE_VERSION, ETCD_VERSION, COREDNS_VERSION, CRICTL_VERSION, DEBIAN_SUITE, ...
+# shellcheck source=hack/lib/versions.sh
+source "${REPO_ROOT}/hack/lib/versions.sh"
 CACHE_DIR="${FLOTILLA_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flotilla}"
 KIND_CACHE="${CACHE_DIR}/kind"
 NODE_REPO="flotilla/kind-node"

@@ -18,144 +18,48 @@
 # proxy (and gcc for pause), into a cache directory outside the clone, and prints that
 # directory as the last line of stdout. It is the sibling of hack/kube-binaries.sh and works
 # the same way: one wrapper module per upstream module, a stamp once everything is built, a
-# flock against concurrent runs, atomic renames into the cache.
+# flock against concurrent runs, atomic renames into the cache (hack/lib/pinned-build.sh, which
+# both source).
 #
 #   hack/kind/node-binaries.sh              build what is missing, print the directory
 #   hack/kind/node-binaries.sh --print-dir  print the directory only (no build)
 #
 # Environment:
-#   KUBE_VERSION (v1.36.3), COREDNS_VERSION (v1.14.2), CRICTL_VERSION (v1.34.0),
-#   PAUSE_VERSION (3.10.2: the version string compiled into pause; the image is tagged with
-#     every tag kubeadm and kind ask for)
+#   KUBE_VERSION, COREDNS_VERSION, CRICTL_VERSION, PAUSE_VERSION: default from
+#     hack/versions/versions.env (PAUSE_VERSION is the version string compiled into pause; the
+#     image is tagged with every tag kubeadm and kind ask for)
 #   FLOTILLA_KIND_NODE_BIN_DIR  the cache directory; default
 #     ${XDG_CACHE_HOME:-$HOME/.cache}/flotilla/bin/kind-node-k8s-$KUBE_VERSION-coredns-$COREDNS_VERSION-crictl-$CRICTL_VERSION
 #   NODE_BINARIES_GOFLAGS  extra flags for go build (e.g. "-p 1" on a small machine)
 set -euo pipefail
 
-KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
-COREDNS_VERSION="${COREDNS_VERSION:-v1.14.2}"
-CRICTL_VERSION="${CRICTL_VERSION:-v1.34.0}"
-PAUSE_VERSION="${PAUSE_VERSION:-3.10.2}"
+HACK_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+# shellcheck source=hack/lib/versions.sh
+source "${HACK_DIR}/lib/versions.sh"
+# shellcheck source=hack/lib/pinned-build.sh
+source "${HACK_DIR}/lib/pinned-build.sh"
+
+PINNED_BUILD_NAME="node-binaries"
 BIN_DIR="${FLOTILLA_KIND_NODE_BIN_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/flotilla/bin/kind-node-k8s-${KUBE_VERSION}-coredns-${COREDNS_VERSION}-crictl-${CRICTL_VERSION}}"
 
-STAMP="${BIN_DIR}/.stamp"
 BINARIES=(kubeadm kubelet kube-proxy coredns crictl pause)
 STAMP_CONTENT="kube=${KUBE_VERSION} coredns=${COREDNS_VERSION} crictl=${CRICTL_VERSION} pause=${PAUSE_VERSION}"
 
 main() {
-  if [[ "${1:-}" == "--print-dir" ]]; then
-    echo "${BIN_DIR}"
-    exit 0
-  fi
-  if [[ $# -gt 0 ]]; then
-    echo "usage: $0 [--print-dir]" >&2
-    exit 2
-  fi
-
-  log() { echo "node-binaries: $*" >&2; }
-
-  complete() {
-    [[ -f "${STAMP}" ]] || return 1
-    [[ "$(cat "${STAMP}")" == "${STAMP_CONTENT}" ]] || return 1
-    local f
-    for f in "${BINARIES[@]}"; do
-      [[ -s "${BIN_DIR}/${f}" ]] || return 1
-    done
-  }
-
-  if complete; then
-    echo "${BIN_DIR}"
-    exit 0
-  fi
-
-  mkdir -p "${BIN_DIR}"
-  exec 9>"${BIN_DIR}/.lock"
-  if ! flock -n 9; then
-    log "another build holds ${BIN_DIR}/.lock; waiting for it"
-    flock 9
-  fi
-  if complete; then
-    echo "${BIN_DIR}"
-    exit 0
-  fi
-  rm -rf "${BIN_DIR}"/.tmp.* 2>/dev/null || true
-
-  command -v go >/dev/null || { log "go is not on PATH"; exit 1; }
-
-  WORK="$(mktemp -d "${TMPDIR:-/tmp}/flotilla-node-binaries.XXXXXX")"
-  STAGING="$(mktemp -d "${BIN_DIR}/.tmp.XXXXXX")"
-  cleanup() { rm -rf "${WORK}" "${STAGING}"; }
-  trap cleanup EXIT
-
-  export CGO_ENABLED=0 GOWORK=off GOFLAGS=-buildvcs=false GO111MODULE=on
-  read -r -a extra_goflags <<<"${NODE_BINARIES_GOFLAGS:-}"
-  TOTAL_START=${SECONDS}
-  log "cache dir: ${BIN_DIR}"
-  log "versions:  ${STAMP_CONTENT}"
-
-  have() { [[ -s "${BIN_DIR}/$1" ]]; }
-  install_file() {
-    chmod 0755 "${STAGING}/$1" 2>/dev/null || true
-    mv -f "${STAGING}/$1" "${BIN_DIR}/$1"
-  }
-  # moddir MODULE@VERSION: downloads a module and prints its directory in the module cache.
-  moddir() {
-    (cd "${WORK}" && go mod download -json "$1") | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",\{0,1\}$/\1/p'
-  }
+  pinned_build_start "$@"
+  read -r -a PINNED_BUILD_GOFLAGS <<<"${NODE_BINARIES_GOFLAGS:-}"
   [[ -f "${WORK}/go.mod" ]] || (cd "${WORK}" && go mod init flotilla.local/node-binaries-scratch >/dev/null 2>&1)
 
   # ------------------------------------------------------------ Kubernetes
   # The same wrapper module as hack/kube-binaries.sh: k8s.io/kubernetes plus a replace of each
   # staging module it requires at v0.0.0 by its published tag.
-  KUBE_CMDS=(kubeadm kubelet kube-proxy)
-  need_kube=()
-  for b in "${KUBE_CMDS[@]}"; do have "$b" || need_kube+=("$b"); done
-  if [[ ${#need_kube[@]} -gt 0 ]]; then
-    staging_version="v0.${KUBE_VERSION#v1.}"
-    minor="${KUBE_VERSION#v1.}"
-    minor="${minor%%.*}"
-    mod="${WORK}/kube"
-    mkdir -p "${mod}"
-    t=${SECONDS}
-    log "resolving k8s.io/kubernetes@${KUBE_VERSION} (staging modules at ${staging_version})"
-    (
-      cd "${mod}"
-      go mod init flotilla.local/kind-node-binaries >/dev/null 2>&1
-      gomod="$(go mod download -json "k8s.io/kubernetes@${KUBE_VERSION}" |
-        sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
-      [[ -f "${gomod}" ]] || { log "cannot find go.mod of k8s.io/kubernetes@${KUBE_VERSION}"; exit 1; }
-      mapfile -t staging < <(grep -E '^[[:space:]]+k8s\.io/[a-z0-9-]+ v0\.0\.0([[:space:]]*//.*)?$' "${gomod}" |
-        awk '{print $1}' | sort -u)
-      [[ ${#staging[@]} -gt 0 ]] || { log "no v0.0.0 staging modules found in ${gomod}"; exit 1; }
-      args=()
-      for m in "${staging[@]}"; do args+=("-replace=${m}=${m}@${staging_version}"); done
-      go mod edit -require="k8s.io/kubernetes@${KUBE_VERSION}" "${args[@]}"
-      pkgs=()
-      for b in "${need_kube[@]}"; do pkgs+=("k8s.io/kubernetes/cmd/${b}@${KUBE_VERSION}"); done
-      go get "${pkgs[@]}"
-    )
-    log "  resolved in $((SECONDS - t))s"
-    ldflags="-s -w"
-    for p in k8s.io/component-base/version k8s.io/client-go/pkg/version; do
-      ldflags+=" -X ${p}.gitVersion=${KUBE_VERSION} -X ${p}.gitMajor=1 -X ${p}.gitMinor=${minor}"
-      ldflags+=" -X ${p}.gitTreeState=clean"
-    done
-    for b in "${need_kube[@]}"; do
-      t=${SECONDS}
-      log "building ${b} ${KUBE_VERSION}"
-      (cd "${mod}" && go build "${extra_goflags[@]}" -trimpath -ldflags="${ldflags}" -o "${STAGING}/${b}" "k8s.io/kubernetes/cmd/${b}")
-      install_file "${b}"
-      log "  ${b} built in $((SECONDS - t))s"
-    done
-  else
-    log "reusing kubeadm, kubelet, kube-proxy"
-  fi
+  pinned_build_kube flotilla.local/kind-node-binaries kubeadm kubelet kube-proxy
 
   # ------------------------------------------------------------ CoreDNS
   if ! have coredns; then
     t=${SECONDS}
     log "building coredns ${COREDNS_VERSION}"
-    GOBIN="${STAGING}" go install "${extra_goflags[@]}" -trimpath \
+    GOBIN="${STAGING}" go install "${PINNED_BUILD_GOFLAGS[@]}" -trimpath \
       -ldflags="-s -w -X github.com/coredns/coredns/coremain.GitCommit=${COREDNS_VERSION}" \
       "github.com/coredns/coredns@${COREDNS_VERSION}"
     install_file coredns
@@ -168,7 +72,7 @@ main() {
   if ! have crictl; then
     t=${SECONDS}
     log "building crictl ${CRICTL_VERSION}"
-    GOBIN="${STAGING}" go install "${extra_goflags[@]}" -trimpath \
+    GOBIN="${STAGING}" go install "${PINNED_BUILD_GOFLAGS[@]}" -trimpath \
       -ldflags="-s -w -X sigs.k8s.io/cri-tools/pkg/version.Version=${CRICTL_VERSION}" \
       "sigs.k8s.io/cri-tools/cmd/crictl@${CRICTL_VERSION}"
     install_file crictl
@@ -195,10 +99,7 @@ main() {
   fi
 
   "${BIN_DIR}/kubeadm" version -o short >&2
-  echo "${STAMP_CONTENT}" >"${STAGING}/.stamp"
-  mv -f "${STAGING}/.stamp" "${STAMP}"
-  log "done in $((SECONDS - TOTAL_START))s: ${BIN_DIR}"
-  echo "${BIN_DIR}"
+  pinned_build_finish
 }
 
 # One line, so that bash has read it whole before main runs: editing this file while it

@@ -33,19 +33,23 @@
 # ~/.cache/flotilla/kind-state), never ~/.kube/config. `make kind-down` (kind-down.sh) removes it
 # all. Needs `make kind-image images` first (the Make target does it).
 #
-# Environment: FLOTILLA_KIND_STATE, TAG (dev), KWOK_TAG (v0.8.0), LWS_TAG (v0.8.0), KIND_NODE_IMAGE and
-# FLOTILLA_KIND_OFFLINE (the node image is the one build-node-image.sh --print-tag names; with any
-# other image than Flotilla's offline one, kind's own CNI is used), PARALLEL (0: create the clusters one
-# after the other, which is faster on 2 cores: 81 s against 99-154 s for three at once; 1: at
-# once, for machines with more cores), SKIP_CHECK (0; 1 skips the check graph).
+# Environment: FLOTILLA_KIND_STATE, TAG (dev), KWOK_TAG and LWS_TAG (default KWOK_VERSION and
+# LWS_VERSION, from the environment or hack/versions/versions.env, the tags build-images.sh gives
+# flotilla/kwok and flotilla/lws), KIND_NODE_IMAGE and FLOTILLA_KIND_OFFLINE (the node image is the
+# one build-node-image.sh --print-tag names; with any other image than Flotilla's offline one,
+# kind's own CNI is used), PARALLEL (0: create the clusters one after the other, which is faster
+# on 2 cores: 81 s against 99-154 s for three at once; 1: at once, for machines with more cores),
+# SKIP_CHECK (0; 1 skips the check graph).
 set -euo pipefail
 
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+# shellcheck source=hack/lib/versions.sh
+source "${REPO_ROOT}/hack/lib/versions.sh"
 HERE="${REPO_ROOT}/test/kind-multi"
 STATE="${FLOTILLA_KIND_STATE:-${HOME}/.cache/flotilla/kind-state}"
 TAG="${TAG:-dev}"
-KWOK_TAG="${KWOK_TAG:-v0.8.0}"
-LWS_TAG="${LWS_TAG:-v0.8.0}"
+KWOK_TAG="${KWOK_TAG:-${KWOK_VERSION}}"
+LWS_TAG="${LWS_TAG:-${LWS_VERSION}}"
 HUB=flotilla-hub
 EAST=flotilla-east
 WEST=flotilla-west
@@ -114,7 +118,8 @@ EOF
 # member_kwok CLUSTER PREFIX PRODUCT: KWOK and 2 fake nodes of PRODUCT x 8 GPUs, Ready.
 member_kwok() {
   local c=$1 prefix=$2 product=$3 n
-  k "${c}" apply -f "${HERE}/kwok.yaml" >/dev/null
+  grep -q 'image: flotilla/kwok:KWOK_TAG' "${HERE}/kwok.yaml" || die "kwok.yaml has no image flotilla/kwok:KWOK_TAG to tag"
+  sed "s|image: flotilla/kwok:KWOK_TAG|image: flotilla/kwok:${KWOK_TAG}|" "${HERE}/kwok.yaml" | k "${c}" apply -f - >/dev/null
   k "${c}" -n kwok-system rollout status deployment/kwok-controller --timeout=120s >/dev/null
   gpu_nodes "${prefix}" "${product}" 2 8 | k "${c}" apply -f - >/dev/null
   for n in "${prefix}-0" "${prefix}-1"; do

@@ -29,18 +29,14 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+
+	"github.com/flotilla-dev/flotilla/hack/versions"
 )
 
-// Default versions of the binaries, overridable with the KUBE_VERSION, ETCD_VERSION,
-// KWOK_VERSION and LWS_VERSION environment variables (which hack/kube-binaries.sh honours too).
-const (
-	DefaultKubeVersion = "v1.36.3"
-	DefaultEtcdVersion = "v3.6.16"
-	DefaultKwokVersion = "v0.8.0"
-	// DefaultLWSVersion is the LeaderWorkerSet release whose controller manager the tests run;
-	// it is the sigs.k8s.io/lws version go.mod pins, whose API the agent is built with.
-	DefaultLWSVersion = "v0.8.0"
-)
+// LWSVersion returns the LeaderWorkerSet release whose controller manager the tests run: the
+// sigs.k8s.io/lws version go.mod pins, whose API the agent is built with, unless LWS_VERSION
+// says otherwise.
+func LWSVersion() string { return versions.Get(versions.LWS) }
 
 // BinDirEnv names the environment variable that overrides the binary cache directory.
 const BinDirEnv = "FLOTILLA_KUBE_BIN_DIR"
@@ -66,16 +62,11 @@ var requiredFiles = []string{kubeAPIBin, kubeCMBin, kubeSchedBin, kubectlBin, et
 // concurrent test binaries.
 var ensureMu sync.Mutex
 
-func envOr(name, def string) string {
-	if v := os.Getenv(name); v != "" {
-		return v
-	}
-	return def
-}
-
-func versions() (kube, etcd, kwok string) {
-	return envOr("KUBE_VERSION", DefaultKubeVersion), envOr("ETCD_VERSION", DefaultEtcdVersion),
-		envOr("KWOK_VERSION", DefaultKwokVersion)
+// binaryVersions returns the versions of the binaries in the cache directory's name:
+// hack/versions/versions.env's, or those the environment sets (KUBE_VERSION, ETCD_VERSION,
+// KWOK_VERSION), as hack/kube-binaries.sh reads them.
+func binaryVersions() (kube, etcd, kwok string) {
+	return versions.Get(versions.Kube), versions.Get(versions.Etcd), versions.Get(versions.Kwok)
 }
 
 // BinDir returns the directory holding the control-plane binaries, with the same rules as
@@ -94,15 +85,15 @@ func BinDir() string {
 		}
 		cache = filepath.Join(home, ".cache")
 	}
-	kube, etcd, kwok := versions()
+	kube, etcd, kwok := binaryVersions()
 	return filepath.Join(cache, "flotilla", "bin", fmt.Sprintf("k8s-%s-etcd-%s-kwok-%s", kube, etcd, kwok))
 }
 
 // stampContent is what hack/kube-binaries.sh writes into the stamp file once it has built every
 // binary for the configured versions.
 func stampContent() string {
-	kube, etcd, kwok := versions()
-	return fmt.Sprintf("kube=%s etcd=%s kwok=%s lws=%s", kube, etcd, kwok, envOr("LWS_VERSION", DefaultLWSVersion))
+	kube, etcd, kwok := binaryVersions()
+	return fmt.Sprintf("kube=%s etcd=%s kwok=%s lws=%s", kube, etcd, kwok, LWSVersion())
 }
 
 // binariesComplete reports whether dir holds a finished build for the configured versions.

@@ -18,31 +18,74 @@ package testenv
 
 import (
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
+
+	"github.com/flotilla-dev/flotilla/hack/versions"
 )
 
 func TestBinDir(t *testing.T) {
+	etcdKwok := "-etcd-" + versions.Pinned(versions.Etcd) + "-kwok-" + versions.Pinned(versions.Kwok)
 	t.Setenv(BinDirEnv, "")
 	t.Setenv("KUBE_VERSION", "")
 	t.Setenv("ETCD_VERSION", "")
 	t.Setenv("KWOK_VERSION", "")
 	t.Setenv("XDG_CACHE_HOME", "/xdg")
-	if got, want := BinDir(), "/xdg/flotilla/bin/k8s-v1.36.3-etcd-v3.6.16-kwok-v0.8.0"; got != want {
+	if got, want := BinDir(), "/xdg/flotilla/bin/k8s-"+versions.Pinned(versions.Kube)+etcdKwok; got != want {
 		t.Errorf("BinDir() = %q, want %q", got, want)
 	}
 	t.Setenv("KUBE_VERSION", "v1.35.0")
-	if got, want := BinDir(), "/xdg/flotilla/bin/k8s-v1.35.0-etcd-v3.6.16-kwok-v0.8.0"; got != want {
+	if got, want := BinDir(), "/xdg/flotilla/bin/k8s-v1.35.0"+etcdKwok; got != want {
 		t.Errorf("BinDir() = %q, want %q", got, want)
 	}
 	t.Setenv("XDG_CACHE_HOME", "")
 	t.Setenv("HOME", "/home/u")
-	if got, want := BinDir(), "/home/u/.cache/flotilla/bin/k8s-v1.35.0-etcd-v3.6.16-kwok-v0.8.0"; got != want {
+	if got, want := BinDir(), "/home/u/.cache/flotilla/bin/k8s-v1.35.0"+etcdKwok; got != want {
 		t.Errorf("BinDir() = %q, want %q", got, want)
 	}
 	t.Setenv(BinDirEnv, "/opt/kube")
 	if got := BinDir(); got != "/opt/kube" {
 		t.Errorf("BinDir() = %q, want /opt/kube", got)
+	}
+}
+
+// BinDir names the directory hack/kube-binaries.sh builds into, in every environment.
+func TestBinDirIsTheScripts(t *testing.T) {
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, env := range [][]string{
+		{},
+		{"KUBE_VERSION=v1.35.0", "ETCD_VERSION=v3.6.0", "KWOK_VERSION=v0.7.0"},
+		{"KUBE_VERSION="},
+		{"XDG_CACHE_HOME=/xdg"},
+		{BinDirEnv + "=/opt/kube"},
+	} {
+		name := strings.Join(env, ",")
+		if name == "" {
+			name = "pins"
+		}
+		t.Run(name, func(t *testing.T) {
+			for _, name := range []string{BinDirEnv, "KUBE_VERSION", "ETCD_VERSION", "KWOK_VERSION", "XDG_CACHE_HOME"} {
+				t.Setenv(name, "")
+			}
+			t.Setenv("HOME", "/home/u")
+			for _, kv := range env {
+				k, v, _ := strings.Cut(kv, "=")
+				t.Setenv(k, v)
+			}
+			cmd := exec.Command("bash", filepath.Join(root, buildScript), "--print-dir")
+			out, err := cmd.Output()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got, want := BinDir(), strings.TrimSpace(string(out)); got != want {
+				t.Errorf("BinDir() = %q, %s --print-dir prints %q", got, buildScript, want)
+			}
+		})
 	}
 }
 
@@ -61,7 +104,10 @@ func TestBinariesCompleteNeedsStampAndFiles(t *testing.T) {
 		t.Error("complete without a stamp")
 	}
 	stamp := filepath.Join(dir, stampFile)
-	if err := os.WriteFile(stamp, []byte("kube=v1.36.3 etcd=v3.6.16 kwok=v0.8.0 lws=v0.8.0\n"), 0o644); err != nil {
+	// The stamp as hack/kube-binaries.sh writes it.
+	content := "kube=" + versions.Pinned(versions.Kube) + " etcd=" + versions.Pinned(versions.Etcd) +
+		" kwok=" + versions.Pinned(versions.Kwok) + " lws=" + versions.Pinned(versions.LWS) + "\n"
+	if err := os.WriteFile(stamp, []byte(content), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	if !binariesComplete(dir) {

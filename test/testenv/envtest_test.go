@@ -69,7 +69,7 @@ func TestStartEnvtestListsNamespaces(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	kube, _, _ := versions()
+	kube, _, _ := binaryVersions()
 	if v.GitVersion != kube {
 		t.Errorf("apiserver reports version %q, want %q", v.GitVersion, kube)
 	}

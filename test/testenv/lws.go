@@ -69,7 +69,7 @@ func LeaderWorkerSetCRDs() (string, error) {
 
 // StartLeaderWorkerSet installs LeaderWorkerSet on the cluster as its release does, with the
 // pieces that make it work for real: its CRD, its controller manager (built by
-// hack/kube-binaries.sh from the sigs.k8s.io/lws module at DefaultLWSVersion, run as a process of
+// hack/kube-binaries.sh from the sigs.k8s.io/lws module at LWSVersion(), run as a process of
 // the cluster with the admin kubeconfig and stopped with it), and its mutating and validating
 // webhooks for LeaderWorkerSets and their pods, served on 127.0.0.1 with a certificate made here
 // (the release's own certificate rotation needs an in-cluster Service). It returns once the
@@ -168,7 +168,7 @@ health:
 	if _, err := cs.AdmissionregistrationV1().ValidatingWebhookConfigurations().Create(ctx, validating, metav1.CreateOptions{}); err != nil {
 		return fmt.Errorf("registering LeaderWorkerSet's validating webhooks: %w", err)
 	}
-	c.logf("cluster %s: LeaderWorkerSet %s controller and webhooks up in %s", c.name, DefaultLWSVersion, since(begin))
+	c.logf("cluster %s: LeaderWorkerSet %s controller and webhooks up in %s", c.name, LWSVersion(), since(begin))
 	return nil
 }
 

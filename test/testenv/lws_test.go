@@ -17,8 +17,6 @@ limitations under the License.
 package testenv
 
 import (
-	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -26,28 +24,6 @@ import (
 	admissionregistrationv1 "k8s.io/api/admissionregistration/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
-
-// The controller the tests run is the release whose API the agent is built with.
-func TestLeaderWorkerSetVersionMatchesGoMod(t *testing.T) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Version}}", "sigs.k8s.io/lws").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got := strings.TrimSpace(string(out)); got != DefaultLWSVersion {
-		t.Errorf("go.mod pins sigs.k8s.io/lws %s, DefaultLWSVersion is %s", got, DefaultLWSVersion)
-	}
-	root, err := repoRoot()
-	if err != nil {
-		t.Fatal(err)
-	}
-	script, err := os.ReadFile(filepath.Join(root, buildScript))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if want := `LWS_VERSION="${LWS_VERSION:-` + DefaultLWSVersion + `}"`; !strings.Contains(string(script), want) {
-		t.Errorf("%s does not default to %s (%s)", buildScript, DefaultLWSVersion, want)
-	}
-}
 
 func TestLeaderWorkerSetWebhooksPointAtTheLocalServer(t *testing.T) {
 	dir, err := LeaderWorkerSetModuleDir()

@@ -17,7 +17,7 @@ limitations under the License.
 // Command cluster-config writes a kind cluster configuration for Flotilla's kind clusters
 // (see package hack/kind/kindconfig):
 //
-//	go run ./hack/kind/cluster-config -name gpu-east -image flotilla/kind-node:v1.36.3-<stamp> -o gpu-east.yaml
+//	go run ./hack/kind/cluster-config -name gpu-east -image "$(bash hack/kind/build-node-image.sh --print-tag)" -o gpu-east.yaml
 //	go tool -modfile=hack/tools/go.mod kind create cluster --config gpu-east.yaml --kubeconfig state/gpu-east.kubeconfig
 package main
 

@@ -638,7 +638,7 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 		var logMark int
 
 		BeforeAll(func(ctx SpecContext) {
-			By("installing LeaderWorkerSet " + testenv.DefaultLWSVersion + ": its CRD, its controller manager and its webhooks")
+			By("installing LeaderWorkerSet " + testenv.LWSVersion() + ": its CRD, its controller manager and its webhooks")
 			Expect(cluster.StartLeaderWorkerSet(ctx)).To(Succeed())
 
 			By("starting the cluster-mode agent again, with the chart's arguments (--multinode-runtime=auto)")
