@@ -23,11 +23,13 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"net/http"
 	"slices"
 	"sync"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -36,6 +38,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	"sigs.k8s.io/controller-runtime/pkg/cache"
 	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/apiutil"
 	"sigs.k8s.io/controller-runtime/pkg/cluster"
 	"sigs.k8s.io/controller-runtime/pkg/log"
 	"sigs.k8s.io/multicluster-runtime/pkg/clusters"
@@ -524,8 +527,33 @@ func (p *Provider) clusterOptions(reg Registration) cluster.Option {
 		}
 		o.Cache.DefaultTransform = cache.TransformStripManagedFields()
 		o.Client.Cache = &client.CacheOptions{DisableFor: []client.Object{&corev1.Namespace{}}}
+		o.MapperProvider = memberRESTMapper
 	}
 }
+
+// memberRESTMapper maps the kinds the hub reads or writes on a member (memberKinds) without
+// discovery, and any other kind (none in the hub; tests ask for some) by controller-runtime's
+// lazy discovery mapper, which then asks the member. A discovery mapper for every kind held, per
+// member, what the member's discovery said of their groups: most of the hub's memory per member.
+func memberRESTMapper(cfg *rest.Config, httpClient *http.Client) (meta.RESTMapper, error) {
+	discovered, err := apiutil.NewDynamicRESTMapper(cfg, httpClient)
+	if err != nil {
+		return nil, err
+	}
+	return meta.FirstHitRESTMapper{MultiRESTMapper: meta.MultiRESTMapper{memberKinds, discovered}}, nil
+}
+
+// memberKinds maps the only kinds the hub reads or writes on a member: those clusterOptions
+// caches and the Namespaces the sync controller creates. preflight has checked, before the
+// member is engaged, that each of the cached kinds can be listed there.
+var memberKinds = func() meta.RESTMapper {
+	m := meta.NewDefaultRESTMapper(nil)
+	m.Add(nvidiav1beta1.GroupVersion.WithKind("DynamoComponentDeployment"), meta.RESTScopeNamespace)
+	m.Add(flotillav1alpha1.GroupVersion.WithKind("GPUInventory"), meta.RESTScopeNamespace)
+	m.Add(coordinationv1.SchemeGroupVersion.WithKind("Lease"), meta.RESTScopeNamespace)
+	m.Add(corev1.SchemeGroupVersion.WithKind("Namespace"), meta.RESTScopeRoot)
+	return m
+}()
 
 // SameSource reports whether a and b name the same source object.
 func SameSource(a, b flotillav1alpha1.MemberSource) bool {
