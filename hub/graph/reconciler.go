@@ -355,7 +355,7 @@ func (r *Reconciler) reconcileGraph(ctx context.Context, dgd *nvidiav1beta1.Dyna
 	for _, c := range d.Copies {
 		v := copyView{index: c.Index, member: c.Member, namespace: c.Namespace}
 		if c.Member == "" {
-			v.reason = d.Summary()
+			v.reason = d.CopyMessage(c.Index)
 		} else {
 			v.records = onMember(stored.live(c.Index), c.Member)
 		}
@@ -440,7 +440,11 @@ func (r *Reconciler) recordDecision(dgd *nvidiav1beta1.DynamoGraphDeployment, re
 	for _, mv := range d.Moves {
 		to := mv.To
 		if to == "" {
-			to = "no member (none fits)"
+			why := d.CopyReason(mv.Index).String()
+			if why == "" {
+				why = "none fits"
+			}
+			to = "no member (" + why + ")"
 		}
 		r.event(dgd, corev1.EventTypeWarning, eventMoved, "Copy %d moves from %s to %s: %s", mv.Index, mv.From, to, moveReason(req, mv))
 	}

@@ -69,7 +69,9 @@ limitations under the License.
 // excluded by clusterSelector". A GPU shortfall counts pods for a single-node service (a node
 // may hold several), nodes of one pool for a multinode service of one replica, and replicas
 // for one of several; it ends "left by the other services" when each service fits the member
-// on its own, but not all of them together.
+// on its own, but not all of them together. Every copy without a member has a reason too
+// (Decision.CopyReason, CopyMessage): it fits no member, the members it fits took copies
+// placed before it or hold their spreadBy values, or every member holds a copy.
 //
 // # How the hub uses it
 //

@@ -592,3 +592,76 @@ func TestPlaceShortfallReasons(t *testing.T) {
 		summary: "0/1 clusters fit: 1 lack GPUs (needs 1 node with ≥8 free " + h100 + " for Prefill beside the other services)",
 	}})
 }
+
+// TestPlaceCopyReasons checks that every copy left without a member says why.
+func TestPlaceCopyReasons(t *testing.T) {
+	w8 := func(t *testing.T) *placement.Demand { return demand(t, worker("W", 1, 8)) }
+	tests := []struct {
+		name    string
+		members []*memberWrapper
+		req     placement.Request
+		// why is the reason of each copy ("" when placed); message the CopyMessage of the last.
+		why     []string
+		message string
+	}{{
+		name:    "no member fits",
+		members: []*memberWrapper{makeMember("a").Pool(h100, 4, 2)},
+		req:     placement.Request{Demand: w8(t)},
+		why:     []string{"fits no cluster"},
+		message: "0/1 clusters fit: 1 lack GPUs (needs 1 node with ≥8 free GPUs for W)",
+	}, {
+		name:    "the copies before it took the members it fits",
+		members: []*memberWrapper{makeMember("a").Pool(h100, 8, 1), makeMember("b").Pool(h100, 8, 1), makeMember("c")},
+		req:     placement.Request{Demand: w8(t), Policy: placement.Policy{Copies: 4}},
+		why:     []string{"", "", "the 2 clusters it fits hold earlier copies", "the 2 clusters it fits hold earlier copies"},
+		message: "the 2 clusters it fits hold earlier copies; placed 2/4 copies; 2/3 clusters fit: 1 lack GPUs (needs 1 node with ≥8 free GPUs for W)",
+	}, {
+		name: "the copies before it took the spreadBy values of the members it fits",
+		members: []*memberWrapper{
+			makeMember("a").Pool(h100, 8, 1).Region("east"),
+			makeMember("b").Pool(h100, 8, 1).Region("east"),
+		},
+		req: placement.Request{Demand: w8(t), Policy: placement.Policy{Copies: 2, SpreadBy: regionKey}},
+		why: []string{"", "the 2 clusters it fits share their " + regionKey + " values with other copies"},
+		message: "the 2 clusters it fits share their " + regionKey + " values with other copies; placed 1/2 copies; " +
+			"2/2 clusters fit: 1 share a spreadBy value with a placed copy",
+	}, {
+		name:    "every member holds a copy",
+		members: []*memberWrapper{makeMember("a").Pool(h100, 8, 1), makeMember("b").Pool(h100, 8, 1)},
+		req:     placement.Request{Demand: w8(t), Policy: placement.Policy{Copies: 3}, Current: []string{"a", "b"}},
+		why:     []string{"", "", "every cluster holds a copy"},
+		message: "every cluster holds a copy; placed 2/3 copies; 0/0 clusters fit",
+	}, {
+		name:    "an empty fleet",
+		req:     placement.Request{Demand: w8(t)},
+		why:     []string{"the fleet has no clusters"},
+		message: "the fleet has no clusters; 0/0 clusters fit",
+	}, {
+		name:    "a copy that moves and finds no member",
+		members: []*memberWrapper{makeMember("a").Pool(h100, 8, 1).NotJoined(), makeMember("b").Pool(h100, 1, 8)},
+		req:     placement.Request{Demand: w8(t), Current: []string{"a"}},
+		why:     []string{"fits no cluster"},
+		message: "0/2 clusters fit: 1 lack GPUs (needs 1 node with ≥8 free GPUs for W), 1 not joined",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := place(t, snapshot(t, tt.members...), &tt.req)
+			var why []string
+			for i := range d.Copies {
+				why = append(why, d.CopyReason(i).String())
+				if (d.Copies[i].Member == "") == (d.CopyMessage(i) == "") {
+					t.Errorf("copy %d on %q, message %q", i, d.Copies[i].Member, d.CopyMessage(i))
+				}
+			}
+			if !reflect.DeepEqual(why, tt.why) {
+				t.Errorf("copy reasons %q, want %q", why, tt.why)
+			}
+			if got := d.CopyMessage(len(d.Copies) - 1); got != tt.message {
+				t.Errorf("message:\n got %q\nwant %q", got, tt.message)
+			}
+			if d.CopyReason(-1) != (placement.Reason{}) || d.CopyMessage(len(d.Copies)) != "" {
+				t.Error("a reason for a copy out of range")
+			}
+		})
+	}
+}

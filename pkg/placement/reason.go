@@ -80,6 +80,21 @@ const (
 	ReasonLost
 	// ReasonDraining: the member is being drained.
 	ReasonDraining
+
+	// The kinds below are reasons of a copy left without a member (Decision.CopyReason).
+
+	// ReasonNoFit: the copy fits none of the members that could take it; Decision.Summary says
+	// why, per member.
+	ReasonNoFit
+	// ReasonFitsTaken: the copy fits Have members, and copies placed before it took them all
+	// (one copy per member).
+	ReasonFitsTaken
+	// ReasonSpreadTaken: the copy fits Have members, and other copies hold every value of the
+	// spreadBy label (Text) among them (one copy per value).
+	ReasonSpreadTaken
+	// ReasonNoMemberLeft: every member of the fleet (Have of them, perhaps none) holds a copy
+	// already.
+	ReasonNoMemberLeft
 )
 
 // Reason says why a member cluster does not hold a copy of a graph (or why a copy moved). It is
@@ -97,7 +112,8 @@ type Reason struct {
 	// ReasonChosen.
 	Copy int32
 	// Need and Have are what ReasonInsufficientGPUs counts: pods, nodes or replicas, as its
-	// Service says (see ReasonInsufficientGPUs).
+	// Service says (see ReasonInsufficientGPUs). Have is also the number of members of
+	// ReasonFitsTaken, ReasonSpreadTaken and ReasonNoMemberLeft.
 	Need, Have int32
 	// Shared marks a ReasonInsufficientGPUs of a service that fits the member on its own, but
 	// not beside the other services of the copy.
@@ -163,6 +179,23 @@ func (r Reason) String() string {
 		return "unreachable for longer than the failover grace"
 	case ReasonDraining:
 		return "draining"
+	case ReasonNoFit:
+		return "fits no cluster"
+	case ReasonFitsTaken:
+		if r.Have == 1 {
+			return "the cluster it fits holds an earlier copy"
+		}
+		return "the " + itoa(r.Have) + " clusters it fits hold earlier copies"
+	case ReasonSpreadTaken:
+		if r.Have == 1 {
+			return "the cluster it fits shares its " + r.Text + " with another copy"
+		}
+		return "the " + itoa(r.Have) + " clusters it fits share their " + r.Text + " values with other copies"
+	case ReasonNoMemberLeft:
+		if r.Have == 0 {
+			return "the fleet has no clusters"
+		}
+		return "every cluster holds a copy"
 	default:
 		return "unknown reason " + itoa(int32(r.Kind))
 	}

@@ -66,6 +66,13 @@ func TestReasonString(t *testing.T) {
 		{placement.Reason{Kind: placement.ReasonLowerScore, Score: -3}, "fits, ranked below the chosen clusters (score -3)"},
 		{placement.Reason{Kind: placement.ReasonNotEvaluated}, "not evaluated: every copy is placed"},
 		{placement.Reason{Kind: placement.ReasonChosen, Copy: 0}, "holds copy 0"},
+		{placement.Reason{Kind: placement.ReasonNoFit}, "fits no cluster"},
+		{placement.Reason{Kind: placement.ReasonFitsTaken, Have: 1}, "the cluster it fits holds an earlier copy"},
+		{placement.Reason{Kind: placement.ReasonFitsTaken, Have: 2}, "the 2 clusters it fits hold earlier copies"},
+		{placement.Reason{Kind: placement.ReasonSpreadTaken, Text: "region", Have: 1}, "the cluster it fits shares its region with another copy"},
+		{placement.Reason{Kind: placement.ReasonSpreadTaken, Text: "region", Have: 3}, "the 3 clusters it fits share their region values with other copies"},
+		{placement.Reason{Kind: placement.ReasonNoMemberLeft, Have: 2}, "every cluster holds a copy"},
+		{placement.Reason{Kind: placement.ReasonNoMemberLeft}, "the fleet has no clusters"},
 	}
 	for _, tt := range tests {
 		if got := tt.reason.String(); got != tt.want {
