@@ -16,7 +16,10 @@ limitations under the License.
 
 package placement
 
-import "math"
+import (
+	"math"
+	"slices"
+)
 
 // searchBudget bounds the steps of the exhaustive search on one member (a step is one pod, or
 // one choice of a replica's nodes, tried on the histograms): beyond it, the search gives up and
@@ -59,7 +62,9 @@ type packResult struct {
 //
 // Between stages 1 and 2, two counts refuse a member outright, without the later stages: some
 // service does not fit it even on its own (counted exactly, see room; the reason then counts
-// the room the member has for that service), or the services are crowded (see crowded). A
+// the room the member has for that service), or the services are crowded (see crowded). When
+// the first service packed is the one that fails, and it is single-node or one replica, best
+// fit's count is already its room on its own: the member is refused at once. A
 // member that no stage packs is refused with the first stage's shortfall, marked shared.
 //
 // The stages are deterministic, and the search finds the same packing with any budget above
@@ -69,14 +74,21 @@ func (sc *scratch) fitCopy(s *Snapshot, i int32, takes []resolvedTake, d *Demand
 	a := &sc.acc
 	w := sc.load(s, i, takes, a.any)
 	w.record = record
-	ok, failed, have := w.pack(d, d.order, a)
+	ok, failed, have, alone := w.pack(d, d.order, a)
 	if ok {
 		return w, packResult{ok: true, stage: 1}, 0
+	}
+	if svc := &d.services[failed]; alone && svc.unit() != unitReplicas {
+		// The service failed with nothing taken before it, and best fit packs single-node pods,
+		// or one replica, as well as can be: have is its room on its own, and it is short.
+		return w, packResult{failed: failed, have: have}, 0
 	}
 	first := packResult{failed: failed, have: have, shared: true}
 
 	w = sc.load(s, i, takes, a.any)
-	for _, si := range d.order {
+	// The services packed before failed fit: the first one that does not fit on its own, if
+	// any, is failed or a later one.
+	for _, si := range d.order[slices.Index(d.order, failed):] {
 		svc := &d.services[si]
 		if r := w.room(w.poolsOf(si, a), svc); r < svc.need() {
 			return w, packResult{failed: si, have: clamp32(r)}, 0
@@ -89,7 +101,7 @@ func (sc *scratch) fitCopy(s *Snapshot, i int32, takes []resolvedTake, d *Demand
 	}
 	if d.retry != nil {
 		w.record = record
-		if ok, _, _ := w.pack(d, d.retry, a); ok {
+		if ok, _, _, _ := w.pack(d, d.retry, a); ok {
 			return w, packResult{ok: true, stage: 2}, 0
 		}
 		w = sc.load(s, i, takes, a.any)
