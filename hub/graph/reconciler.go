@@ -418,7 +418,7 @@ func (r *Reconciler) computeStatus(ctx context.Context, p *pass) (reconcile.Resu
 	for _, c := range d.Copies {
 		v := copyView{index: c.Index, member: c.Member, namespace: c.Namespace}
 		if c.Member == "" {
-			v.reason = d.Summary()
+			v.reason = d.CopyMessage(c.Index)
 		} else {
 			v.records = onMember(p.stored.live(c.Index), c.Member)
 		}
@@ -502,7 +502,11 @@ func (r *Reconciler) recordDecision(dgd *nvidiav1beta1.DynamoGraphDeployment, re
 	for _, mv := range d.Moves {
 		to := mv.To
 		if to == "" {
-			to = "no member (none fits)"
+			why := d.CopyReason(mv.Index).String()
+			if why == "" {
+				why = "none fits"
+			}
+			to = "no member (" + why + ")"
 		}
 		r.event(dgd, corev1.EventTypeWarning, eventMoved, "Copy %d moves from %s to %s: %s", mv.Index, mv.From, to, moveReason(req, mv))
 	}

@@ -229,3 +229,64 @@ func BenchmarkReplaceAfterMemberLoss(b *testing.B) {
 		b.ReportMetric(float64(kept), "kept/op")
 	})
 }
+
+// BenchmarkPlaceNothingFits places one graph that no member of 1,000 takes: the cost of a full
+// fleet, where every member goes through more than the first packing.
+//
+//   - lacks-gpus: benchFleet's members and a graph whose 2-node multinode worker of 8 GPUs fits
+//     them but whose 16 decode workers of 8 GPUs do not: each member is refused after the first
+//     packing and an exact count of each service's room.
+//   - search: every member has the same fragmented histograms (1 to 8 free GPUs, three
+//     products), which each of the graph's four services fits on its own but neither best-fit
+//     order packs: the worst case found for the search, which gives up after its budget on the
+//     first members, then no longer runs (placeSearchBudget).
+func BenchmarkPlaceNothingFits(b *testing.B) {
+	pool := func(product string, bars ...int32) flotillav1alpha1.GPUPool {
+		p := flotillav1alpha1.GPUPool{ResourceName: flotillav1alpha1.DefaultGPUResourceName, Product: product}
+		for i := 0; i+1 < len(bars); i += 2 {
+			p.NodesByFree = append(p.NodesByFree, flotillav1alpha1.NodesAtFree{Free: bars[i], Nodes: bars[i+1]})
+			p.Free += int64(bars[i]) * int64(bars[i+1])
+		}
+		return p
+	}
+	fragmented := make([]placement.Member, 1000)
+	for i := range fragmented {
+		fragmented[i] = placement.Member{Name: fmt.Sprintf("member-%04d", i), Joined: true, AgentReady: true, GPUs: []flotillav1alpha1.GPUPool{
+			pool(benchProducts[0], 2, 3, 3, 2, 5, 3, 6, 1, 7, 1, 8, 1),
+			pool(benchProducts[1], 1, 2, 2, 2, 3, 2, 4, 2, 6, 2, 7, 3, 8, 1),
+			pool(benchProducts[2], 3, 1, 4, 3, 5, 3, 8, 3),
+		}}
+	}
+	tests := []struct {
+		name   string
+		fleet  []placement.Member
+		demand *placement.Demand
+	}{{
+		name:  "lacks-gpus",
+		fleet: benchFleet(b, 1000, 100, 0, 1),
+		demand: demand(b, frontend(), worker("VllmDecodeWorker", 16, 8, benchProducts[1]),
+			multinode("SglangWorker", 1, 2, 8, benchProducts[1])),
+	}, {
+		name:  "search",
+		fleet: fragmented,
+		demand: demand(b, worker("A", 10, 5), multinode("B", 2, 3, 6, benchProducts[1]), worker("C", 8, 4),
+			worker("D", 12, 1, benchProducts[2])),
+	}}
+	for _, tt := range tests {
+		b.Run(tt.name, func(b *testing.B) {
+			snap, err := placement.NewSnapshot(tt.fleet)
+			if err != nil {
+				b.Fatal(err)
+			}
+			req := &placement.Request{Owner: "team-a/big", Namespace: "team-a", Demand: tt.demand}
+			placer := placement.NewPlacer(plugins.NewDefaultFramework())
+			b.ReportAllocs()
+			for b.Loop() {
+				d, err := placer.Place(snap, req)
+				if err != nil || d.Placed() != 0 {
+					b.Fatalf("placed %d copies, err %v", d.Placed(), err)
+				}
+			}
+		})
+	}
+}

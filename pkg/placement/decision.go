@@ -61,10 +61,48 @@ type Move struct {
 	Index int
 	// From is the member the copy leaves.
 	From string
-	// To is its new member; "" if none fits.
+	// To is its new member; "" if it got none (Decision.CopyReason says why).
 	To string
 	// Reason says why it leaves.
 	Reason Reason
+}
+
+// CopyReason says why copy i has no member: it fits no member that could take it
+// (ReasonNoFit; Rejections and Summary say why, per member), the members it fits took copies
+// placed before it (ReasonFitsTaken) or share their spreadBy value with other copies
+// (ReasonSpreadTaken), or every member holds a copy already (ReasonNoMemberLeft). It is the zero
+// Reason when the copy has a member, or i is out of range.
+func (d *Decision) CopyReason(i int) Reason {
+	if i < 0 || i >= len(d.Copies) || d.Copies[i].Member != "" || d.reasons == nil {
+		return Reason{}
+	}
+	// Copies are assigned in index order, each to the best member left that it fits: a copy
+	// is left without one only once the members it fits are used up, and then so is every
+	// later copy, for the same reason.
+	switch {
+	case d.evaluated == 0:
+		return Reason{Kind: ReasonNoMemberLeft, Have: clamp32(int64(len(d.reasons)))}
+	case d.fitting == 0:
+		return Reason{Kind: ReasonNoFit}
+	case d.spreadBy != "":
+		return Reason{Kind: ReasonSpreadTaken, Text: d.spreadBy, Have: clamp32(int64(d.fitting))}
+	}
+	return Reason{Kind: ReasonFitsTaken, Have: clamp32(int64(d.fitting))}
+}
+
+// CopyMessage says why copy i has no member, for its status: CopyReason, then the Summary
+// ("the cluster it fits holds an earlier copy; placed 1/2 copies; 1/2 clusters fit: 1 lack
+// GPUs (...)"), or the Summary alone when the copy fits no member, which the Summary details.
+// It is "" when the copy has a member (or i is out of range).
+func (d *Decision) CopyMessage(i int) string {
+	if i < 0 || i >= len(d.Copies) || d.Copies[i].Member != "" {
+		return ""
+	}
+	r := d.CopyReason(i)
+	if r.Kind == ReasonNone || r.Kind == ReasonNoFit {
+		return d.Summary()
+	}
+	return r.String() + "; " + d.Summary()
 }
 
 // Rejection is a member that holds no copy, and why.

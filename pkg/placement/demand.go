@@ -17,6 +17,7 @@ limitations under the License.
 package placement
 
 import (
+	"cmp"
 	"fmt"
 	"maps"
 	"math"
@@ -53,12 +54,51 @@ type ServiceDemand struct {
 // Pods is the number of pods of the service in one copy.
 func (s *ServiceDemand) Pods() int64 { return int64(s.Replicas) * int64(s.NodesPerReplica) }
 
+// unit is what a service's GPU shortfall is counted in (Reason.Need and Reason.Have).
+type unit uint8
+
+const (
+	// unitPods: the pods of a single-node service, each on one node with GPUsPerPod free
+	// GPUs (a node may hold several).
+	unitPods unit = iota
+	// unitNodes: the nodes, in one pool, with GPUsPerPod free GPUs that the one replica of a
+	// multinode service needs, one per pod.
+	unitNodes
+	// unitReplicas: the replicas of a multinode service of several.
+	unitReplicas
+)
+
+// unit returns what the service's shortfall is counted in.
+func (s *ServiceDemand) unit() unit {
+	switch {
+	case s.NodesPerReplica <= 1:
+		return unitPods
+	case s.Replicas == 1:
+		return unitNodes
+	}
+	return unitReplicas
+}
+
+// need is what one copy needs of the service, in its unit.
+func (s *ServiceDemand) need() int64 {
+	switch s.unit() {
+	case unitPods:
+		return s.Pods()
+	case unitNodes:
+		return int64(s.NodesPerReplica)
+	}
+	return int64(s.Replicas)
+}
+
 // Demand is what one copy of a graph needs: its services. Build it with NewDemand or
 // DemandFromGraph; it is read-only afterwards and may be shared.
 type Demand struct {
 	services []ServiceDemand
 	// order lists the services that need GPUs, largest pods first: the packing order.
 	order []int32
+	// retry lists the same services, most constrained first (see retryOrder): the order of the
+	// second packing of a member the first one did not fit. nil when it equals order.
+	retry []int32
 }
 
 // NewDemand validates and normalises services (sorted by name, products sorted and
@@ -101,7 +141,48 @@ func NewDemand(services ...ServiceDemand) (*Demand, error) {
 		}
 		return a.NodesPerReplica > b.NodesPerReplica
 	})
+	d.retry = retryOrder(d.services, d.order)
 	return d, nil
+}
+
+// retryOrder returns the services of order most constrained first: multinode services first,
+// then those accepting the fewest GPU products (any product counting as more than any list),
+// then the largest demand (GPUs of all the service's pods, then GPUs per pod), then by name
+// (services are sorted by name, so by index). It returns nil when that is order itself.
+func retryOrder(services []ServiceDemand, order []int32) []int32 {
+	if len(order) < 2 {
+		return nil
+	}
+	products := func(s *ServiceDemand) int {
+		if len(s.Products) == 0 {
+			return math.MaxInt
+		}
+		return len(s.Products)
+	}
+	retry := slices.Clone(order)
+	slices.SortFunc(retry, func(i, j int32) int {
+		a, b := &services[i], &services[j]
+		if am, bm := a.NodesPerReplica > 1, b.NodesPerReplica > 1; am != bm {
+			if am {
+				return -1
+			}
+			return 1
+		}
+		if c := cmp.Compare(products(a), products(b)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.Pods()*int64(b.GPUsPerPod), a.Pods()*int64(a.GPUsPerPod)); c != 0 {
+			return c
+		}
+		if c := cmp.Compare(b.GPUsPerPod, a.GPUsPerPod); c != 0 {
+			return c
+		}
+		return cmp.Compare(i, j)
+	})
+	if slices.Equal(retry, order) {
+		return nil
+	}
+	return retry
 }
 
 // Services returns a copy of the demand's services, sorted by name.

@@ -32,10 +32,19 @@ limitations under the License.
 // pod's GPUs on one node, a multinode replica on nodeCount distinct nodes of one pool, a pod
 // only on a pool of its resource name and an accepted product. Packing is best-fit
 // decreasing: services largest pod first, each pod on the node with the fewest free GPUs that
-// still holds it. It is a heuristic, since bin packing is NP-hard: it may miss a packing that
-// exists, but it never over-commits a node, as every pod is taken from a histogram bar that
-// holds it. Nodes with the same free GPUs are interchangeable, so the histogram loses nothing
-// that placement needs; a copy's node-level takes (Reservation.Takes) replay exactly on it.
+// still holds it. Bin packing is NP-hard and best fit can miss a packing that exists (a
+// service accepting two products takes the one a sibling needs; a multinode replica takes the
+// nodes another service needed), so a member it does not fit is looked at again, cheaply
+// first: a service that does not fit the member even on its own (counted exactly), or
+// services that cannot share its nodes by a count of pods per size, refuse it outright;
+// otherwise best fit runs once more with the most constrained services first (multinode, then
+// fewest accepted products, then largest), then an exhaustive search with a bounded number of
+// steps, per member and per Place call. On members of a few nodes the packing is therefore
+// exact (unless other members spent the call's search steps first); on large ones the search
+// may give up. Packing never over-commits a node, as every pod is taken from a histogram bar
+// that holds it. Nodes with the same free GPUs are interchangeable, so the histogram loses
+// nothing that placement needs; a copy's node-level takes (Reservation.Takes) replay exactly
+// on it.
 //
 // # Placing
 //
@@ -54,10 +63,15 @@ limitations under the License.
 // spreadBy rule against a lower-numbered copy that stays. Decision.Moves lists the copies that
 // move and why; Request.Replace and Request.Exclude move copies on the caller's demand.
 //
-// Every member without a copy gets a Reason ("needs 2 nodes with ≥8 free
-// NVIDIA-H100-80GB-HBM3 for VllmWorker, has 1", "excluded by clusterSelector", ...), and
-// Decision.Summary sums them up for a condition: "0/3 clusters fit: 2 lack GPUs (...), 1
-// excluded by clusterSelector".
+// Every member without a copy gets a Reason ("needs room for 2 pods of 8
+// NVIDIA-H100-80GB-HBM3 for VllmWorker, has room for 1", "excluded by clusterSelector", ...),
+// and Decision.Summary sums them up for a condition: "0/3 clusters fit: 2 lack GPUs (...), 1
+// excluded by clusterSelector". A GPU shortfall counts pods for a single-node service (a node
+// may hold several), nodes of one pool for a multinode service of one replica, and replicas
+// for one of several; it ends "left by the other services" when each service fits the member
+// on its own, but not all of them together. Every copy without a member has a reason too
+// (Decision.CopyReason, CopyMessage): it fits no member, the members it fits took copies
+// placed before it or hold their spreadBy values, or every member holds a copy.
 //
 // # How the hub uses it
 //

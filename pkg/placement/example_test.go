@@ -88,10 +88,10 @@ func Example() {
 	// Output:
 	// llama: copy 0 on "west"
 	//   east: fits, ranked below the chosen clusters (score -6)
-	//   north: needs 2 nodes with ≥4 free NVIDIA-H100-80GB-HBM3 for VllmDecodeWorker, has 0
+	//   north: needs room for 2 pods of 4 NVIDIA-H100-80GB-HBM3 for VllmDecodeWorker, has room for none
 	//   placed 1/1 copies
 	// llama-2: copy 0 on "east"
-	//   north: needs 2 nodes with ≥4 free NVIDIA-H100-80GB-HBM3 for VllmDecodeWorker, has 0
-	//   west: needs 2 nodes with ≥4 free NVIDIA-H100-80GB-HBM3 for VllmDecodeWorker, has 0
+	//   north: needs room for 2 pods of 4 NVIDIA-H100-80GB-HBM3 for VllmDecodeWorker, has room for none
+	//   west: needs room for 2 pods of 4 NVIDIA-H100-80GB-HBM3 for VllmDecodeWorker, has room for none
 	//   placed 1/1 copies
 }

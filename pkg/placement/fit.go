@@ -96,36 +96,47 @@ func (w *workspace) move(p int32, from, to, nodes int32) {
 	}
 }
 
-// pack fits every GPU pod of one copy of d. elig[service*nkeys+key] says whether a service's
-// pods accept the pools of a key. It returns whether everything fit; if not, the service that
-// did not fit and for how many of its pods the member had room.
-//
-// With uniform set, every service accepts every loaded pool.
-func (w *workspace) pack(d *Demand, elig []bool, nkeys int, uniform bool) (ok bool, failed, have int32) {
-	for _, si := range d.order {
+// pack fits every GPU pod of one copy of d, service by service in order (d.order or d.retry),
+// best fit. It returns whether everything fit; if not, the service that did not fit and the
+// room the member had left for it, in the unit of its reason (ServiceDemand.unit): pods it
+// placed, nodes that would take a pod (one replica), or replicas it placed (several). first
+// is set when the service failed with nothing taken before it.
+func (w *workspace) pack(d *Demand, order []int32, a *accepts) (ok bool, failed, have int32, first bool) {
+	for _, si := range order {
 		s := &d.services[si]
-		ps := w.all[:len(w.pools)]
-		if !uniform {
-			e := elig[int(si)*nkeys : int(si+1)*nkeys]
-			ps = w.poolBuf[:0]
-			for p := range w.pools {
-				if e[w.pools[p].key] {
-					ps = append(ps, int32(p))
-				}
-			}
-			w.poolBuf = ps
-		}
+		ps := w.poolsOf(si, a)
 		if s.NodesPerReplica == 1 {
 			if placed := w.placePods(ps, s.GPUsPerPod, int64(s.Replicas)); placed < int64(s.Replicas) {
-				return false, si, clamp32(placed)
+				return false, si, clamp32(placed), w.gpus == placed*int64(s.GPUsPerPod)
 			}
 			continue
 		}
+		before := w.gpus
 		if done := w.placeReplicas(ps, s.GPUsPerPod, s.NodesPerReplica, int64(s.Replicas)); done < int64(s.Replicas) {
-			return false, si, clamp32(done*int64(s.NodesPerReplica) + int64(w.maxNodes(ps, s.GPUsPerPod)))
+			if s.Replicas == 1 {
+				return false, si, w.maxNodes(ps, s.GPUsPerPod), before == 0
+			}
+			return false, si, clamp32(done), before == 0
 		}
 	}
-	return true, 0, 0
+	return true, 0, 0, false
+}
+
+// poolsOf returns the pools of w that service si accepts. The slice is w.poolBuf, reused by
+// the next call, or w.all when every service accepts every loaded pool.
+func (w *workspace) poolsOf(si int32, a *accepts) []int32 {
+	if a.uniform {
+		return w.all[:len(w.pools)]
+	}
+	e := a.elig[int(si)*a.nkeys : int(si+1)*a.nkeys]
+	ps := w.poolBuf[:0]
+	for p := range w.pools {
+		if e[w.pools[p].key] {
+			ps = append(ps, int32(p))
+		}
+	}
+	w.poolBuf = ps
+	return ps
 }
 
 // placePods places k single-node pods of g GPUs in pools ps, best fit, and returns how many it

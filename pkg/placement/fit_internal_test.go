@@ -25,7 +25,7 @@ import (
 
 // packOn packs one copy of services into a single member with pools and returns the result,
 // the takes and the member's histograms after packing (bars by pool key "resource/product").
-func packOn(t *testing.T, pools []flotillav1alpha1.GPUPool, services ...ServiceDemand) (ok bool, failed string, have int32, fit Fit, takes []takeRec, after map[string][]int32) {
+func packOn(t *testing.T, pools []flotillav1alpha1.GPUPool, services ...ServiceDemand) (res packResult, failed string, fit Fit, takes []takeRec, after map[string][]int32) {
 	t.Helper()
 	s, err := NewSnapshot([]Member{{Name: "m", Joined: true, AgentReady: true, GPUs: pools}})
 	if err != nil {
@@ -36,19 +36,17 @@ func packOn(t *testing.T, pools []flotillav1alpha1.GPUPool, services ...ServiceD
 		t.Fatal(err)
 	}
 	var sc scratch
-	elig, anyElig, nkeys := sc.eligibility(s, d)
-	w := sc.load(s, 0, nil, anyElig)
-	w.record = true
-	ok, f, have := w.pack(d, elig, nkeys, sc.uniform)
-	if !ok {
-		failed = d.services[f].Name
+	sc.eligibility(s, d)
+	w, res, _ := sc.fitCopy(s, 0, nil, d, true, searchBudget)
+	if !res.ok {
+		failed = d.services[res.failed].Name
 	}
 	after = map[string][]int32{}
 	for _, p := range w.pools {
 		k := s.keys[p.key]
 		after[k.resource+"/"+k.product] = append([]int32(nil), w.work[p.off:p.off+p.n]...)
 	}
-	return ok, failed, have, w.fit(), append([]takeRec(nil), w.takes...), after
+	return res, failed, w.fit(), append([]takeRec(nil), w.takes...), after
 }
 
 func TestPack(t *testing.T) {
@@ -57,9 +55,13 @@ func TestPack(t *testing.T) {
 		name     string
 		pools    []flotillav1alpha1.GPUPool
 		services []ServiceDemand
-		// failed is the service that does not fit ("" if everything fits) and have its room.
+		// failed is the service that does not fit ("" if everything fits), have its room and
+		// shared whether it fits on its own.
 		failed string
 		have   int32
+		shared bool
+		// stage is the stage that packed the copy, when it fits: 1 unless set.
+		stage uint8
 		// after are the loaded histograms after packing, when everything fits.
 		after    map[string][]int32
 		leftover int64
@@ -123,11 +125,11 @@ func TestPack(t *testing.T) {
 		services: []ServiceDemand{{Name: "Sglang", Replicas: 1, NodesPerReplica: 2, GPUsPerPod: 8}},
 		after:    map[string][]int32{nv + "/H": {2, 0, 0, 0, 3, 0, 0, 0, 0}},
 	}, {
-		name:     "multinode: the second replica does not fit; the reason counts placed and available nodes",
+		name:     "multinode: the second replica does not fit; the reason counts the replicas that do",
 		pools:    []flotillav1alpha1.GPUPool{gpuPool("H", 8, 3)},
 		services: []ServiceDemand{{Name: "Sglang", Replicas: 2, NodesPerReplica: 2, GPUsPerPod: 8}},
 		failed:   "Sglang",
-		have:     3,
+		have:     1,
 	}, {
 		name:     "multinode: best-fit nodes of mixed bars",
 		pools:    []flotillav1alpha1.GPUPool{gpuPool("H", 8, 1, 6, 1, 4, 1)},
@@ -145,7 +147,7 @@ func TestPack(t *testing.T) {
 		pools:    []flotillav1alpha1.GPUPool{gpuPool("H", 16, 2)},
 		services: []ServiceDemand{{Name: "W", Replicas: 3, NodesPerReplica: 2, GPUsPerPod: 8}},
 		failed:   "W",
-		have:     4,
+		have:     2,
 	}, {
 		name:     "multinode: groups of nodes in one step, and a partial group",
 		pools:    []flotillav1alpha1.GPUPool{gpuPool("H", 12, 6)},
@@ -186,6 +188,82 @@ func TestPack(t *testing.T) {
 		services: []ServiceDemand{{Name: "W", Replicas: 1, GPUsPerPod: 4, ResourceName: "amd.com/gpu"}},
 		failed:   "W",
 	}, {
+		name:  "retry: a service of two products leaves its sibling the one product it takes",
+		pools: []flotillav1alpha1.GPUPool{gpuPool("H", 8, 1), gpuPool("L", 8, 2)},
+		// Best fit puts Decode on H (a tie, H sorts first), and Prefill finds no H node left;
+		// Prefill, of fewer products, goes first on the retry.
+		services: []ServiceDemand{
+			{Name: "Decode", Replicas: 1, GPUsPerPod: 8, Products: []string{"H", "L"}},
+			{Name: "Prefill", Replicas: 1, GPUsPerPod: 8, Products: []string{"H"}},
+		},
+		stage: 2,
+		after: map[string][]int32{nv + "/H": {1, 0, 0, 0, 0, 0, 0, 0, 0}, nv + "/L": {1, 0, 0, 0, 0, 0, 0, 0, 1}},
+	}, {
+		name:  "retry: a multinode replica goes before a bigger pod of any product takes its nodes",
+		pools: []flotillav1alpha1.GPUPool{gpuPool("H", 8, 2), gpuPool("L", 8, 1)},
+		services: []ServiceDemand{
+			{Name: "Big", Replicas: 1, GPUsPerPod: 8},
+			{Name: "Sglang", Replicas: 1, NodesPerReplica: 2, GPUsPerPod: 4, Products: []string{"H"}},
+		},
+		stage:    2,
+		after:    map[string][]int32{nv + "/H": {0, 0, 0, 0, 2, 0, 0, 0, 0}, nv + "/L": {1, 0, 0, 0, 0, 0, 0, 0, 0}},
+		leftover: 8,
+	}, {
+		name:  "search: a multinode replica of any product leaves its sibling the product it needs",
+		pools: []flotillav1alpha1.GPUPool{gpuPool("H", 8, 2), gpuPool("L", 8, 2)},
+		// Best fit puts the replica on H (a tie, H sorts first), in both orders: multinode
+		// services go first on the retry too.
+		services: []ServiceDemand{
+			{Name: "Sglang", Replicas: 1, NodesPerReplica: 2, GPUsPerPod: 8},
+			{Name: "W", Replicas: 1, GPUsPerPod: 8, Products: []string{"H"}},
+		},
+		stage: 3,
+		after: map[string][]int32{nv + "/H": {1, 0, 0, 0, 0, 0, 0, 0, 1}, nv + "/L": {2, 0, 0, 0, 0, 0, 0, 0, 0}},
+	}, {
+		name:  "search: pods of two sizes that best fit decreasing does not pack",
+		pools: []flotillav1alpha1.GPUPool{gpuPool("H", 6, 1, 4, 1)},
+		// Best fit puts a 3-GPU pod on each node (1 and 3 left): one 2-GPU pod fits, not two.
+		// Both 3-GPU pods on the 6-GPU node leave the 4-GPU node to the 2-GPU pods.
+		services: []ServiceDemand{{Name: "A", Replicas: 2, GPUsPerPod: 3}, {Name: "B", Replicas: 2, GPUsPerPod: 2}},
+		stage:    3,
+		after:    map[string][]int32{nv + "/H": {2, 0, 0, 0, 0, 0, 0}},
+	}, {
+		name:  "search: multinode replicas that best fit would spread badly",
+		pools: []flotillav1alpha1.GPUPool{gpuPool("H", 16, 1, 8, 2)},
+		// Best fit gives the first replica both 8-GPU nodes, and the second finds one node. Each
+		// replica on the 16-GPU node and an 8-GPU node fits both.
+		services: []ServiceDemand{{Name: "W", Replicas: 2, NodesPerReplica: 2, GPUsPerPod: 8}},
+		stage:    3,
+		after:    map[string][]int32{nv + "/H": {3, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0}},
+	}, {
+		name:     "shared: two services that each fit on their own but not together",
+		pools:    []flotillav1alpha1.GPUPool{gpuPool("H", 8, 1, 2, 1)},
+		services: []ServiceDemand{{Name: "A", Replicas: 1, GPUsPerPod: 8}, {Name: "B", Replicas: 3, GPUsPerPod: 2}},
+		// A takes the 8-GPU node; the 2-GPU node holds one of B's three pods.
+		failed: "B",
+		have:   1,
+		shared: true,
+	}, {
+		name:  "shared: crowded pods of 5 and 6 GPUs, one per 8-GPU node",
+		pools: []flotillav1alpha1.GPUPool{gpuPool("H", 8, 3)},
+		services: []ServiceDemand{
+			{Name: "A", Replicas: 2, GPUsPerPod: 6},
+			{Name: "B", Replicas: 2, GPUsPerPod: 5},
+		},
+		failed: "B",
+		have:   1,
+		shared: true,
+	}, {
+		name:  "the reason names a service that does not fit on its own, whichever failed first",
+		pools: []flotillav1alpha1.GPUPool{gpuPool("H", 8, 1)},
+		// A takes the node, and B fails first; but C, which needs an L node, fits nowhere.
+		services: []ServiceDemand{
+			{Name: "A", Replicas: 1, GPUsPerPod: 8},
+			{Name: "B", Replicas: 1, GPUsPerPod: 4},
+			{Name: "C", Replicas: 1, GPUsPerPod: 2, Products: []string{"L"}},
+		},
+		failed: "C",
+	}, {
 		name:     "CPU-only services fit a member without GPUs",
 		pools:    nil,
 		services: []ServiceDemand{{Name: "Frontend", Replicas: 3}},
@@ -198,12 +276,15 @@ func TestPack(t *testing.T) {
 	}}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			ok, failed, have, fit, takes, after := packOn(t, tt.pools, tt.services...)
-			if failed != tt.failed || (!ok && have != tt.have) {
-				t.Fatalf("failed %q (have %d), want %q (have %d)", failed, have, tt.failed, tt.have)
+			res, failed, fit, takes, after := packOn(t, tt.pools, tt.services...)
+			if failed != tt.failed || (!res.ok && (res.have != tt.have || res.shared != tt.shared)) {
+				t.Fatalf("failed %q (have %d, shared %v), want %q (have %d, shared %v)", failed, res.have, res.shared, tt.failed, tt.have, tt.shared)
 			}
-			if !ok {
+			if !res.ok {
 				return
+			}
+			if want := max(tt.stage, 1); res.stage != want {
+				t.Errorf("packed at stage %d, want %d", res.stage, want)
 			}
 			if tt.after != nil && !reflect.DeepEqual(after, tt.after) {
 				t.Errorf("histograms after packing:\n got %v\nwant %v", after, tt.after)
@@ -225,8 +306,7 @@ func TestPack(t *testing.T) {
 			}
 			var sc scratch
 			d, _ := NewDemand(tt.services...)
-			_, anyElig, _ := sc.eligibility(s, d)
-			w := sc.load(s, 0, nil, anyElig)
+			w := sc.load(s, 0, nil, sc.eligibility(s, d).any)
 			for _, tk := range takes {
 				p := w.pools[tk.pool]
 				if !applyTake(w.work[p.off:p.off+p.n], tk.from, tk.gpus, tk.nodes) {

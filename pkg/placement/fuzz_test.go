@@ -135,8 +135,9 @@ func (b *fuzzBytes) graph(t *testing.T, owner string, members []placement.Member
 
 // FuzzPlace places a burst of random graphs on a random fleet and checks the invariants: no
 // node over-committed (every take replays exactly on an independent model of the histograms),
-// copies on distinct members and spreadBy values, new copies only on eligible members, the same
-// input giving the same output, and inputs left unmodified.
+// copies on distinct members and spreadBy values, new copies only on eligible members, a
+// reason for every member and every copy without a member, the same input giving the same
+// output, and inputs left unmodified.
 func FuzzPlace(f *testing.F) {
 	f.Add([]byte{})
 	f.Add([]byte("flotilla places whole copies of graphs"))
@@ -273,6 +274,11 @@ func checkDecision(t *testing.T, s *placement.Snapshot, req *placement.Request, 
 		}
 		if gpus != req.Demand.GPUs() {
 			t.Fatalf("copy %d takes %d GPUs, its demand is %d", r.Copy, gpus, req.Demand.GPUs())
+		}
+	}
+	for i, c := range d.Copies {
+		if why := d.CopyReason(i).String(); (c.Member == "") != (why != "") {
+			t.Fatalf("copy %d on %q, reason %q", i, c.Member, why)
 		}
 	}
 	rejected := d.Rejections()

@@ -131,7 +131,8 @@ func (p *Placer) evaluate() {
 		}
 	}
 	demand := req.Demand
-	elig, anyElig, nkeys := sc.eligibility(s, demand)
+	sc.eligibility(s, demand)
+	searchLeft := placeSearchBudget
 	c.byMember = req.Reservations.forSnapshot(s)
 	byMember := c.byMember
 	key := req.Policy.SpreadBy
@@ -170,9 +171,10 @@ func (p *Placer) evaluate() {
 		if byMember != nil {
 			takes = byMember[i]
 		}
-		w := sc.load(s, int32(i), takes, anyElig)
-		if ok, failed, have := w.pack(demand, elig, nkeys, sc.uniform); !ok {
-			d.reasons[i] = packInsufficient(failed, have)
+		w, res, steps := sc.fitCopy(s, int32(i), takes, demand, false, searchLeft)
+		searchLeft -= steps
+		if !res.ok {
+			d.reasons[i] = packInsufficient(res.failed, res.have, res.shared)
 			continue
 		}
 		var score int64
@@ -201,17 +203,16 @@ func (c *cycle) filter(m *Member) (Reason, bool) {
 	return Reason{}, true
 }
 
-// reserve packs the copy again on member i, recording its takes.
+// reserve packs the copy again on member i, recording its takes: fitCopy is deterministic, so
+// this is the packing evaluate found.
 func (p *Placer) reserve(i int32, copyIndex int, byMember [][]resolvedTake) Reservation {
 	c, sc := &p.c, &p.sc
 	var takes []resolvedTake
 	if byMember != nil {
 		takes = byMember[i]
 	}
-	elig, anyElig, nkeys := sc.eligibility(c.s, c.req.Demand)
-	w := sc.load(c.s, i, takes, anyElig)
-	w.record = true
-	w.pack(c.req.Demand, elig, nkeys, sc.uniform)
+	sc.eligibility(c.s, c.req.Demand)
+	w, _, _ := sc.fitCopy(c.s, i, takes, c.req.Demand, true, searchBudget)
 	res := Reservation{Owner: c.req.Owner, Copy: copyIndex, Member: c.s.members[i].Name}
 	if len(w.takes) > 0 {
 		res.Takes = make([]Take, len(w.takes))

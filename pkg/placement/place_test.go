@@ -126,7 +126,7 @@ func TestPlaceFit(t *testing.T) {
 		},
 		req:     placement.Request{Demand: demand(t, multinode("SglangWorker", 2, 2, 8, h100))},
 		want:    []string{"four"},
-		reasons: map[string]string{"three": "needs 4 nodes with ≥8 free " + h100 + " for SglangWorker, has 3"},
+		reasons: map[string]string{"three": "needs room for 2 replicas of 2 nodes with ≥8 free " + h100 + " for SglangWorker, has room for 1"},
 	}, {
 		name: "products: the wrong product does not count",
 		members: []*memberWrapper{
@@ -144,7 +144,7 @@ func TestPlaceFit(t *testing.T) {
 		},
 		req:     placement.Request{Demand: demand(t, worker("W", 2, 8, h100, h200))},
 		want:    []string{""},
-		reasons: map[string]string{"a100s": "needs 2 nodes with ≥8 free " + h100 + " or " + h200 + " for W, has 0"},
+		reasons: map[string]string{"a100s": "needs room for 2 pods of 8 " + h100 + " or " + h200 + " for W, has room for none"},
 	}, {
 		name: "all services of a copy must fit the same member together",
 		members: []*memberWrapper{
@@ -155,8 +155,8 @@ func TestPlaceFit(t *testing.T) {
 		req:  placement.Request{Demand: demand(t, frontend(), worker("Decode", 2, 4, h100), worker("Prefill", 1, 2, h100))},
 		want: []string{"both"},
 		reasons: map[string]string{
-			"decode-only":  "needs 1 node with ≥2 free " + h100 + " for Prefill, has 0",
-			"prefill-only": "needs 2 nodes with ≥4 free " + h100 + " for Decode, has 0",
+			"decode-only":  "needs 1 node with ≥2 free " + h100 + " for Prefill, has 0 left by the other services",
+			"prefill-only": "needs room for 2 pods of 4 " + h100 + " for Decode, has room for none",
 		},
 	}, {
 		name: "CPU-only graphs fit anywhere, even without GPUs",
@@ -179,7 +179,7 @@ func TestPlaceFit(t *testing.T) {
 			Policy: placement.Policy{Selector: selector(t, "env!=dev")},
 		},
 		want:    []string{""},
-		summary: "0/3 clusters fit: 2 lack GPUs (needs 2 nodes with ≥8 free " + h100 + " for VllmWorker), 1 excluded by clusterSelector",
+		summary: "0/3 clusters fit: 2 lack GPUs (needs room for 2 pods of 8 " + h100 + " for VllmWorker), 1 excluded by clusterSelector",
 	}})
 }
 
@@ -499,5 +499,169 @@ func TestEvictionsAndCopiesOn(t *testing.T) {
 	}
 	if got := placement.CopiesOn([]string{"a", "", "b", "a"}, "a", ""); !reflect.DeepEqual(got, []int{0, 3}) {
 		t.Errorf("CopiesOn = %v", got)
+	}
+}
+
+// TestPlaceRefusedButFeasible covers copies that fit a member although best fit, services
+// largest first, does not pack them: the packer retries with the most constrained services
+// first, then searches. Each copy is placed, takes exactly its GPUs, and over-commits no node.
+func TestPlaceRefusedButFeasible(t *testing.T) {
+	const l40s = "NVIDIA-L40S"
+	tests := []struct {
+		name   string
+		member *memberWrapper
+		demand *placement.Demand
+	}{{
+		name: "Decode takes H100 or L40S, Prefill only H100, and the member has one H100 node",
+		// Best fit put Decode on the H100 node (a tie with L40S, which sorts after it).
+		member: makeMember("m").Pool(h100, 8, 1).Pool(l40s, 8, 2),
+		demand: demand(t, frontend(), worker("Decode", 1, 8, h100, l40s), worker("Prefill", 1, 8, h100)),
+	}, {
+		name: "a bigger pod of any product no longer takes the H100 nodes a multinode replica needs",
+		// Best fit put the 8-GPU pod on an H100 node; the 2-node replica found one left.
+		member: makeMember("m").Pool(h100, 8, 2).Pool(l40s, 8, 1),
+		demand: demand(t, worker("Big", 1, 8), multinode("Sglang", 1, 2, 4, h100)),
+	}, {
+		name: "a multinode replica of any product leaves the H100 nodes to a sibling that needs one",
+		// Best fit put the replica on the H100 nodes, in both orders.
+		member: makeMember("m").Pool(h100, 8, 2).Pool(l40s, 8, 2),
+		demand: demand(t, multinode("Sglang", 1, 2, 8), worker("Prefill", 1, 8, h100)),
+	}, {
+		name: "pods of two sizes that best fit decreasing does not pack",
+		// Best fit put a 3-GPU pod on each node, leaving 1 and 3 GPUs: one 2-GPU pod fits.
+		member: makeMember("m").Pool(h100, 6, 1, 4, 1),
+		demand: demand(t, worker("Decode", 2, 3), worker("Prefill", 2, 2)),
+	}, {
+		name: "two multinode replicas: one on the 16-GPU node and an 8-GPU node each",
+		// Best fit gave the first replica both 8-GPU nodes.
+		member: makeMember("m").Pool(h100, 16, 1, 8, 2),
+		demand: demand(t, multinode("Sglang", 2, 2, 8, h100)),
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := snapshot(t, tt.member)
+			req := &placement.Request{Owner: "ns/g", Demand: tt.demand}
+			d := place(t, s, req)
+			if d.Copies[0].Member != "m" {
+				t.Fatalf("refused: %s", d.Summary())
+			}
+			checkDecision(t, s, req, d)
+			l := newLedger([]placement.Member{tt.member.Obj()})
+			if err := l.apply(d.Reservations[0]); err != nil {
+				t.Fatal(err)
+			}
+		})
+	}
+}
+
+// TestPlaceShortfallReasons checks that a GPU shortfall counts what it says: pods, nodes or
+// replicas, the room of the service on its own, or what the other services left.
+func TestPlaceShortfallReasons(t *testing.T) {
+	runPlaceCases(t, []placeCase{{
+		name: "pods of one service: a node of 16 free GPUs holds two pods of 8",
+		members: []*memberWrapper{
+			makeMember("m").Pool(h100, 16, 1, 4, 2),
+		},
+		req:     placement.Request{Demand: demand(t, worker("VllmWorker", 3, 8, h100))},
+		want:    []string{""},
+		reasons: map[string]string{"m": "needs room for 3 pods of 8 " + h100 + " for VllmWorker, has room for 2"},
+	}, {
+		name: "one multinode replica: nodes of one product",
+		members: []*memberWrapper{
+			makeMember("m").Pool(h100, 8, 1).Pool(a100, 8, 1),
+		},
+		req:     placement.Request{Demand: demand(t, multinode("Sglang", 1, 2, 8))},
+		want:    []string{""},
+		reasons: map[string]string{"m": "needs 2 nodes with ≥8 free GPUs of one product for Sglang, has 1"},
+	}, {
+		name: "several multinode replicas: replicas",
+		members: []*memberWrapper{
+			makeMember("m").Pool(h100, 16, 1, 8, 2),
+		},
+		req:     placement.Request{Demand: demand(t, multinode("Sglang", 3, 2, 8, h100))},
+		want:    []string{""},
+		reasons: map[string]string{"m": "needs room for 3 replicas of 2 nodes with ≥8 free " + h100 + " for Sglang, has room for 2"},
+	}, {
+		name: "services that fit on their own, not together: what the others left",
+		members: []*memberWrapper{
+			makeMember("m").Pool(h100, 8, 1),
+		},
+		req:     placement.Request{Demand: demand(t, worker("Decode", 1, 8, h100), worker("Prefill", 1, 8, h100))},
+		want:    []string{""},
+		reasons: map[string]string{"m": "needs 1 node with ≥8 free " + h100 + " for Prefill, has 0 left by the other services"},
+		summary: "0/1 clusters fit: 1 lack GPUs (needs 1 node with ≥8 free " + h100 + " for Prefill beside the other services)",
+	}})
+}
+
+// TestPlaceCopyReasons checks that every copy left without a member says why.
+func TestPlaceCopyReasons(t *testing.T) {
+	w8 := func(t *testing.T) *placement.Demand { return demand(t, worker("W", 1, 8)) }
+	tests := []struct {
+		name    string
+		members []*memberWrapper
+		req     placement.Request
+		// why is the reason of each copy ("" when placed); message the CopyMessage of the last.
+		why     []string
+		message string
+	}{{
+		name:    "no member fits",
+		members: []*memberWrapper{makeMember("a").Pool(h100, 4, 2)},
+		req:     placement.Request{Demand: w8(t)},
+		why:     []string{"fits no cluster"},
+		message: "0/1 clusters fit: 1 lack GPUs (needs 1 node with ≥8 free GPUs for W)",
+	}, {
+		name:    "the copies before it took the members it fits",
+		members: []*memberWrapper{makeMember("a").Pool(h100, 8, 1), makeMember("b").Pool(h100, 8, 1), makeMember("c")},
+		req:     placement.Request{Demand: w8(t), Policy: placement.Policy{Copies: 4}},
+		why:     []string{"", "", "the 2 clusters it fits hold earlier copies", "the 2 clusters it fits hold earlier copies"},
+		message: "the 2 clusters it fits hold earlier copies; placed 2/4 copies; 2/3 clusters fit: 1 lack GPUs (needs 1 node with ≥8 free GPUs for W)",
+	}, {
+		name: "the copies before it took the spreadBy values of the members it fits",
+		members: []*memberWrapper{
+			makeMember("a").Pool(h100, 8, 1).Region("east"),
+			makeMember("b").Pool(h100, 8, 1).Region("east"),
+		},
+		req: placement.Request{Demand: w8(t), Policy: placement.Policy{Copies: 2, SpreadBy: regionKey}},
+		why: []string{"", "the 2 clusters it fits share their " + regionKey + " values with other copies"},
+		message: "the 2 clusters it fits share their " + regionKey + " values with other copies; placed 1/2 copies; " +
+			"2/2 clusters fit: 1 share a spreadBy value with a placed copy",
+	}, {
+		name:    "every member holds a copy",
+		members: []*memberWrapper{makeMember("a").Pool(h100, 8, 1), makeMember("b").Pool(h100, 8, 1)},
+		req:     placement.Request{Demand: w8(t), Policy: placement.Policy{Copies: 3}, Current: []string{"a", "b"}},
+		why:     []string{"", "", "every cluster holds a copy"},
+		message: "every cluster holds a copy; placed 2/3 copies; 0/0 clusters fit",
+	}, {
+		name:    "an empty fleet",
+		req:     placement.Request{Demand: w8(t)},
+		why:     []string{"the fleet has no clusters"},
+		message: "the fleet has no clusters; 0/0 clusters fit",
+	}, {
+		name:    "a copy that moves and finds no member",
+		members: []*memberWrapper{makeMember("a").Pool(h100, 8, 1).NotJoined(), makeMember("b").Pool(h100, 1, 8)},
+		req:     placement.Request{Demand: w8(t), Current: []string{"a"}},
+		why:     []string{"fits no cluster"},
+		message: "0/2 clusters fit: 1 lack GPUs (needs 1 node with ≥8 free GPUs for W), 1 not joined",
+	}}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d := place(t, snapshot(t, tt.members...), &tt.req)
+			var why []string
+			for i := range d.Copies {
+				why = append(why, d.CopyReason(i).String())
+				if (d.Copies[i].Member == "") == (d.CopyMessage(i) == "") {
+					t.Errorf("copy %d on %q, message %q", i, d.Copies[i].Member, d.CopyMessage(i))
+				}
+			}
+			if !reflect.DeepEqual(why, tt.why) {
+				t.Errorf("copy reasons %q, want %q", why, tt.why)
+			}
+			if got := d.CopyMessage(len(d.Copies) - 1); got != tt.message {
+				t.Errorf("message:\n got %q\nwant %q", got, tt.message)
+			}
+			if d.CopyReason(-1) != (placement.Reason{}) || d.CopyMessage(len(d.Copies)) != "" {
+				t.Error("a reason for a copy out of range")
+			}
+		})
 	}
 }

@@ -52,8 +52,14 @@ const (
 	ReasonMovingOff
 	// ReasonGone: the member is no longer in the fleet snapshot.
 	ReasonGone
-	// ReasonInsufficientGPUs: the member cannot hold every pod of Service: Need pods (each on
-	// a node with Service.GPUsPerPod free GPUs), of which it has room for Have.
+	// ReasonInsufficientGPUs: the member cannot hold every pod of Service: it needs Need, and
+	// has room for Have, counted in pods for a single-node service (each pod on one node with
+	// Service.GPUsPerPod free GPUs; a node may hold several), in nodes of one pool with
+	// Service.GPUsPerPod free GPUs for a multinode service of one replica (one node per pod),
+	// and in replicas for a multinode service of several. Without Shared, Have is the room for
+	// Service on its own: the member cannot hold it whatever the other services do. With
+	// Shared, every service fits the member on its own but placement found no packing of all
+	// of them together, and Have is the room left beside the services packed before Service.
 	ReasonInsufficientGPUs
 	// ReasonSpreadConflict: the member's spreadBy label (Text) has value Value, which copy Copy
 	// already holds.
@@ -74,6 +80,21 @@ const (
 	ReasonLost
 	// ReasonDraining: the member is being drained.
 	ReasonDraining
+
+	// The kinds below are reasons of a copy left without a member (Decision.CopyReason).
+
+	// ReasonNoFit: the copy fits none of the members that could take it; Decision.Summary says
+	// why, per member.
+	ReasonNoFit
+	// ReasonFitsTaken: the copy fits Have members, and copies placed before it took them all
+	// (one copy per member).
+	ReasonFitsTaken
+	// ReasonSpreadTaken: the copy fits Have members, and other copies hold every value of the
+	// spreadBy label (Text) among them (one copy per value).
+	ReasonSpreadTaken
+	// ReasonNoMemberLeft: every member of the fleet (Have of them, perhaps none) holds a copy
+	// already.
+	ReasonNoMemberLeft
 )
 
 // Reason says why a member cluster does not hold a copy of a graph (or why a copy moved). It is
@@ -90,8 +111,13 @@ type Reason struct {
 	// Copy is the copy index of ReasonSpreadConflict, ReasonDuplicate, ReasonMovingOff and
 	// ReasonChosen.
 	Copy int32
-	// Need and Have are the pod counts of ReasonInsufficientGPUs.
+	// Need and Have are what ReasonInsufficientGPUs counts: pods, nodes or replicas, as its
+	// Service says (see ReasonInsufficientGPUs). Have is also the number of members of
+	// ReasonFitsTaken, ReasonSpreadTaken and ReasonNoMemberLeft.
 	Need, Have int32
+	// Shared marks a ReasonInsufficientGPUs of a service that fits the member on its own, but
+	// not beside the other services of the copy.
+	Shared bool
 	// Score is the score of ReasonLowerScore.
 	Score int64
 	// Service is the service of ReasonInsufficientGPUs.
@@ -104,8 +130,10 @@ type Reason struct {
 func TextReason(text string) Reason { return Reason{Kind: ReasonText, Text: text} }
 
 // String formats the reason as a short phrase for conditions and events, for example
-// "needs 2 nodes with ≥8 free NVIDIA-H100-80GB-HBM3 for VllmWorker, has 1". The wording depends
-// only on the reason's fields.
+// "needs 2 nodes with ≥8 free NVIDIA-H100-80GB-HBM3 for SglangWorker, has 1" (one multinode
+// replica), "needs room for 3 pods of 8 GPUs for VllmWorker, has room for 2" (single-node pods)
+// or "needs 1 node with ≥8 free NVIDIA-H100-80GB-HBM3 for Prefill, has 0 left by the other
+// services" (Shared). The wording depends only on the reason's fields.
 func (r Reason) String() string {
 	switch r.Kind {
 	case ReasonNone:
@@ -134,7 +162,7 @@ func (r Reason) String() string {
 	case ReasonGone:
 		return "no longer in the fleet"
 	case ReasonInsufficientGPUs:
-		return "needs " + needText(r.Service, r.Need) + ", has " + itoa(r.Have)
+		return "needs " + needText(r.Service, r.Need) + ", has " + haveText(r)
 	case ReasonSpreadConflict:
 		return "spreadBy: " + r.Text + " " + r.Value + " already holds copy " + itoa(r.Copy)
 	case ReasonDuplicate:
@@ -151,6 +179,23 @@ func (r Reason) String() string {
 		return "unreachable for longer than the failover grace"
 	case ReasonDraining:
 		return "draining"
+	case ReasonNoFit:
+		return "fits no cluster"
+	case ReasonFitsTaken:
+		if r.Have == 1 {
+			return "the cluster it fits holds an earlier copy"
+		}
+		return "the " + itoa(r.Have) + " clusters it fits hold earlier copies"
+	case ReasonSpreadTaken:
+		if r.Have == 1 {
+			return "the cluster it fits shares its " + r.Text + " with another copy"
+		}
+		return "the " + itoa(r.Have) + " clusters it fits share their " + r.Text + " values with other copies"
+	case ReasonNoMemberLeft:
+		if r.Have == 0 {
+			return "the fleet has no clusters"
+		}
+		return "every cluster holds a copy"
 	default:
 		return "unknown reason " + itoa(int32(r.Kind))
 	}
@@ -175,25 +220,72 @@ func (r Reason) category() string {
 	}
 }
 
-// needText says what a service needs of one member: "2 nodes with ≥8 free NVIDIA-H100-80GB-HBM3
-// for VllmWorker".
+// needText says what a service needs of one member, in the unit of its shortfall (see
+// ReasonInsufficientGPUs): "1 node with ≥8 free NVIDIA-H100-80GB-HBM3 for VllmWorker" (one
+// pod), "room for 3 pods of 8 NVIDIA-H100-80GB-HBM3 for VllmWorker" (single-node pods, which
+// may share a node), "2 nodes with ≥8 free GPUs of one product for SglangWorker" (one
+// multinode replica) or "room for 2 replicas of 2 nodes with ≥8 free GPUs of one product for
+// SglangWorker" (several).
 func needText(s *ServiceDemand, need int32) string {
 	if s == nil {
-		return itoa(need) + " nodes"
+		return itoa(need) + " pods"
 	}
 	var b strings.Builder
-	b.WriteString(itoa(need))
-	if need == 1 {
-		b.WriteString(" node with ≥")
-	} else {
-		b.WriteString(" nodes with ≥")
+	nodes := func(n int32) {
+		b.WriteString(itoa(n))
+		if n == 1 {
+			b.WriteString(" node with ≥")
+		} else {
+			b.WriteString(" nodes with ≥")
+		}
+		b.WriteString(itoa(s.GPUsPerPod))
+		b.WriteString(" free ")
+		b.WriteString(productText(s))
+		if n > 1 && len(s.Products) != 1 {
+			// A replica's nodes are of one pool: one resource name and product.
+			b.WriteString(" of one product")
+		}
 	}
-	b.WriteString(itoa(s.GPUsPerPod))
-	b.WriteString(" free ")
-	b.WriteString(productText(s))
+	switch s.unit() {
+	case unitPods:
+		if need == 1 {
+			nodes(1)
+			break
+		}
+		b.WriteString("room for ")
+		b.WriteString(itoa(need))
+		b.WriteString(" pods of ")
+		b.WriteString(itoa(s.GPUsPerPod))
+		b.WriteString(" ")
+		b.WriteString(productText(s))
+	case unitNodes:
+		nodes(need)
+	case unitReplicas:
+		b.WriteString("room for ")
+		b.WriteString(itoa(need))
+		b.WriteString(" replicas of ")
+		nodes(s.NodesPerReplica)
+	}
 	b.WriteString(" for ")
 	b.WriteString(s.Name)
 	return b.String()
+}
+
+// haveText says what room a ReasonInsufficientGPUs member has: "0", "1" (nodes, as needText
+// counts them), or "room for none", "room for 2" (pods, replicas), then " left by the other
+// services" when Shared.
+func haveText(r Reason) string {
+	text := itoa(r.Have)
+	if r.Service != nil && (r.Service.unit() == unitReplicas || (r.Service.unit() == unitPods && r.Need != 1)) {
+		if r.Have == 0 {
+			text = "none"
+		}
+		text = "room for " + text
+	}
+	if r.Shared {
+		text += " left by the other services"
+	}
+	return text
 }
 
 // productText names the GPUs a service accepts: its products joined by "or", or "GPUs"; a

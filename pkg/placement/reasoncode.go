@@ -42,9 +42,15 @@ func packCopy(kind ReasonKind, copyIndex int32) reasonCode {
 	return packReason(kind, int64(copyIndex))
 }
 
-// packInsufficient packs ReasonInsufficientGPUs for service index svc of the demand.
-func packInsufficient(svc, have int32) reasonCode {
-	return packReason(ReasonInsufficientGPUs, int64(svc)<<32|int64(uint32(have)))
+// packInsufficient packs ReasonInsufficientGPUs for service index svc of the demand: svc in
+// the payload's bits 33 and up (22 bits, far more services than a graph has), shared in bit 32,
+// have (not negative) below.
+func packInsufficient(svc, have int32, shared bool) reasonCode {
+	p := int64(svc)<<33 | int64(uint32(have))
+	if shared {
+		p |= 1 << 32
+	}
+	return packReason(ReasonInsufficientGPUs, p)
 }
 
 // packScore packs ReasonLowerScore.
@@ -80,8 +86,8 @@ func (d *Decision) unpack(i int) Reason {
 	case kindTable:
 		return d.table[p]
 	case ReasonInsufficientGPUs:
-		svc := &d.demand.services[p>>32]
-		return Reason{Kind: k, Service: svc, Need: clamp32(svc.Pods()), Have: int32(uint32(p))}
+		svc := &d.demand.services[p>>33]
+		return Reason{Kind: k, Service: svc, Need: clamp32(svc.need()), Have: int32(uint32(p)), Shared: p>>32&1 == 1}
 	case ReasonLowerScore:
 		// A member that fits but was not chosen: because a copy holds its spreadBy value, or
 		// because it scored lower.

@@ -20,26 +20,39 @@ import "slices"
 
 // scratch is memory reused across Place calls.
 type scratch struct {
-	ws      workspace
-	elig    []bool
-	anyElig []bool
+	ws workspace
+	// acc says which pools the services of the demand being placed accept.
+	acc accepts
+	// search is the exhaustive search's memory.
+	search searcher
 	// top holds the best candidates (without spreadBy); bestMember and bestScore the best
 	// candidate per spreadBy label value (member -1: none).
 	top        []candidate
 	bestMember []int32
 	bestScore  []int64
-	// uniform is true when every GPU service accepts the same pools.
-	uniform bool
 	// fit is passed to the scorer by pointer; held here so that it does not escape per call.
 	fit Fit
 }
 
-// eligibility computes, for the demand's services, which pool keys of s their pods accept:
-// elig[service*nkeys+key], and anyElig[key] for any service.
-func (sc *scratch) eligibility(s *Snapshot, d *Demand) (elig, anyElig []bool, nkeys int) {
-	nkeys = len(s.keys)
-	sc.elig = resize(sc.elig, len(d.services)*nkeys)
-	sc.anyElig = resize(sc.anyElig, nkeys)
+// accepts says which pool keys of a Snapshot the services of a Demand accept.
+type accepts struct {
+	// elig[service*nkeys+key] says whether the service's pods accept the pools of key.
+	elig []bool
+	// any[key] says whether some service accepts the pools of key.
+	any   []bool
+	nkeys int
+	// uniform is true when every GPU service accepts the same pools.
+	uniform bool
+}
+
+// eligibility computes, for the demand's services, which pool keys of s their pods accept, into
+// sc.acc, and returns it.
+func (sc *scratch) eligibility(s *Snapshot, d *Demand) *accepts {
+	a := &sc.acc
+	nkeys := len(s.keys)
+	a.nkeys = nkeys
+	a.elig = resize(a.elig, len(d.services)*nkeys)
+	a.any = resize(a.any, nkeys)
 	for _, si := range d.order {
 		svc := &d.services[si]
 		for k, key := range s.keys {
@@ -51,17 +64,17 @@ func (sc *scratch) eligibility(s *Snapshot, d *Demand) (elig, anyElig []bool, nk
 					continue
 				}
 			}
-			sc.elig[int(si)*nkeys+k] = true
-			sc.anyElig[k] = true
+			a.elig[int(si)*nkeys+k] = true
+			a.any[k] = true
 		}
 	}
-	sc.uniform = true
+	a.uniform = true
 	for _, si := range d.order {
-		if !slices.Equal(sc.elig[int(si)*nkeys:int(si+1)*nkeys], sc.anyElig) {
-			sc.uniform = false
+		if !slices.Equal(a.elig[int(si)*nkeys:int(si+1)*nkeys], a.any) {
+			a.uniform = false
 		}
 	}
-	return sc.elig, sc.anyElig, nkeys
+	return a
 }
 
 // load copies member i's histograms of the pools some service accepts (anyElig) into the

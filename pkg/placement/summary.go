@@ -23,9 +23,10 @@ import (
 )
 
 // Summary is a one-line account of the decision for a condition message, such as
-// "0/3 clusters fit: 2 lack GPUs (needs 2 nodes with ≥8 free NVIDIA-H100-80GB-HBM3 for
+// "0/3 clusters fit: 2 lack GPUs (needs room for 2 pods of 8 NVIDIA-H100-80GB-HBM3 for
 // VllmWorker), 1 excluded by clusterSelector". Members are counted by cause, most frequent
-// first (then alphabetically); the GPU shortfall quoted is the one most members share. When
+// first (then alphabetically); the GPU shortfall quoted is the one most members share, "beside
+// the other services" when each of those members could hold that service on its own. When
 // some copies were already placed it starts with "placed 1/2 copies; ", and the cluster count
 // leaves out the members keeping a copy. With every copy placed it reads "placed 2/2 copies".
 func (d *Decision) Summary() string {
@@ -48,6 +49,8 @@ func (d *Decision) Summary() string {
 	at := map[string]int{}
 	// The GPU shortfall most members share: by service, then by the reason's full text.
 	shortfall := map[*ServiceDemand]int{}
+	// alone marks the services that some member cannot hold even on their own.
+	alone := map[*ServiceDemand]bool{}
 	var shortfallReason Reason
 	for i := range d.reasons {
 		r := d.unpack(i)
@@ -56,6 +59,7 @@ func (d *Decision) Summary() string {
 		}
 		if r.Kind == ReasonInsufficientGPUs {
 			shortfall[r.Service]++
+			alone[r.Service] = alone[r.Service] || !r.Shared
 			if n := shortfall[r.Service]; shortfallReason.Service == nil || n > shortfall[shortfallReason.Service] ||
 				(n == shortfall[shortfallReason.Service] && r.Service.Name < shortfallReason.Service.Name) {
 				shortfallReason = r
@@ -85,7 +89,11 @@ func (d *Decision) Summary() string {
 		}
 		b.WriteString(strconv.Itoa(g.count) + " " + g.text)
 		if g.text == shortfallReason.category() && shortfallReason.Service != nil {
-			b.WriteString(" (needs " + needText(shortfallReason.Service, shortfallReason.Need) + ")")
+			b.WriteString(" (needs " + needText(shortfallReason.Service, shortfallReason.Need))
+			if !alone[shortfallReason.Service] {
+				b.WriteString(" beside the other services")
+			}
+			b.WriteString(")")
 		}
 	}
 	return b.String()
