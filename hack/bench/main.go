@@ -69,7 +69,9 @@ type config struct {
 	// scaleMembers and scaleGraphs size the scale run (0 members skips it); scaleTimeout bounds
 	// it.
 	scaleMembers, scaleGraphs int
-	scaleTimeout              time.Duration
+	// scaleCreators is how many clients create the scale run's graphs at once.
+	scaleCreators int
+	scaleTimeout  time.Duration
 	// profileDir, when set, receives CPU profiles of the hub and the agent during each hub batch.
 	profileDir string
 	// auditDir, when set, keeps the API servers' audit logs of the components' requests there.
@@ -84,6 +86,7 @@ func parseFlags() (config, error) {
 	flag.BoolVar(&c.keepDir, "keep", false, "Keep the fleet's logs directory.")
 	flag.IntVar(&c.scaleMembers, "scale-members", 100, "Members of the scale run: the real one and the rest simulated (0 skips the run).")
 	flag.IntVar(&c.scaleGraphs, "scale-graphs", 1000, "Graphs of the scale run.")
+	flag.IntVar(&c.scaleCreators, "scale-creators", 8, "Clients creating the scale run's graphs at once (1: one after the other, as a loop of kubectl create).")
 	flag.DurationVar(&c.scaleTimeout, "scale-timeout", 10*time.Minute, "How long the scale run's graphs may take to become successful.")
 	flag.StringVar(&c.profileDir, "profile-dir", "", "Write CPU profiles of the hub and the agent during each hub batch, and a heap profile of the hub at the end of the scale run, to this directory.")
 	flag.StringVar(&c.auditDir, "audit-dir", "", "Keep audit logs of the hub's and the agent's requests in this directory (diagnosis; it slows the API servers).")
@@ -95,6 +98,9 @@ func parseFlags() (config, error) {
 			return c, fmt.Errorf("-sizes: %q is not a positive number", s)
 		}
 		c.sizes = append(c.sizes, n)
+	}
+	if c.scaleCreators < 1 {
+		return c, fmt.Errorf("-scale-creators: must be positive, got %d", c.scaleCreators)
 	}
 	if c.nodes < 1 {
 		return c, fmt.Errorf("-nodes: must be positive, got %d", c.nodes)
@@ -168,7 +174,7 @@ func run() error {
 	if cfg.scaleMembers > 1 {
 		step(fmt.Sprintf("Scale: %d graphs across %d members (%d simulated)", cfg.scaleGraphs, cfg.scaleMembers, cfg.scaleMembers-1))
 		// A scale run that does not finish is a figure too: the report says how far it got.
-		scale, err = f.runScale(ctx, cfg.scaleMembers, cfg.scaleGraphs, cfg.scaleTimeout)
+		scale, err = f.runScale(ctx, cfg.scaleMembers, cfg.scaleGraphs, cfg.scaleCreators, cfg.scaleTimeout)
 		if err != nil {
 			fmt.Println("    scale run:", err)
 		} else {

@@ -138,7 +138,7 @@ func renderReport(in reportInput) string {
 	if r := in.scale; r != nil {
 		p("## Scale")
 		p("")
-		p("%d graphs created on the hub one after the other (as a loop of `kubectl create` would), across %d members: the real one above and %d simulated (`hack/bench/sim`: namespace-restricted", r.graphs, r.members, r.simulated)
+		p("%d graphs created on the hub %s, across %d members: the real one above and %d simulated (`hack/bench/sim`: namespace-restricted", r.graphs, creatorsText(r.creators), r.members, r.simulated)
 		p("members on one more API server, registered as `flotilla-hub register` does, whose agents are played for the hub: GPUInventory, Lease and DCD status, no workloads).")
 		p("")
 		p("| graphs | members | creating them (one by one) | all Scheduled | all successful | placements per second | hub CPU-s per graph |")
@@ -255,4 +255,12 @@ func formatCPU(m map[string]float64) string {
 		parts = append(parts, fmt.Sprintf("%s %.1f", n, m[n]))
 	}
 	return strings.Join(parts, ", ")
+}
+
+// creatorsText says how the scale run's graphs were created.
+func creatorsText(creators int) string {
+	if creators <= 1 {
+		return "one after the other (as a loop of `kubectl create` would)"
+	}
+	return fmt.Sprintf("by %d clients at once, each one graph after the other (as a GitOps controller applying with that parallelism would)", creators)
 }

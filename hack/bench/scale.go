@@ -40,7 +40,9 @@ import (
 // scaleResult is what the scale run measured.
 type scaleResult struct {
 	members, simulated, graphs int
-	// created is how long creating the graphs took, one after the other; placed is from the
+	// creators is how many clients created the graphs at once.
+	creators int
+	// created is how long creating the graphs took; placed is from the
 	// first creation until the last graph was Scheduled; successful until the last was
 	// successful.
 	created, placed, successful time.Duration
@@ -63,7 +65,7 @@ type stage struct {
 // the real member, creates graphs graphs on the hub at once and measures until all are
 // successful. The simulated members play their agents for the hub: GPUInventory, Lease and
 // DCD status, but no workloads.
-func (f *benchFleet) runScale(ctx context.Context, members, graphCount int, timeout time.Duration) (_ *scaleResult, err error) {
+func (f *benchFleet) runScale(ctx context.Context, members, graphCount, creators int, timeout time.Duration) (_ *scaleResult, err error) {
 	r := &scaleResult{members: members, simulated: members - 1, graphs: graphCount}
 	r.memory = append(r.memory, stage{"1 member, no graph", f.hubRSS()})
 
@@ -121,15 +123,10 @@ func (f *benchFleet) runScale(ctx context.Context, members, graphCount int, time
 	}
 	cpuBefore, _ := cpuSeconds(f.hub.PID())
 	start = time.Now()
-	for _, name := range names {
-		g, err := newGraph(ns, name)
-		if err != nil {
-			return nil, err
-		}
-		if _, err := f.hubDynamic.Resource(graphsV1alpha1).Namespace(ns).Create(ctx, g, metav1.CreateOptions{}); err != nil {
-			return nil, fmt.Errorf("creating graph %s: %w", name, err)
-		}
+	if err := f.createGraphs(ctx, ns, names, creators); err != nil {
+		return nil, err
 	}
+	r.creators = creators
 	r.created = time.Since(start)
 	fmt.Printf("    %d graphs created in %s\n", graphCount, r.created.Round(100*time.Millisecond))
 	if err := w.wait(ctx, graphCount, timeout); err != nil {
@@ -150,6 +147,38 @@ func (f *benchFleet) runScale(ctx context.Context, members, graphCount int, time
 	// No clean-up: the scale run is the bench's last, and the fleet stops after it (deleting
 	// 1,000 graphs at once can outlast the API server's request timeout).
 	return r, nil
+}
+
+// createGraphs creates the graphs names in ns on the hub, with creators clients at once, each
+// creating its share one after the other (as a GitOps controller applying with that
+// parallelism would; one is a loop of kubectl create).
+func (f *benchFleet) createGraphs(ctx context.Context, ns string, names []string, creators int) error {
+	next := make(chan string)
+	errs := make(chan error, creators)
+	var wg sync.WaitGroup
+	for range creators {
+		wg.Go(func() {
+			for name := range next {
+				g, err := newGraph(ns, name)
+				if err == nil {
+					_, err = f.hubDynamic.Resource(graphsV1alpha1).Namespace(ns).Create(ctx, g, metav1.CreateOptions{})
+				}
+				if err != nil {
+					errs <- fmt.Errorf("creating graph %s: %w", name, err)
+					for range next { // let the others finish
+					}
+					return
+				}
+			}
+		})
+	}
+	for _, name := range names {
+		next <- name
+	}
+	close(next)
+	wg.Wait()
+	close(errs)
+	return <-errs
 }
 
 // scaleWatcher records when each graph was Scheduled and when it was successful.

@@ -20,6 +20,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,13 +85,14 @@ func TestAcceptedSpecs(t *testing.T) {
 }
 
 // TestValidateRecordsSkipsAcceptedSpecs checks that validateRecords dry-runs a spec once while it
-// is remembered, dry-runs every spec without AcceptedSpecs, and never remembers a refused spec.
+// is remembered, dry-runs every distinct spec without AcceptedSpecs (one spec once, whatever the
+// number of its records), and never remembers a refused spec.
 func TestValidateRecordsSkipsAcceptedSpecs(t *testing.T) {
 	scheme := runtime.NewScheme()
 	if err := nvidiav1beta1.AddToScheme(scheme); err != nil {
 		t.Fatal(err)
 	}
-	dryRuns := 0
+	var dryRuns atomic.Int32
 	refuse := int32(-1)
 	c := fake.NewClientBuilder().WithScheme(scheme).WithInterceptorFuncs(interceptor.Funcs{
 		Apply: func(_ context.Context, _ client.WithWatch, obj runtime.ApplyConfiguration, opts ...client.ApplyOption) error {
@@ -99,7 +101,7 @@ func TestValidateRecordsSkipsAcceptedSpecs(t *testing.T) {
 			if len(o.DryRun) == 0 {
 				t.Fatal("validateRecords wrote a record")
 			}
-			dryRuns++
+			dryRuns.Add(1)
 			b, err := json.Marshal(obj)
 			if err != nil {
 				return err
@@ -127,18 +129,26 @@ func TestValidateRecordsSkipsAcceptedSpecs(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if dryRuns != 2 {
-		t.Errorf("three validations of two accepted specs dry-ran %d times, want 2", dryRuns)
+	if n := dryRuns.Load(); n != 2 {
+		t.Errorf("three validations of two accepted specs dry-ran %d times, want 2", n)
 	}
 
-	dryRuns = 0
+	dryRuns.Store(0)
 	for range 2 {
 		if err := validateRecords(ctx, c, nil, writes); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if dryRuns != 4 {
-		t.Errorf("two validations of two specs without AcceptedSpecs dry-ran %d times, want 4", dryRuns)
+	if n := dryRuns.Load(); n != 4 {
+		t.Errorf("two validations of two specs without AcceptedSpecs dry-ran %d times, want 4", n)
+	}
+
+	dryRuns.Store(0)
+	if err := validateRecords(ctx, c, nil, []*nvidiav1beta1.DynamoComponentDeployment{record("copy-0", 5), record("copy-1", 5)}); err != nil {
+		t.Fatal(err)
+	}
+	if n := dryRuns.Load(); n != 1 {
+		t.Errorf("two records of one spec (two copies of a component) dry-ran %d times, want 1", n)
 	}
 
 	for range 2 {

@@ -22,6 +22,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -101,6 +102,10 @@ type Reconciler struct {
 
 	// reworded holds back status writes that only reword a graph's status (statuswrite).
 	reworded statuswrite.Coalescer
+	// seedMu guards seeded, which says the Scheduler holds the reservations of the copies placed
+	// before this process led (seedReservations).
+	seedMu sync.Mutex
+	seeded bool
 }
 
 // SetupWithManager registers the controller with the hub's local manager: it reconciles a
@@ -348,6 +353,9 @@ func (r *Reconciler) place(ctx context.Context, p *pass) error {
 	p.clusters = map[string]*flotillav1alpha1.MemberCluster{}
 	for i := range p.clusterList {
 		p.clusters[p.clusterList[i].Name] = &p.clusterList[i]
+	}
+	if err := r.seedReservations(ctx, p.clusterList); err != nil {
+		return err
 	}
 	p.requeueAfter = r.planFailover(p.dgd, p.req, p.stored, len(p.components), p.clusterList, p.now)
 	start := time.Now()

@@ -18,12 +18,14 @@ package graph
 
 import (
 	"context"
+	"crypto/sha256"
 	"errors"
 	"fmt"
 	"maps"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -295,18 +297,46 @@ func (e *refusedComponentsError) Error() string {
 		strings.Join(e.causes, "; ")
 }
 
+// dryRunConcurrency bounds the dry runs validateRecords sends at once.
+const dryRunConcurrency = 8
+
 // validateRecords dry-runs the writes of records whose spec the API server did not accept
-// lately (accepted, which remembers those it accepts now): if the API server refuses any of
-// them as invalid, it returns a refusedComponentsError naming each refused field of the graph,
-// and nothing is written, rather than some of a graph's records.
+// lately (accepted, which remembers those it accepts now), each distinct spec once and up to
+// dryRunConcurrency at a time (a graph's admission waits for them): if the API server refuses
+// any of them as invalid, it returns a refusedComponentsError naming each refused field of the
+// graph, in the order of writes, and nothing is written, rather than some of a graph's records.
 func validateRecords(ctx context.Context, c client.Client, accepted *AcceptedSpecs, writes []*nvidiav1beta1.DynamoComponentDeployment) error {
-	refused := &refusedComponentsError{}
-	seen := map[string]bool{}
+	// Every copy's record of a component has the same spec: one dry run says it for all.
+	var toCheck []*nvidiav1beta1.DynamoComponentDeployment
+	seenSpec := map[[sha256.Size]byte]bool{}
 	for _, rec := range writes {
 		if accepted.Has(&rec.Spec) {
 			continue
 		}
-		err := ssa.DryRun(ctx, c, rec, flotillav1alpha1.FieldManagerHub)
+		if key, ok := specKey(&rec.Spec); ok {
+			if seenSpec[key] {
+				continue
+			}
+			seenSpec[key] = true
+		}
+		toCheck = append(toCheck, rec)
+	}
+	errs := make([]error, len(toCheck))
+	var wg sync.WaitGroup
+	slots := make(chan struct{}, dryRunConcurrency)
+	for i, rec := range toCheck {
+		wg.Go(func() {
+			slots <- struct{}{}
+			defer func() { <-slots }()
+			errs[i] = ssa.DryRun(ctx, c, rec, flotillav1alpha1.FieldManagerHub)
+		})
+	}
+	wg.Wait()
+
+	refused := &refusedComponentsError{}
+	seen := map[string]bool{}
+	for i, rec := range toCheck {
+		err := errs[i]
 		if !apierrors.IsInvalid(err) {
 			if err != nil {
 				return fmt.Errorf("validating record %s: %w", rec.Name, err)
@@ -317,7 +347,7 @@ func validateRecords(ctx context.Context, c client.Client, accepted *AcceptedSpe
 		for _, cause := range invalidCauses(err) {
 			msg := fmt.Sprintf("%s: %s", field.NewPath("spec", "components").Key(rec.Spec.ComponentName).String()+
 				strings.TrimPrefix(cause.Field, "spec"), cause.Message)
-			if !seen[msg] { // every copy's record of a component says the same
+			if !seen[msg] {
 				seen[msg] = true
 				refused.causes = append(refused.causes, msg)
 			}

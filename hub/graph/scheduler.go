@@ -130,3 +130,35 @@ func (f *Scheduler) Release(owner string) {
 		f.res.Release(owner)
 	}
 }
+
+// Seed reserves copy idx of req on member, packed there as if placed now: a copy placed by an
+// earlier leader, or before a restart, whose pods its member's inventory may not show yet, and
+// of which this Scheduler holds no reservation. Nothing is reserved when the copy does not fit
+// the member as its inventory says (it shows the copy's pods already, or is full).
+func (f *Scheduler) Seed(clusters []flotillav1alpha1.MemberCluster, req *placement.Request, idx int, member string) error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if err := f.refresh(clusters); err != nil {
+		return err
+	}
+	probe := *req
+	probe.Current, probe.Replace, probe.Exclude = nil, nil, nil
+	for i := range clusters {
+		if clusters[i].Name != member {
+			probe.Exclude = append(probe.Exclude, placement.Exclusion{Member: clusters[i].Name, Reason: "seeding a reservation on another member"})
+		}
+	}
+	probe.Reservations = f.res
+	d, err := f.placer.Place(f.snap, &probe)
+	if err != nil {
+		return err
+	}
+	for _, res := range d.Reservations {
+		if res.Member == member {
+			res.Copy = idx
+			f.res.Add(res)
+			break
+		}
+	}
+	return nil
+}

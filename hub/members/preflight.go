@@ -38,7 +38,9 @@ const preflightTimeout = 10 * time.Second
 // controllers' locks: a member that cannot be listed (unreachable, or registered without the
 // namespace restriction its identity has) would hold every other member's engagement up.
 func (p *Provider) preflight(ctx context.Context, cfg *rest.Config, reg Registration) error {
-	c, err := client.New(cfg, client.Options{Scheme: p.opts.Scheme})
+	// memberKinds maps what is listed, with no discovery: a member that accepts connections but
+	// never answers holds each call up to preflightTimeout only.
+	c, err := client.New(cfg, client.Options{Scheme: p.opts.Scheme, Mapper: memberKinds})
 	if err != nil {
 		return err
 	}

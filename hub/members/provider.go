@@ -26,6 +26,7 @@ import (
 	"net/http"
 	"slices"
 	"sync"
+	"time"
 
 	coordinationv1 "k8s.io/api/coordination/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -302,14 +303,39 @@ func (p *Provider) Start(ctx context.Context, aware multicluster.Aware) error {
 	// Each member is engaged on its own, as Register engages it: one that is slow to answer does
 	// not hold up the others.
 	for _, e := range waiting {
-		go func() {
-			if err := p.engageAndRecord(ctx, aware, e); err != nil {
-				log.FromContext(ctx).Error(err, "Cannot engage member", "member", e.reg.Name)
-			}
-		}()
+		go p.engageUntilDone(ctx, aware, e)
 	}
 	<-ctx.Done()
 	return nil
+}
+
+// The backoff of engageUntilDone.
+const (
+	startRetryFirst = time.Second
+	startRetryMax   = time.Minute
+)
+
+// engageUntilDone engages e, registered before Start, and while its engagement fails and e is
+// still the member's registration (not engaged meanwhile by a newer Register), tries again,
+// after startRetryFirst, then twice as long each time, up to startRetryMax. Register's caller
+// retries a failed engagement with its controller's backoff; nothing would retry one that
+// Start made, and a member that did not answer when the hub started would stay unengaged
+// until its source object changed.
+func (p *Provider) engageUntilDone(ctx context.Context, aware multicluster.Aware, e entry) {
+	delay := startRetryFirst
+	for {
+		err := p.engageAndRecord(ctx, aware, e)
+		if err == nil || !p.current(e) || p.engagedWith(e) {
+			return
+		}
+		log.FromContext(ctx).Error(err, "Cannot engage member; trying again", "member", e.reg.Name, "after", delay)
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, startRetryMax)
+	}
 }
 
 // engageAndRecord engages e and, if e is still the member's registration, records the outcome

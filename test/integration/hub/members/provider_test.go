@@ -25,6 +25,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -107,6 +108,22 @@ var _ = Describe("Provider", func() {
 			aware.expectEngaged(ctx, p, name, name)
 		}
 		Expect(aware.engaged("prov-start-hung")).To(BeNil())
+	})
+
+	It("engages again, with backoff, a member registered before it starts whose API server was down", func(ctx SpecContext) {
+		p, aware := newProvider()
+		kubeconfig, heal := newFailingServer(fleet[0], "prov-start-down")
+		Expect(p.Register(registration("prov-start-down", kubeconfig))).To(Succeed())
+
+		runProvider(p, aware)
+		Eventually(func() error { return p.EngageError("prov-start-down") }).WithContext(ctx).
+			WithTimeout(engageTimeout).WithPolling(poll).Should(HaveOccurred())
+		Expect(aware.engaged("prov-start-down")).To(BeNil())
+
+		By("engaging it once its API server answers, with no change of its registration")
+		heal()
+		aware.expectEngaged(ctx, p, "prov-start-down", "prov-start-down")
+		Expect(p.EngageError("prov-start-down")).NotTo(HaveOccurred())
 	})
 })
 
@@ -211,17 +228,7 @@ func newHangingServer(m *member, user string, hold func(*http.Request) bool) *ha
 	GinkgoHelper()
 	var proxy http.Handler
 	if m != nil {
-		cfg, err := clientcmd.RESTConfigFromKubeConfig(userOn(m, user))
-		Expect(err).NotTo(HaveOccurred())
-		transport, err := rest.TransportFor(cfg)
-		Expect(err).NotTo(HaveOccurred())
-		target, err := url.Parse(m.host())
-		Expect(err).NotTo(HaveOccurred())
-		proxy = &httputil.ReverseProxy{
-			Rewrite:       func(r *httputil.ProxyRequest) { r.SetURL(target) },
-			Transport:     transport,
-			FlushInterval: -1, // watches stream
-		}
+		proxy = proxyTo(m, user)
 	}
 	s := &hangingServer{held: make(chan struct{})}
 	release := make(chan struct{})
@@ -246,6 +253,43 @@ func newHangingServer(m *member, user string, hold func(*http.Request) bool) *ha
 	DeferCleanup(s.stop)
 	s.kubeconfig = tlsKubeconfig(srv)
 	return s
+}
+
+// proxyTo returns a proxy to m, authenticating there as user (in system:masters).
+func proxyTo(m *member, user string) http.Handler {
+	GinkgoHelper()
+	cfg, err := clientcmd.RESTConfigFromKubeConfig(userOn(m, user))
+	Expect(err).NotTo(HaveOccurred())
+	transport, err := rest.TransportFor(cfg)
+	Expect(err).NotTo(HaveOccurred())
+	target, err := url.Parse(m.host())
+	Expect(err).NotTo(HaveOccurred())
+	return &httputil.ReverseProxy{
+		Rewrite:       func(r *httputil.ProxyRequest) { r.SetURL(target) },
+		Transport:     transport,
+		FlushInterval: -1, // watches stream
+	}
+}
+
+// newFailingServer returns the kubeconfig of a server in front of m, authenticating there as
+// user, that answers every request 503 Service Unavailable until heal is called, and then
+// proxies them: a member whose API server is down, then back.
+func newFailingServer(m *member, user string) (kubeconfig []byte, heal func()) {
+	GinkgoHelper()
+	proxy := proxyTo(m, user)
+	var healed atomic.Bool
+	srv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !healed.Load() {
+			http.Error(w, "down until healed", http.StatusServiceUnavailable)
+			return
+		}
+		proxy.ServeHTTP(w, r)
+	}))
+	DeferCleanup(func() {
+		srv.CloseClientConnections()
+		srv.Close()
+	})
+	return tlsKubeconfig(srv), func() { healed.Store(true) }
 }
 
 // tlsKubeconfig returns a kubeconfig for the TLS server srv, trusting its certificate, without
