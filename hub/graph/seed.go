@@ -54,9 +54,9 @@ func (r *Reconciler) seedReservations(ctx context.Context, clusters []flotillav1
 		key := types.NamespacedName{Namespace: rec.Namespace, Name: rec.Labels[flotillav1alpha1.LabelGraph]}
 		byGraph[key] = append(byGraph[key], rec)
 	}
-	inventoryTime := map[string]*flotillav1alpha1.MemberCluster{}
+	clusterByName := map[string]*flotillav1alpha1.MemberCluster{}
 	for i := range clusters {
-		inventoryTime[clusters[i].Name] = &clusters[i]
+		clusterByName[clusters[i].Name] = &clusters[i]
 	}
 	for i := range graphs.Items {
 		dgd := &graphs.Items[i]
@@ -71,7 +71,7 @@ func (r *Reconciler) seedReservations(ctx context.Context, clusters []flotillav1
 		stored := groupRecords(dgd, list)
 		for idx := range stored {
 			member := stored.member(idx)
-			if member == "" || copyVisible(dgd, idx, inventoryTime[member]) {
+			if member == "" || copyVisible(dgd, idx, clusterByName[member]) {
 				continue
 			}
 			if err := r.Scheduler.Seed(clusters, req, idx, member); err != nil {

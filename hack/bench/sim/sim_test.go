@@ -17,7 +17,6 @@ limitations under the License.
 package sim_test
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -69,7 +68,7 @@ func TestSimulatedMembers(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()
 	began := time.Now()
-	hubLog := &lockedBuffer{}
+	hubLog := &testenv.SyncBuffer{}
 	hubmanager.SetLogger(zap.New(zap.WriteTo(hubLog), zap.UseDevMode(true)))
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -367,22 +366,4 @@ func waitFor(ctx context.Context, t *testing.T, what string, check func() error)
 	if err != nil {
 		t.Fatalf("waiting for %s: %v (last: %v)", what, err, last)
 	}
-}
-
-// lockedBuffer is a buffer safe for concurrent writes, for the hub's log.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -22,11 +22,9 @@ limitations under the License.
 package chart_test
 
 import (
-	"bytes"
 	"context"
 	"flag"
 	"io"
-	"sync"
 	"testing"
 	"time"
 
@@ -37,6 +35,7 @@ import (
 
 	agentmanager "github.com/flotilla-dev/flotilla/agent/manager"
 	"github.com/flotilla-dev/flotilla/test/charttest"
+	"github.com/flotilla-dev/flotilla/test/testenv"
 )
 
 var (
@@ -44,7 +43,7 @@ var (
 	chartDir string
 
 	// agentLogs receives everything the agents, controller-runtime and klog log, as JSON lines.
-	agentLogs = &syncBuffer{}
+	agentLogs = &testenv.SyncBuffer{}
 )
 
 // helm runs the helm Go tool of hack/tools in the repository and returns its standard output.
@@ -124,30 +123,4 @@ func agentOptions(objs []*unstructured.Unstructured, podNamespace string) agentm
 	Expect(fs.Args()).To(BeEmpty())
 	Expect(opts.Validate()).To(Succeed())
 	return opts
-}
-
-// syncBuffer is a bytes.Buffer safe for concurrent writers and readers.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-// Len returns the number of bytes written so far: a mark for Since.
-func (b *syncBuffer) Len() int {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Len()
-}
-
-// Since returns what was written after mark.
-func (b *syncBuffer) Since(mark int) string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()[mark:]
 }
