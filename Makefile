@@ -117,8 +117,8 @@ vet: ## Run go vet (including the kind suite, build tag kindmulti).
 	$(GO) vet -tags kindmulti ./...
 
 .PHONY: lint
-lint: ## Run golangci-lint.
-	$(GOLANGCI_LINT) run ./...
+lint: ## Run golangci-lint (including the kind suite, build tag kindmulti).
+	$(GOLANGCI_LINT) run --build-tags kindmulti ./...
 
 .PHONY: chart-lint
 chart-lint: ## Lint the charts (helm lint --strict): the agent's in both modes, the hub's with each member source, both with cert-manager.
@@ -185,8 +185,8 @@ kind-smoke: kind-image images ## Create one kind cluster from the node image, ru
 	bash hack/kind/smoke.sh
 
 .PHONY: kind-up
-kind-up: kind-image images ## Create the kind topology: hub + members flotilla-east, flotilla-west (charts, KWOK GPU nodes, registered); state in FLOTILLA_KIND_STATE (~/.cache/flotilla/kind-state).
-	bash test/kind-multi/kind-up.sh
+kind-up: kind-image images ## Create the kind topology: hub + members flotilla-east, flotilla-west (charts, KWOK GPU nodes, registered), then apply and delete a check graph; state in FLOTILLA_KIND_STATE (~/.cache/flotilla/kind-state).
+	$(GO) run ./hack/kind/topology up $(KIND_UP_FLAGS)
 
 .PHONY: test-kind
 test-kind: kind-image images kube-binaries ## Run the kind smoke suite (test/kind-multi) on the topology of kind-up, creating and deleting it when it is not up.
@@ -194,7 +194,7 @@ test-kind: kind-image images kube-binaries ## Run the kind smoke suite (test/kin
 
 .PHONY: kind-down
 kind-down: ## Delete the kind topology's clusters and its state directory (safe to run twice).
-	bash test/kind-multi/kind-down.sh
+	$(GO) run ./hack/kind/topology down
 
 ##@ Demo
 

@@ -19,8 +19,8 @@
 # flotilla/agent:$TAG with `kind load docker-image` and runs it as the chart does (non-root,
 # --help), then deletes the cluster, also on failure (KEEP=1 keeps it).
 #
-# Kubeconfig and config go under $FLOTILLA_KIND_STATE_DIR (default <repo>/.state/kind), never
-# ~/.kube/config. Prints the timings.
+# Kubeconfig and config go under $FLOTILLA_KIND_STATE/smoke (the kind topology's state directory,
+# default ~/.cache/flotilla/kind-state), never ~/.kube/config. Prints the timings.
 #
 # Environment: CLUSTER (flotilla-smoke), TAG (dev), KEEP (0). The node image is the one
 # hack/kind/build-node-image.sh --print-tag names (KIND_NODE_IMAGE, FLOTILLA_KIND_OFFLINE); with
@@ -30,7 +30,7 @@ set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 CLUSTER="${CLUSTER:-flotilla-smoke}"
 TAG="${TAG:-dev}"
-STATE_DIR="${FLOTILLA_KIND_STATE_DIR:-${REPO_ROOT}/.state/kind}"
+STATE_DIR="${FLOTILLA_KIND_STATE:-${HOME}/.cache/flotilla/kind-state}/smoke"
 KUBECONFIG_FILE="${STATE_DIR}/${CLUSTER}.kubeconfig"
 
 log() { echo "kind-smoke: $*" >&2; }

@@ -92,7 +92,7 @@ func TestGetPrefersANonEmptyEnvironment(t *testing.T) {
 }
 
 // The LeaderWorkerSet controller the tests and the kind topology run is the release whose API the
-// agent is built with, and whose chart kind-up.sh installs.
+// agent is built with, and whose chart the kind topology (test/kind-multi/topology) installs.
 func TestLeaderWorkerSetIsGoModsVersion(t *testing.T) {
 	if got := goModVersion(t, filepath.Join(repoRoot, "go.mod"), "sigs.k8s.io/lws"); got != Pinned(LWS) {
 		t.Errorf("go.mod requires sigs.k8s.io/lws %s, versions.env pins %s=%s: make them equal", got, LWS, Pinned(LWS))

@@ -377,10 +377,10 @@ func copyServes(ctx context.Context, member *cluster, namespace, graph string) b
 func cutLink(ctx context.Context, kindCluster string) (heal func(context.Context)) {
 	GinkgoHelper()
 	node := kindCluster + "-control-plane"
-	addrs := strings.Fields(run(ctx, nil, "docker", "inspect", node, "--format",
+	addrs := strings.Fields(run(ctx, "docker", "inspect", node, "--format",
 		`{{with index .NetworkSettings.Networks "kind"}}{{.IPAddress}} {{.GlobalIPv6Address}}{{end}}`))
 	Expect(addrs).NotTo(BeEmpty(), "the kind network addresses of %s", node)
-	run(ctx, nil, "docker", "network", "disconnect", "kind", node)
+	run(ctx, "docker", "network", "disconnect", "kind", node)
 	var once sync.Once
 	return func(ctx context.Context) {
 		once.Do(func() {
@@ -388,7 +388,7 @@ func cutLink(ctx context.Context, kindCluster string) (heal func(context.Context
 			if len(addrs) > 1 {
 				args = append(args, "--ip6", addrs[1])
 			}
-			run(ctx, nil, "docker", append(args, "kind", node)...)
+			run(ctx, "docker", append(args, "kind", node)...)
 		})
 	}
 }
@@ -439,18 +439,18 @@ func sigkillPod(ctx context.Context, c *cluster, kindCluster, namespace, name st
 	_, id, ok := strings.Cut(pod.Status.ContainerStatuses[0].ContainerID, "://")
 	Expect(ok).To(BeTrue(), "container ID %q", pod.Status.ContainerStatuses[0].ContainerID)
 	node := kindCluster + "-control-plane"
-	pid := strings.TrimSpace(run(ctx, nil, "docker", "exec", node, "crictl", "inspect", "--output", "go-template", "--template", "{{.info.pid}}", id))
-	run(ctx, nil, "docker", "exec", node, "kill", "-KILL", pid)
+	pid := strings.TrimSpace(run(ctx, "docker", "exec", node, "crictl", "inspect", "--output", "go-template", "--template", "{{.info.pid}}", id))
+	run(ctx, "docker", "exec", node, "kill", "-KILL", pid)
 }
 
 // killProcess kills a control-plane container of a kind node (by its crictl name) with SIGKILL.
 func killProcess(ctx context.Context, kindCluster, container string) {
 	GinkgoHelper()
 	node := kindCluster + "-control-plane"
-	id := strings.TrimSpace(run(ctx, nil, "docker", "exec", node, "crictl", "ps", "--name", container, "-q"))
+	id := strings.TrimSpace(run(ctx, "docker", "exec", node, "crictl", "ps", "--name", container, "-q"))
 	Expect(id).NotTo(BeEmpty())
-	pid := strings.TrimSpace(run(ctx, nil, "docker", "exec", node, "crictl", "inspect", "--output", "go-template", "--template", "{{.info.pid}}", strings.Fields(id)[0]))
-	run(ctx, nil, "docker", "exec", node, "kill", "-KILL", pid)
+	pid := strings.TrimSpace(run(ctx, "docker", "exec", node, "crictl", "inspect", "--output", "go-template", "--template", "{{.info.pid}}", strings.Fields(id)[0]))
+	run(ctx, "docker", "exec", node, "kill", "-KILL", pid)
 }
 
 // deploymentGenerations returns the generation of every Deployment of a graph on a member, in

@@ -17,17 +17,17 @@ limitations under the License.
 */
 
 // Package kindmulti_test is the kind smoke suite (`make test-kind`, build tag kindmulti). It runs
-// on the topology of kind-up.sh: a hub kind cluster with the hub chart, and two member kind
-// clusters with the agent chart and KWOK GPU nodes (gpu-east: H100, registered by a kubeconfig
-// Secret; gpu-west: L40S, namespace-restricted to team-west, registered by a Cluster API
-// Cluster). Everything runs from Flotilla's own images, as a user installs it.
+// on the topology of package topology: a hub kind cluster with the hub chart, and two member
+// kind clusters with the agent chart and KWOK GPU nodes (gpu-east: H100, registered by a
+// kubeconfig Secret; gpu-west: L40S, namespace-restricted to team-west, registered by a Cluster
+// API Cluster). Everything runs from Flotilla's own images, as a user installs it.
 //
 // The suite deletes the graphs it applies, also when it fails.
 //
 // When the topology is up (`make kind-up`), the suite uses it and leaves it up. Otherwise it
-// creates it with kind-up.sh and deletes it with kind-down.sh afterwards, also when it fails or is
-// interrupted. On failure it prints the hub's and agents' logs and writes `kind export logs` of
-// every cluster under $FLOTILLA_KIND_LOGS (default ~/.cache/flotilla/kind-logs/<time>).
+// brings it up itself (topology.Up) and deletes it afterwards (topology.Down), also when it fails
+// or is interrupted. On failure it prints the hub's and agents' logs and writes `kind export
+// logs` of every cluster under $FLOTILLA_KIND_LOGS (default ~/.cache/flotilla/kind-logs/<time>).
 package kindmulti_test
 
 import (
@@ -37,7 +37,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"slices"
 	"strings"
 	"syscall"
 	"testing"
@@ -45,31 +44,26 @@ import (
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
-	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/runtime"
-	clientgoscheme "k8s.io/client-go/kubernetes/scheme"
-	"k8s.io/client-go/tools/clientcmd"
-	"sigs.k8s.io/controller-runtime/pkg/client"
-	lwsv1 "sigs.k8s.io/lws/api/leaderworkerset/v1"
 
-	flotillav1alpha1 "github.com/flotilla-dev/flotilla/api/flotilla/v1alpha1"
-	nvidiav1alpha1 "github.com/flotilla-dev/flotilla/api/nvidia/v1alpha1"
+	ctrllog "sigs.k8s.io/controller-runtime/pkg/log"
+	"sigs.k8s.io/controller-runtime/pkg/log/zap"
+
+	"github.com/flotilla-dev/flotilla/test/kind-multi/topology"
 )
 
+// The topology's clusters and members, by the short names the specs use.
 const (
-	// The kind clusters of kind-up.sh, and the member names the hub knows them by.
-	hubCluster  = "flotilla-hub"
-	eastCluster = "flotilla-east"
-	westCluster = "flotilla-west"
-	east        = "gpu-east"
-	west        = "gpu-west"
+	hubCluster  = topology.HubCluster
+	eastCluster = topology.EastCluster
+	east        = topology.EastMember
+	west        = topology.WestMember
 	// westNamespace is gpu-west's namespace restriction; its agent runs there too.
-	westNamespace = "team-west"
+	westNamespace = topology.WestNamespace
 	// agentNamespaceEast is where gpu-east's agent runs (cluster mode).
-	agentNamespaceEast = "flotilla-system"
+	agentNamespaceEast = topology.SystemNamespace
 
-	h100 = "NVIDIA-H100-80GB-HBM3"
-	l40s = "NVIDIA-L40S"
+	h100 = topology.EastProduct
+	l40s = topology.WestProduct
 
 	// timeout bounds each wait on the topology; the hub and the agents run in kind nodes sharing
 	// two cores, so it is generous.
@@ -79,25 +73,18 @@ const (
 
 var (
 	repoRoot string
-	// state is kind-up.sh's state directory: kind configs and kubeconfigs.
-	state string
 	// kubectl is the kubectl of hack/kube-binaries.sh, the version the clusters run.
 	kubectl string
-	scheme  = runtime.NewScheme()
 
+	// fleet is the topology the suite runs on.
+	fleet                       *topology.Topology
 	hub, eastMember, westMember *cluster
 	// setUp is true once BeforeSuite has completed; dumped once the diagnostics are printed.
 	setUp, dumped bool
 )
 
 // cluster is one kind cluster of the topology, as its administrator sees it.
-type cluster struct {
-	// name is the kind cluster's name.
-	name string
-	// kubeconfig is the path of its admin kubeconfig in the state directory.
-	kubeconfig string
-	client.Client
-}
+type cluster = topology.Cluster
 
 func TestKindMulti(t *testing.T) {
 	RegisterFailHandler(Fail)
@@ -105,51 +92,35 @@ func TestKindMulti(t *testing.T) {
 }
 
 var _ = BeforeSuite(func(ctx SpecContext) {
-	Expect(clientgoscheme.AddToScheme(scheme)).To(Succeed())
-	Expect(nvidiav1alpha1.AddToScheme(scheme)).To(Succeed())
-	Expect(flotillav1alpha1.AddToScheme(scheme)).To(Succeed())
-	Expect(lwsv1.AddToScheme(scheme)).To(Succeed())
-
+	ctrllog.SetLogger(zap.New(zap.WriteTo(GinkgoWriter)))
 	var err error
 	repoRoot, err = filepath.Abs(filepath.Join("..", ".."))
 	Expect(err).NotTo(HaveOccurred())
-	state = os.Getenv("FLOTILLA_KIND_STATE")
-	if state == "" {
-		home, err := os.UserHomeDir()
-		Expect(err).NotTo(HaveOccurred())
-		state = filepath.Join(home, ".cache", "flotilla", "kind-state")
-	}
-	kubeBin := strings.TrimSpace(lastLine(run(ctx, nil, "bash", "hack/kube-binaries.sh")))
+	kubeBin := strings.TrimSpace(lastLine(run(ctx, "bash", "hack/kube-binaries.sh")))
 	kubectl = filepath.Join(kubeBin, "kubectl")
 
-	if topologyUp(ctx) {
+	state := topology.DefaultState()
+	up, err := topology.IsUp(state)
+	Expect(err).NotTo(HaveOccurred())
+	if up {
 		By("using the topology that is up (make kind-up); it stays up")
+		fleet, err = topology.Connect(state)
+		Expect(err).NotTo(HaveOccurred())
 	} else {
-		By("creating the topology with kind-up.sh; it is deleted after the suite")
-		// Registered first, so that a kind-up.sh that fails half-way is cleaned up too.
-		DeferCleanup(func(ctx context.Context) {
-			By("deleting the topology with kind-down.sh")
-			run(ctx, nil, "bash", "test/kind-multi/kind-down.sh")
-		}, NodeTimeout(5*time.Minute))
-		run(ctx, []string{"SKIP_CHECK=1"}, "bash", "test/kind-multi/kind-up.sh")
+		By("bringing the topology up; it is deleted after the suite")
+		// Registered first, so that a topology that fails half-way is deleted too.
+		DeferCleanup(func() {
+			By("deleting the topology")
+			Expect(topology.Down(state, GinkgoWriter)).To(Succeed())
+		})
+		nodeImage := strings.TrimSpace(lastLine(run(ctx, "bash", "hack/kind/build-node-image.sh", "--print-tag")))
+		fleet, err = topology.Up(ctx, topology.Options{State: state, NodeImage: nodeImage, Log: GinkgoWriter})
+		Expect(err).NotTo(HaveOccurred())
 	}
-
-	hub = connect(hubCluster)
-	eastMember = connect(eastCluster)
-	westMember = connect(westCluster)
+	hub, eastMember, westMember = fleet.Hub, fleet.East, fleet.West
 
 	By("waiting until both members are Joined, AgentReady and Schedulable on the hub")
-	for _, m := range []string{east, west} {
-		Eventually(func(g Gomega) {
-			mc := &flotillav1alpha1.MemberCluster{}
-			g.Expect(hub.Get(ctx, client.ObjectKey{Name: m}, mc)).To(Succeed())
-			for _, cond := range []string{flotillav1alpha1.MemberJoined, flotillav1alpha1.MemberAgentReady, flotillav1alpha1.MemberSchedulable} {
-				c := meta.FindStatusCondition(mc.Status.Conditions, cond)
-				g.Expect(c).NotTo(BeNil(), "member %s has no %s condition", m, cond)
-				g.Expect(c.Status).To(BeEquivalentTo("True"), "member %s: %s is %s: %s: %s", m, cond, c.Status, c.Reason, c.Message)
-			}
-		}).WithContext(ctx).WithTimeout(timeout).WithPolling(interval).Should(Succeed())
-	}
+	Expect(fleet.WaitMembersReady(ctx)).To(Succeed())
 	setUp = true
 }, NodeTimeout(30*time.Minute))
 
@@ -169,51 +140,20 @@ var _ = AfterSuite(func(ctx SpecContext) {
 	}
 }, NodeTimeout(5*time.Minute))
 
-// topologyUp tells whether kind-up.sh's three clusters exist and their kubeconfigs are in the
-// state directory.
-func topologyUp(ctx context.Context) bool {
-	GinkgoHelper()
-	out := run(ctx, nil, "go", "tool", "-modfile=hack/tools/go.mod", "kind", "get", "clusters")
-	clusters := strings.Fields(out)
-	for _, c := range []string{hubCluster, eastCluster, westCluster} {
-		if !slices.Contains(clusters, c) {
-			return false
-		}
-		if _, err := os.Stat(kubeconfigOf(c)); err != nil {
-			return false
-		}
-	}
-	return true
-}
-
-func kubeconfigOf(name string) string { return filepath.Join(state, name+".kubeconfig") }
-
-// connect returns a client of a kind cluster, from its admin kubeconfig.
-func connect(name string) *cluster {
-	GinkgoHelper()
-	path := kubeconfigOf(name)
-	cfg, err := clientcmd.BuildConfigFromFlags("", path)
-	Expect(err).NotTo(HaveOccurred(), "kubeconfig of %s", name)
-	c, err := client.New(cfg, client.Options{Scheme: scheme})
-	Expect(err).NotTo(HaveOccurred())
-	return &cluster{name: name, kubeconfig: path, Client: c}
-}
-
 // kubectlOn runs kubectl against a cluster, as its administrator, and returns its output.
 func kubectlOn(ctx context.Context, c *cluster, args ...string) string {
 	GinkgoHelper()
-	return run(ctx, nil, kubectl, append([]string{"--kubeconfig", c.kubeconfig}, args...)...)
+	return run(ctx, kubectl, append([]string{"--kubeconfig", c.Kubeconfig}, args...)...)
 }
 
-// run runs a command in the repository's root with extra environment variables, streams its
+// run runs a command in the repository's root, streams its
 // standard error to the Ginkgo writer and returns its standard output; it fails the spec when
 // the command fails. The command runs in a process group of its own, killed whole when ctx ends,
-// so that an interrupted kind-up.sh leaves no kind or docker process behind.
-func run(ctx context.Context, env []string, name string, args ...string) string {
+// so that an interrupted command leaves no child process behind.
+func run(ctx context.Context, name string, args ...string) string {
 	GinkgoHelper()
 	cmd := exec.CommandContext(ctx, name, args...)
 	cmd.Dir = repoRoot
-	cmd.Env = append(os.Environ(), env...)
 	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	cmd.Cancel = func() error { return syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL) }
 	var stdout bytes.Buffer
@@ -243,9 +183,9 @@ func dumpDiagnostics(ctx context.Context) {
 		if c == nil {
 			return
 		}
-		cmd := exec.CommandContext(ctx, kubectl, append([]string{"--kubeconfig", c.kubeconfig}, args...)...)
+		cmd := exec.CommandContext(ctx, kubectl, append([]string{"--kubeconfig", c.Kubeconfig}, args...)...)
 		out, err := cmd.CombinedOutput()
-		fmt.Fprintf(w, "\n----- %s (%s): kubectl %s\n%s", title, c.name, strings.Join(args, " "), out)
+		fmt.Fprintf(w, "\n----- %s (%s): kubectl %s\n%s", title, c.Name, strings.Join(args, " "), out)
 		if err != nil {
 			fmt.Fprintf(w, "(%v)\n", err)
 		}
@@ -268,15 +208,8 @@ func dumpDiagnostics(ctx context.Context) {
 		home, _ := os.UserHomeDir()
 		dir = filepath.Join(home, ".cache", "flotilla", "kind-logs", time.Now().Format("20060102-150405"))
 	}
-	for _, name := range []string{hubCluster, eastCluster, westCluster} {
-		cmd := exec.CommandContext(ctx, "go", "tool", "-modfile=hack/tools/go.mod", "kind", "export", "logs",
-			filepath.Join(dir, name), "--name", name)
-		cmd.Dir = repoRoot
-		out, err := cmd.CombinedOutput()
-		fmt.Fprintf(w, "\n----- kind export logs %s: %s", name, out)
-		if err != nil {
-			fmt.Fprintf(w, "(%v)\n", err)
-		}
+	if err := topology.CollectLogs(dir); err != nil {
+		fmt.Fprintf(w, "\n----- kind export logs: %v\n", err)
 	}
 	fmt.Fprintf(w, "\nThe clusters' logs are in %s\n", dir)
 }

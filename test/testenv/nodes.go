@@ -24,6 +24,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
@@ -148,12 +149,28 @@ func (c *Cluster) AddGPUNodes(ctx context.Context, specs []GPUNodeSpec) error {
 	if err != nil {
 		return err
 	}
+	if err := CreateGPUNodes(ctx, cs, specs); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(ctx, NodeReadyTimeout)
+	defer cancel()
+	return waitFor(ctx, fmt.Sprintf("%d fake node(s) Ready", len(specs)), c.components(), NodesReady(cs, specs))
+}
+
+// CreateGPUNodes creates one fake node per spec on the API server of cs, with its capacity and
+// allocatable set in the Node status; a node that exists already is kept, its status set again.
+// Any cluster whose kwok manages nodes annotated KwokNodeAnnotation makes them Ready (see
+// NodesReady): an envtest Cluster's or a kind cluster's.
+func CreateGPUNodes(ctx context.Context, cs kubernetes.Interface, specs []GPUNodeSpec) error {
 	for _, spec := range specs {
 		want, err := spec.node()
 		if err != nil {
 			return err
 		}
 		got, err := cs.CoreV1().Nodes().Create(ctx, want, metav1.CreateOptions{})
+		if apierrors.IsAlreadyExists(err) {
+			got, err = cs.CoreV1().Nodes().Get(ctx, spec.Name, metav1.GetOptions{})
+		}
 		if err != nil {
 			return fmt.Errorf("creating node %s: %w", spec.Name, err)
 		}
@@ -166,24 +183,27 @@ func (c *Cluster) AddGPUNodes(ctx context.Context, specs []GPUNodeSpec) error {
 			}
 		}
 	}
-	ctx, cancel := context.WithTimeout(ctx, NodeReadyTimeout)
-	defer cancel()
-	return waitFor(ctx, fmt.Sprintf("%d fake node(s) Ready", len(specs)), c.components(),
-		func(ctx context.Context) (bool, error) {
-			for _, spec := range specs {
-				n, err := cs.CoreV1().Nodes().Get(ctx, spec.Name, metav1.GetOptions{})
-				if err != nil {
-					return false, err
-				}
-				if !nodeReady(n) {
-					return false, fmt.Errorf("node %s not Ready yet", spec.Name)
-				}
-			}
-			return true, nil
-		})
+	return nil
 }
 
-func nodeReady(n *corev1.Node) bool {
+// NodesReady is a condition for WaitFor: every node of specs is Ready.
+func NodesReady(cs kubernetes.Interface, specs []GPUNodeSpec) func(context.Context) (bool, error) {
+	return func(ctx context.Context) (bool, error) {
+		for _, spec := range specs {
+			n, err := cs.CoreV1().Nodes().Get(ctx, spec.Name, metav1.GetOptions{})
+			if err != nil {
+				return false, err
+			}
+			if !NodeReady(n) {
+				return false, fmt.Errorf("node %s not Ready yet", spec.Name)
+			}
+		}
+		return true, nil
+	}
+}
+
+// NodeReady tells whether the node's Ready condition is True.
+func NodeReady(n *corev1.Node) bool {
 	for _, cond := range n.Status.Conditions {
 		if cond.Type == corev1.NodeReady {
 			return cond.Status == corev1.ConditionTrue

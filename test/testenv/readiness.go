@@ -29,6 +29,12 @@ import (
 
 const pollInterval = 100 * time.Millisecond
 
+// WaitFor polls cond until it returns true or ctx ends; the error then names what and cond's
+// last error. It is waitFor without components to watch, for clusters of other kinds (kind's).
+func WaitFor(ctx context.Context, what string, cond func(context.Context) (bool, error)) error {
+	return waitFor(ctx, what, nil, cond)
+}
+
 // waitFor polls cond until it returns true, ctx ends, or one of the watched components exits
 // (then the error carries the tail of that component's log). cond's last error is reported
 // on timeout.
