@@ -67,11 +67,20 @@ func NewAcceptedSpecs() *AcceptedSpecs {
 
 // Has reports whether the API server accepted spec within the TTL.
 func (a *AcceptedSpecs) Has(spec *nvidiav1beta1.DynamoComponentDeploymentSpec) bool {
-	if a == nil {
-		return false
-	}
 	key, ok := specKey(spec)
-	if !ok {
+	return ok && a.hasKey(key)
+}
+
+// Add remembers that the API server accepted spec.
+func (a *AcceptedSpecs) Add(spec *nvidiav1beta1.DynamoComponentDeploymentSpec) {
+	if key, ok := specKey(spec); ok {
+		a.addKey(key)
+	}
+}
+
+// hasKey is Has of the spec whose specKey is key.
+func (a *AcceptedSpecs) hasKey(key [sha256.Size]byte) bool {
+	if a == nil {
 		return false
 	}
 	a.mu.Lock()
@@ -80,13 +89,9 @@ func (a *AcceptedSpecs) Has(spec *nvidiav1beta1.DynamoComponentDeploymentSpec) b
 	return ok && a.now().Sub(at) < a.TTL
 }
 
-// Add remembers that the API server accepted spec.
-func (a *AcceptedSpecs) Add(spec *nvidiav1beta1.DynamoComponentDeploymentSpec) {
+// addKey is Add of the spec whose specKey is key.
+func (a *AcceptedSpecs) addKey(key [sha256.Size]byte) {
 	if a == nil {
-		return
-	}
-	key, ok := specKey(spec)
-	if !ok {
 		return
 	}
 	a.mu.Lock()

@@ -306,42 +306,48 @@ const dryRunConcurrency = 8
 // any of them as invalid, it returns a refusedComponentsError naming each refused field of the
 // graph, in the order of writes, and nothing is written, rather than some of a graph's records.
 func validateRecords(ctx context.Context, c client.Client, accepted *AcceptedSpecs, writes []*nvidiav1beta1.DynamoComponentDeployment) error {
-	// Every copy's record of a component has the same spec: one dry run says it for all.
-	var toCheck []*nvidiav1beta1.DynamoComponentDeployment
+	// Every copy's record of a component has the same spec: one dry run says it for all. A spec
+	// is hashed once (a spec that cannot be hashed is dry-run for each of its records).
+	type check struct {
+		rec    *nvidiav1beta1.DynamoComponentDeployment
+		key    [sha256.Size]byte
+		hashed bool
+	}
+	var toCheck []check
 	seenSpec := map[[sha256.Size]byte]bool{}
 	for _, rec := range writes {
-		if accepted.Has(&rec.Spec) {
-			continue
-		}
-		if key, ok := specKey(&rec.Spec); ok {
-			if seenSpec[key] {
+		key, hashed := specKey(&rec.Spec)
+		if hashed {
+			if accepted.hasKey(key) || seenSpec[key] {
 				continue
 			}
 			seenSpec[key] = true
 		}
-		toCheck = append(toCheck, rec)
+		toCheck = append(toCheck, check{rec, key, hashed})
 	}
 	errs := make([]error, len(toCheck))
 	var wg sync.WaitGroup
 	slots := make(chan struct{}, dryRunConcurrency)
-	for i, rec := range toCheck {
+	for i, ch := range toCheck {
 		wg.Go(func() {
 			slots <- struct{}{}
 			defer func() { <-slots }()
-			errs[i] = ssa.DryRun(ctx, c, rec, flotillav1alpha1.FieldManagerHub)
+			errs[i] = ssa.DryRun(ctx, c, ch.rec, flotillav1alpha1.FieldManagerHub)
 		})
 	}
 	wg.Wait()
 
 	refused := &refusedComponentsError{}
 	seen := map[string]bool{}
-	for i, rec := range toCheck {
-		err := errs[i]
+	for i, ch := range toCheck {
+		rec, err := ch.rec, errs[i]
 		if !apierrors.IsInvalid(err) {
 			if err != nil {
 				return fmt.Errorf("validating record %s: %w", rec.Name, err)
 			}
-			accepted.Add(&rec.Spec)
+			if ch.hashed {
+				accepted.addKey(ch.key)
+			}
 			continue
 		}
 		for _, cause := range invalidCauses(err) {
