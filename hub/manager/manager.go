@@ -220,7 +220,10 @@ func New(cfg *rest.Config, o Options, s Settings) (*Hub, error) {
 
 	// 1. Member sources.
 	if o.HasSource(SourceKubeconfigSecrets) {
-		if err := (&members.SecretSource{Client: local.GetClient(), Provider: provider, Namespace: o.MemberSecretNamespace, Recorder: recorder}).SetupWithManager(local); err != nil {
+		if err := (&members.SecretSource{
+			Client: local.GetClient(), Provider: provider, Namespace: o.MemberSecretNamespace, Recorder: recorder,
+			WatchClusters: o.HasSource(SourceClusterAPI),
+		}).SetupWithManager(local); err != nil {
 			return nil, fmt.Errorf("setting up the kubeconfig Secret source: %w", err)
 		}
 	}

@@ -21,11 +21,14 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/tools/events"
+	clusterv1 "sigs.k8s.io/cluster-api/api/core/v1beta2"
 	ctrl "sigs.k8s.io/controller-runtime"
 	"sigs.k8s.io/controller-runtime/pkg/builder"
 	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/controller"
+	"sigs.k8s.io/controller-runtime/pkg/handler"
 	"sigs.k8s.io/controller-runtime/pkg/predicate"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
 
@@ -44,7 +47,8 @@ import (
 //
 // A Secret whose name a Cluster API Cluster holds (ClusterAPISource) is refused with a Warning
 // event. If the Cluster is leaving, the Secret tries again shortly and takes the name over;
-// otherwise it tries again when the Secret changes (SecretSource does not watch Clusters).
+// otherwise it tries again when the Secret changes or, with WatchClusters, when a Cluster of its
+// name does (it is deleted, or loses its kubeconfig).
 type SecretSource struct {
 	// Client reads Secrets (and the source object of a name's holder) and writes MemberClusters
 	// on the hub.
@@ -55,6 +59,10 @@ type SecretSource struct {
 	Namespace string
 	// Recorder records why a Secret registers no member; optional.
 	Recorder events.EventRecorder
+	// WatchClusters reconciles the Secret named after a Cluster API Cluster when that Cluster
+	// changes, so that a Secret refused while the Cluster held its name takes it over once the
+	// Cluster leaves. Set it when ClusterAPISource runs too (Cluster API's CRD is installed).
+	WatchClusters bool
 }
 
 // SetupWithManager registers the source's controller with the hub's local manager. Secrets are
@@ -62,13 +70,19 @@ type SecretSource struct {
 // its engagement, and a member whose API server does not answer holds up its own reconcile, not
 // the others'.
 func (s *SecretSource) SetupWithManager(mgr ctrl.Manager) error {
-	return ctrl.NewControllerManagedBy(mgr).
+	b := ctrl.NewControllerManagedBy(mgr).
 		Named("member-secrets").
 		WithOptions(controller.Options{MaxConcurrentReconciles: sourceConcurrency}).
 		For(&corev1.Secret{}, builder.WithPredicates(predicate.NewPredicateFuncs(func(o client.Object) bool {
 			return o.GetNamespace() == s.Namespace && o.GetLabels()[flotillav1alpha1.LabelMemberKubeconfig] == "true"
-		}))).
-		Complete(s)
+		})))
+	if s.WatchClusters {
+		// The Secret of a Cluster's name, whether or not it exists (Reconcile reads it).
+		b = b.Watches(&clusterv1.Cluster{}, handler.EnqueueRequestsFromMapFunc(func(_ context.Context, o client.Object) []reconcile.Request {
+			return []reconcile.Request{{NamespacedName: types.NamespacedName{Namespace: s.Namespace, Name: o.GetName()}}}
+		}))
+	}
+	return b.Complete(s)
 }
 
 // Reconcile registers, updates or removes the member of one Secret, with the registration flow

@@ -223,17 +223,7 @@ var _ = Describe("ClusterAPISource", func() {
 		const name = "capi-taken"
 		secretSource := fmt.Sprintf("kubeconfig Secret %s/%s", memberSecretNamespace, name)
 		By("registering the name with a kubeconfig Secret of SecretSource for member-1")
-		memberSecret := &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{
-				Namespace: memberSecretNamespace, Name: name,
-				Labels: map[string]string{flotillav1alpha1.LabelMemberKubeconfig: "true"},
-			},
-			Data: map[string][]byte{flotillav1alpha1.KubeconfigSecretKey: userOn(fleet[0], name+"-secret")},
-		}
-		Expect(hub.Create(ctx, memberSecret)).To(Succeed())
-		DeferCleanup(func(ctx SpecContext) {
-			Expect(client.IgnoreNotFound(hub.Delete(ctx, memberSecret))).To(Succeed())
-		})
+		memberSecret := createMemberSecret(ctx, name, userOn(fleet[0], name+"-secret"))
 		expectEngaged(ctx, name, func(g Gomega, member cluster.Cluster) {
 			g.Expect(member.GetConfig().Host).To(Equal(fleet[0].host()))
 		})
@@ -242,7 +232,7 @@ var _ = Describe("ClusterAPISource", func() {
 		By("refusing a Cluster of that name for member-2 with a Warning event")
 		cl := createCluster(ctx, ns, name, userOn(fleet[1], name+"-capi"), nil)
 		setStatus(ctx, cl, initialized)
-		expectRefused(ctx, cl, secretSource)
+		expectRefused(ctx, cl, "Cluster", secretSource)
 		Consistently(func(g Gomega) {
 			reg, ok := provider.Lookup(name)
 			g.Expect(ok).To(BeTrue())
@@ -266,6 +256,35 @@ var _ = Describe("ClusterAPISource", func() {
 		expectMemberCluster(ctx, name, fmt.Sprintf("Cluster API Cluster %s/%s", ns, name))
 	})
 
+	It("refuses a kubeconfig Secret whose name a Cluster holds, and takes the name over when the Cluster goes", func(ctx SpecContext) {
+		const name = "secret-taken"
+		capiSource := fmt.Sprintf("Cluster API Cluster %s/%s", ns, name)
+		By("registering the name with a Cluster for member-2")
+		cl := createCluster(ctx, ns, name, userOn(fleet[1], name+"-capi"), nil)
+		setStatus(ctx, cl, initialized)
+		expectEngaged(ctx, name, func(g Gomega, member cluster.Cluster) {
+			g.Expect(member.GetConfig().Host).To(Equal(fleet[1].host()))
+		})
+		expectMemberCluster(ctx, name, capiSource)
+
+		By("refusing a kubeconfig Secret of that name for member-1 with a Warning event")
+		memberSecret := createMemberSecret(ctx, name, userOn(fleet[0], name+"-secret"))
+		expectRefused(ctx, memberSecret, "Secret", capiSource)
+		reg, ok := provider.Lookup(name)
+		Expect(ok).To(BeTrue())
+		Expect(reg.Source).To(Equal(clusterSource(ns, name)))
+
+		By("handing the name to the Secret once the Cluster is deleted, the Secret unchanged")
+		Expect(hub.Delete(ctx, cl)).To(Succeed())
+		expectEngaged(ctx, name, func(g Gomega, member cluster.Cluster) {
+			g.Expect(member.GetConfig().Host).To(Equal(fleet[0].host()))
+			reg, ok := provider.Lookup(name)
+			g.Expect(ok).To(BeTrue())
+			g.Expect(reg.Source.KubeconfigSecret).NotTo(BeNil())
+		})
+		expectMemberCluster(ctx, name, fmt.Sprintf("kubeconfig Secret %s/%s", memberSecretNamespace, name))
+	})
+
 	It("refuses a Cluster whose name a Cluster of another namespace holds, until that one is deleted", func(ctx SpecContext) {
 		const name = "capi-twin"
 		first := createCluster(ctx, ns, name, userOn(fleet[0], name+"-first"), nil)
@@ -275,7 +294,7 @@ var _ = Describe("ClusterAPISource", func() {
 		otherNS := newNamespace(ctx)
 		second := createCluster(ctx, otherNS, name, userOn(fleet[1], name+"-second"), nil)
 		setStatus(ctx, second, initialized)
-		expectRefused(ctx, second, fmt.Sprintf("Cluster API Cluster %s/%s", ns, name))
+		expectRefused(ctx, second, "Cluster", fmt.Sprintf("Cluster API Cluster %s/%s", ns, name))
 		reg, ok := provider.Lookup(name)
 		Expect(ok).To(BeTrue())
 		Expect(reg.Source).To(Equal(clusterSource(ns, name)))
@@ -536,14 +555,14 @@ func expectMemberCluster(ctx context.Context, name, source string) *flotillav1al
 }
 
 // expectRefused waits for a Warning event on cl saying the name is held by holder.
-func expectRefused(ctx context.Context, cl *clusterv1.Cluster, holder string) {
+func expectRefused(ctx context.Context, obj client.Object, kind, holder string) {
 	GinkgoHelper()
 	Eventually(func(g Gomega) {
 		list := &eventsv1.EventList{}
-		g.Expect(hub.List(ctx, list, client.InNamespace(cl.Namespace))).To(Succeed())
+		g.Expect(hub.List(ctx, list, client.InNamespace(obj.GetNamespace()))).To(Succeed())
 		var notes []string
 		for _, e := range list.Items {
-			if e.Regarding.Kind == "Cluster" && e.Regarding.Name == cl.Name && e.Regarding.UID == cl.UID &&
+			if e.Regarding.Kind == kind && e.Regarding.Name == obj.GetName() && e.Regarding.UID == obj.GetUID() &&
 				e.Type == corev1.EventTypeWarning && e.Reason == "MemberNotRegistered" {
 				notes = append(notes, e.Note)
 			}

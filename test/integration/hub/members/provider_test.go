@@ -329,8 +329,8 @@ var _ = Describe("SecretSource", func() {
 })
 
 // createMemberSecret creates a kubeconfig Secret of SecretSource, deleted at the end of the spec,
-// which waits for its member to leave.
-func createMemberSecret(ctx context.Context, name string, kubeconfig []byte) {
+// which waits for its member to leave; it returns the Secret.
+func createMemberSecret(ctx context.Context, name string, kubeconfig []byte) *corev1.Secret {
 	GinkgoHelper()
 	secret := &corev1.Secret{
 		ObjectMeta: metav1.ObjectMeta{
@@ -347,4 +347,5 @@ func createMemberSecret(ctx context.Context, name string, kubeconfig []byte) {
 			return ok
 		}).WithContext(ctx).WithTimeout(leaveTimeout).Should(BeFalse())
 	})
+	return secret
 }

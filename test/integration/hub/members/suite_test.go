@@ -146,6 +146,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	recorder := local.GetEventRecorder("flotilla-hub")
 	Expect((&members.SecretSource{
 		Client: local.GetClient(), Provider: provider, Namespace: memberSecretNamespace, Recorder: recorder,
+		WatchClusters: true,
 	}).SetupWithManager(local)).To(Succeed())
 	Expect((&members.ClusterAPISource{
 		Client: local.GetClient(), Provider: provider, Recorder: recorder,
