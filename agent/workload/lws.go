@@ -117,19 +117,11 @@ func buildLeaderWorkerSet(c *component) (*lwsv1.LeaderWorkerSet, error) {
 // pod uses a whole node's GPUs the scheduler spreads them anyway, but smaller pods could share a
 // node the engine then counts twice.
 func addGroupAntiAffinity(spec *corev1.PodSpec, selector map[string]string) {
-	if spec.Affinity == nil {
-		spec.Affinity = &corev1.Affinity{}
-	}
-	if spec.Affinity.PodAntiAffinity == nil {
-		spec.Affinity.PodAntiAffinity = &corev1.PodAntiAffinity{}
-	}
-	anti := spec.Affinity.PodAntiAffinity
-	anti.RequiredDuringSchedulingIgnoredDuringExecution = append(anti.RequiredDuringSchedulingIgnoredDuringExecution,
-		corev1.PodAffinityTerm{
-			LabelSelector:  &metav1.LabelSelector{MatchLabels: selector},
-			MatchLabelKeys: []string{lwsv1.GroupUniqueHashLabelKey},
-			TopologyKey:    hostnameTopologyKey,
-		})
+	addRequiredAntiAffinity(spec, corev1.PodAffinityTerm{
+		LabelSelector:  &metav1.LabelSelector{MatchLabels: selector},
+		MatchLabelKeys: []string{lwsv1.GroupUniqueHashLabelKey},
+		TopologyKey:    hostnameTopologyKey,
+	})
 }
 
 // leaderWorkerSetName is the name of a multinode component's LeaderWorkerSet, as Dynamo names it.

@@ -210,6 +210,15 @@ func applyLaunch(c *component, pods podSet, spec *corev1.PodSpec, annotations ma
 // addReplicaAntiAffinity requires the pods matching selector (those of one replica) to run on
 // distinct nodes, keeping whatever affinity the user gave.
 func addReplicaAntiAffinity(spec *corev1.PodSpec, selector map[string]string) {
+	addRequiredAntiAffinity(spec, corev1.PodAffinityTerm{
+		LabelSelector: &metav1.LabelSelector{MatchLabels: selector},
+		TopologyKey:   hostnameTopologyKey,
+	})
+}
+
+// addRequiredAntiAffinity appends term to the pod's required anti-affinity, keeping whatever
+// affinity the user gave.
+func addRequiredAntiAffinity(spec *corev1.PodSpec, term corev1.PodAffinityTerm) {
 	if spec.Affinity == nil {
 		spec.Affinity = &corev1.Affinity{}
 	}
@@ -217,11 +226,7 @@ func addReplicaAntiAffinity(spec *corev1.PodSpec, selector map[string]string) {
 		spec.Affinity.PodAntiAffinity = &corev1.PodAntiAffinity{}
 	}
 	anti := spec.Affinity.PodAntiAffinity
-	anti.RequiredDuringSchedulingIgnoredDuringExecution = append(anti.RequiredDuringSchedulingIgnoredDuringExecution,
-		corev1.PodAffinityTerm{
-			LabelSelector: &metav1.LabelSelector{MatchLabels: selector},
-			TopologyKey:   hostnameTopologyKey,
-		})
+	anti.RequiredDuringSchedulingIgnoredDuringExecution = append(anti.RequiredDuringSchedulingIgnoredDuringExecution, term)
 }
 
 // multinodeNote says, when no launch rewriting was done, that the command must bring the nodes

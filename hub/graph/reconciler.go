@@ -210,17 +210,12 @@ func (r *Reconciler) Reconcile(ctx context.Context, req reconcile.Request) (reco
 	before := dgd.DeepCopy()
 	result, err := r.reconcileGraph(ctx, dgd)
 	metrics.Graphs.Set(req.String(), string(dgd.Status.State))
-	if equality.Semantic.DeepEqual(before.Status, dgd.Status) {
-		return result, err
-	}
-	// A status that only rewords the one written (messages, replica counts of a rollout in
-	// progress) waits for the next change that matters, up to statuswrite.Delay.
-	if r.reworded.Hold(req.String(), reworded(&before.Status, &dgd.Status), &result) {
-		return result, err
-	}
-	// The graph controller is the only writer of the graph's status on the hub (patch.Status).
-	if _, perr := patch.Status(ctx, r.Client, before, dgd); perr != nil {
-		return reconcile.Result{}, errors.Join(err, perr)
+	// The graph controller is the only writer of the graph's status on the hub. A status that
+	// only rewords the one written (messages, replica counts of a rollout in progress) waits
+	// for the next change that matters, up to statuswrite.Delay.
+	if werr := r.reworded.Write(ctx, r.Client, req.String(), before, dgd,
+		equality.Semantic.DeepEqual(before.Status, dgd.Status), reworded(&before.Status, &dgd.Status), &result); werr != nil {
+		return reconcile.Result{}, errors.Join(err, werr)
 	}
 	return result, err
 }

@@ -189,15 +189,10 @@ func (r *Reconciler) Reconcile(ctx context.Context, req mcreconcile.Request) (re
 
 	before := rec.DeepCopy()
 	result, syncErr := r.sync(ctx, rec, t)
-	if equality.Semantic.DeepEqual(before.Status, rec.Status) {
-		return result, syncErr
-	}
 	// A member status that only rewords the mirrored one (its rollout's progress) waits for
 	// the next change that matters, up to statuswrite.Delay.
-	if r.reworded.Hold(req.String(), reworded(&before.Status, &rec.Status), &result) {
-		return result, syncErr
-	}
-	if _, err := patch.Status(ctx, r.Hub, before, rec); err != nil {
+	if err := r.reworded.Write(ctx, r.Hub, req.String(), before, rec,
+		equality.Semantic.DeepEqual(before.Status, rec.Status), reworded(&before.Status, &rec.Status), &result); err != nil {
 		return reconcile.Result{}, errors.Join(syncErr, err)
 	}
 	return result, syncErr

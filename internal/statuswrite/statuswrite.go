@@ -25,11 +25,15 @@ limitations under the License.
 package statuswrite
 
 import (
+	"context"
 	"sync"
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
+
+	"github.com/flotilla-dev/flotilla/internal/patch"
 )
 
 // Delay is the longest a reworded status waits before it is written anyway.
@@ -107,6 +111,18 @@ func (c *Coalescer) Hold(key string, reworded bool, result *reconcile.Result) bo
 		result.RequeueAfter = wait
 	}
 	return true
+}
+
+// Write is a status write of a controller that is the only writer of the status (patch.Status,
+// no optimistic lock): nothing when the status is unchanged from before (obj as read), nothing
+// yet when the change only rewords it and must wait (Hold: result requeues the object), else the
+// patch of after's status.
+func (c *Coalescer) Write(ctx context.Context, cl client.Client, key string, before, after client.Object, unchanged, reworded bool, result *reconcile.Result) error {
+	if unchanged || c.Hold(key, reworded, result) {
+		return nil
+	}
+	_, err := patch.Status(ctx, cl, before, after)
+	return err
 }
 
 // Forget drops what the Coalescer holds for key: the object is gone, or its status was written.

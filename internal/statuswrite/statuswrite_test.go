@@ -17,8 +17,14 @@ limitations under the License.
 package statuswrite_test
 
 import (
+	"context"
 	"testing"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"sigs.k8s.io/controller-runtime/pkg/client"
+	"sigs.k8s.io/controller-runtime/pkg/client/fake"
+	"sigs.k8s.io/controller-runtime/pkg/client/interceptor"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"sigs.k8s.io/controller-runtime/pkg/reconcile"
@@ -97,5 +103,34 @@ func TestHoldRequeuesNoLaterThanTheWait(t *testing.T) {
 	result = reconcile.Result{}
 	if c.Hold("a", false, &result) || result.RequeueAfter != 0 {
 		t.Fatalf("a change that matters was held: %+v", result)
+	}
+}
+
+// TestWrite checks that Write patches a changed status, holds back a reworded one (requeuing)
+// and writes nothing for an unchanged one.
+func TestWrite(t *testing.T) {
+	ctx := context.Background()
+	before := &corev1.ConfigMap{}
+	before.Namespace, before.Name = "ns", "cm"
+	patches := 0
+	c := fake.NewClientBuilder().WithObjects(before.DeepCopy()).WithInterceptorFuncs(interceptor.Funcs{
+		SubResourcePatch: func(context.Context, client.Client, string, client.Object, client.Patch, ...client.SubResourcePatchOption) error {
+			patches++
+			return nil
+		},
+	}).Build()
+	after := before.DeepCopy()
+	after.Labels = map[string]string{"changed": "yes"} // any difference makes a non-empty patch
+	var co statuswrite.Coalescer
+
+	result := reconcile.Result{}
+	if err := co.Write(ctx, c, "k", before, after, true, false, &result); err != nil || patches != 0 {
+		t.Fatalf("unchanged: err %v, %d patches, want none", err, patches)
+	}
+	if err := co.Write(ctx, c, "k", before, after, false, true, &result); err != nil || patches != 0 || result.RequeueAfter != statuswrite.Delay {
+		t.Fatalf("reworded: err %v, %d patches, requeue %s; want held back for %s", err, patches, result.RequeueAfter, statuswrite.Delay)
+	}
+	if err := co.Write(ctx, c, "k", before, after, false, false, &reconcile.Result{}); err != nil || patches != 1 {
+		t.Fatalf("changed: err %v, %d patches, want 1", err, patches)
 	}
 }
