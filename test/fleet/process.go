@@ -20,11 +20,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"os"
-	"os/exec"
 	"path/filepath"
-	"strings"
-	"syscall"
 	"time"
 
 	"k8s.io/client-go/rest"
@@ -44,53 +40,23 @@ type Binaries struct {
 	Agent string
 }
 
-// Process is a Flotilla binary running as a child process of the fleet, as its chart's
-// ServiceAccount (a kubeconfig holding a TokenRequest token) with its chart's arguments, its
-// metrics and pprof endpoints on 127.0.0.1.
+// Process is a Flotilla binary running as a child process of the fleet (testenv.Process), as
+// its chart's ServiceAccount (a kubeconfig holding a TokenRequest token) with its chart's
+// arguments, its metrics and pprof endpoints on 127.0.0.1.
 type Process struct {
-	// Name names it in errors and its log file.
-	Name string
+	*testenv.Process
 	// MetricsURL is its metrics endpoint (http://127.0.0.1:<port>/metrics).
 	MetricsURL string
 	// PprofURL is the base of its pprof endpoints (http://127.0.0.1:<port>/debug/pprof/).
 	PprofURL string
-	// LogPath is where its output goes.
-	LogPath string
-
-	cmd  *exec.Cmd
-	done chan struct{}
-	err  error
 }
 
-// PID returns the process's id.
-func (p *Process) PID() int { return p.cmd.Process.Pid }
-
-// Exited reports whether the process has exited.
-func (p *Process) Exited() bool {
-	select {
-	case <-p.done:
-		return true
-	default:
-		return false
-	}
-}
+// stopGrace is how long Stop waits after SIGTERM before SIGKILL, as the kubelet does.
+const stopGrace = 30 * time.Second
 
 // Stop ends the process as the kubelet ends a container: SIGTERM, then SIGKILL after 30 s.
 // Calling it again returns at once.
-func (p *Process) Stop() error {
-	if p.Exited() {
-		return nil
-	}
-	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	select {
-	case <-p.done:
-		return nil
-	case <-time.After(30 * time.Second):
-	}
-	_ = p.cmd.Process.Kill()
-	<-p.done
-	return fmt.Errorf("%s did not stop within 30 s of SIGTERM and was killed", p.Name)
-}
+func (p *Process) Stop() error { return p.Process.Stop(stopGrace) }
 
 // startProcess runs binary with the chart's args (chartArgs) followed by the fleet's (its
 // endpoints on 127.0.0.1, the webhook's port and URL), as cfg (written to a kubeconfig in
@@ -110,41 +76,25 @@ func startProcess(name, binary, dir string, cfg *rest.Config, chartArgs, extraAr
 		}
 		ports[i] = port
 	}
-	p := &Process{
-		Name:       name,
-		MetricsURL: fmt.Sprintf("http://127.0.0.1:%d/metrics", ports[0]),
-		PprofURL:   fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/", ports[1]),
-		LogPath:    filepath.Join(dir, name+".log"),
-		done:       make(chan struct{}),
-	}
 	args := append(append([]string{}, chartArgs...),
 		fmt.Sprintf("--metrics-bind-address=127.0.0.1:%d", ports[0]),
 		fmt.Sprintf("--pprof-bind-address=127.0.0.1:%d", ports[1]),
 		"--health-probe-bind-address=0")
 	args = append(args, extraArgs...)
-	logFile, err := os.Create(p.LogPath)
+	child, err := testenv.StartProcess(name, binary, args, append([]string{"KUBECONFIG=" + kubeconfig}, env...), dir)
 	if err != nil {
 		return nil, err
 	}
-	defer func() { _ = logFile.Close() }() // the child holds its own descriptor
-	fmt.Fprintf(logFile, "### %s %s\n", binary, strings.Join(args, " "))
-	p.cmd = exec.Command(binary, args...)
-	p.cmd.Env = append(append(os.Environ(), "KUBECONFIG="+kubeconfig), env...)
-	p.cmd.Stdout, p.cmd.Stderr = logFile, logFile
-	if err := p.cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting %s: %w", name, err)
-	}
-	go func() {
-		p.err = p.cmd.Wait()
-		close(p.done)
-	}()
 	select {
-	case <-p.done:
-		log, _ := os.ReadFile(p.LogPath)
-		return nil, fmt.Errorf("%s exited at once (%w): %s", name, p.err, lastLines(string(log), 10))
+	case <-child.Done():
+		return nil, fmt.Errorf("%s exited at once: %w", name, child.ExitError())
 	case <-time.After(time.Second):
 	}
-	return p, nil
+	return &Process{
+		Process:    child,
+		MetricsURL: fmt.Sprintf("http://127.0.0.1:%d/metrics", ports[0]),
+		PprofURL:   fmt.Sprintf("http://127.0.0.1:%d/debug/pprof/", ports[1]),
+	}, nil
 }
 
 // waitProcessConverting waits until the API server converts kinds through the webhook of a
@@ -154,15 +104,14 @@ func waitProcessConverting(p *Process, wait func(context.Context) error) error {
 	defer cancel()
 	go func() {
 		select {
-		case <-p.done:
+		case <-p.Done():
 			cancel()
 		case <-ctx.Done():
 		}
 	}()
 	if err := wait(ctx); err != nil {
 		if p.Exited() {
-			log, _ := os.ReadFile(p.LogPath)
-			return fmt.Errorf("%s exited (%w): %s", p.Name, p.err, lastLines(string(log), 10))
+			return p.ExitError()
 		}
 		return errors.Join(err, p.Stop())
 	}
@@ -177,13 +126,4 @@ func writeKubeconfig(path string, cfg *rest.Config) error {
 	kc.Contexts["context"] = &clientcmdapi.Context{Cluster: "cluster", AuthInfo: "user"}
 	kc.CurrentContext = "context"
 	return clientcmd.WriteToFile(*kc, path)
-}
-
-// lastLines returns the last n lines of s.
-func lastLines(s string, n int) string {
-	lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-	if len(lines) > n {
-		lines = lines[len(lines)-n:]
-	}
-	return strings.Join(lines, "\n")
 }

@@ -81,7 +81,7 @@ type Cluster struct {
 	restConfig     *rest.Config
 
 	mu       sync.Mutex // guards comps and stopping
-	comps    []*component
+	comps    []*Process
 	stopping bool
 
 	stopOnce sync.Once
@@ -213,7 +213,7 @@ func startOnce(ctx context.Context, binDir string, opts Options) (_ *Cluster, er
 		func(b string) bool { return strings.Contains(b, `"health":"true"`) })); err != nil {
 		return nil, err
 	}
-	c.logf("cluster %s: etcd healthy in %s (pid %d)", opts.Name, since(phase), etcd.pid())
+	c.logf("cluster %s: etcd healthy in %s (pid %d)", opts.Name, since(phase), etcd.PID())
 
 	// kube-apiserver
 	phase = time.Now()
@@ -342,13 +342,13 @@ func startOnce(ctx context.Context, binDir string, opts Options) (_ *Cluster, er
 }
 
 // launch starts one component of the cluster and records it, unless Stop has begun.
-func (c *Cluster) launch(name string, args ...string) (*component, error) {
+func (c *Cluster) launch(name string, args ...string) (*Process, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.stopping {
 		return nil, fmt.Errorf("cluster %s is stopping; not starting %s", c.name, name)
 	}
-	comp, err := startComponent(name, filepath.Join(c.binDir, name), args, c.logDir)
+	comp, err := StartProcess(name, filepath.Join(c.binDir, name), args, nil, c.logDir)
 	if err != nil {
 		return nil, err
 	}
@@ -357,16 +357,16 @@ func (c *Cluster) launch(name string, args ...string) (*component, error) {
 }
 
 // components returns a snapshot of the started components.
-func (c *Cluster) components() []*component {
+func (c *Cluster) components() []*Process {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return append([]*component(nil), c.comps...)
+	return append([]*Process(nil), c.comps...)
 }
 
 // logMentions reports whether any component log contains s.
 func (c *Cluster) logMentions(s string) bool {
 	for _, comp := range c.components() {
-		if data, err := os.ReadFile(comp.logPath); err == nil && strings.Contains(string(data), s) {
+		if data, err := os.ReadFile(comp.LogPath); err == nil && strings.Contains(string(data), s) {
 			return true
 		}
 	}
@@ -397,7 +397,7 @@ func (c *Cluster) RESTConfig() *rest.Config { return rest.CopyConfig(c.restConfi
 func (c *Cluster) PIDs() map[string]int {
 	pids := map[string]int{}
 	for _, comp := range c.components() {
-		pids[comp.name] = comp.pid()
+		pids[comp.Name] = comp.PID()
 	}
 	return pids
 }
@@ -413,12 +413,12 @@ func (c *Cluster) Stop() error {
 		begin := time.Now()
 		c.mu.Lock()
 		c.stopping = true
-		comps := append([]*component(nil), c.comps...)
+		comps := append([]*Process(nil), c.comps...)
 		c.mu.Unlock()
 		// Clients first (kwok, scheduler, controller-manager), then kube-apiserver, then etcd.
-		var clients, apiServer, store []*component
+		var clients, apiServer, store []*Process
 		for _, comp := range comps {
-			switch comp.name {
+			switch comp.Name {
 			case etcdBin:
 				store = append(store, comp)
 			case kubeAPIBin:
@@ -427,7 +427,7 @@ func (c *Cluster) Stop() error {
 				clients = append(clients, comp)
 			}
 		}
-		killed, err := stopComponents([][]*component{clients, apiServer, store}, StopGracePeriod)
+		killed, err := stopComponents([][]*Process{clients, apiServer, store}, StopGracePeriod)
 		if len(killed) > 0 {
 			c.logf("cluster %s: SIGKILLed after %s: %s", c.name, StopGracePeriod, strings.Join(killed, ", "))
 		}

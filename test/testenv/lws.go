@@ -134,7 +134,7 @@ health:
 	if err != nil {
 		return err
 	}
-	watch := []*component{comp}
+	watch := []*Process{comp}
 	if err := waitFor(ctx, "LeaderWorkerSet controller /readyz", watch, httpOK(healthClient(nil, nil),
 		fmt.Sprintf("http://127.0.0.1:%d/readyz", healthPort), func(b string) bool { return strings.TrimSpace(b) == "ok" })); err != nil {
 		return err

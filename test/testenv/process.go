@@ -27,17 +27,22 @@ import (
 	"time"
 )
 
-// component is one control-plane process, its output going to <logDir>/<name>.log.
-type component struct {
-	name    string
+// Process is a child process of a test (a control-plane component, or a Flotilla binary), in
+// its own process group, its output going to <logDir>/<name>.log.
+type Process struct {
+	// Name names it in errors and is the base name of its log.
+	Name string
+	// LogPath is its log file.
+	LogPath string
+
 	cmd     *exec.Cmd
-	logPath string
 	done    chan struct{} // closed once the process has exited and been reaped
 	waitErr error         // valid after done is closed
 }
 
-// startComponent starts bin with args in its own process group, output appended to a log file.
-func startComponent(name, bin string, args []string, logDir string) (*component, error) {
+// StartProcess starts bin with args in its own process group, with env added to this process's
+// environment, its output appended to <logDir>/<name>.log.
+func StartProcess(name, bin string, args, env []string, logDir string) (*Process, error) {
 	logPath := filepath.Join(logDir, name+".log")
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
 	if err != nil {
@@ -48,54 +53,75 @@ func startComponent(name, bin string, args []string, logDir string) (*component,
 	fmt.Fprintf(logFile, "### %s %s\n", bin, strings.Join(args, " "))
 
 	cmd := exec.Command(bin, args...)
+	if len(env) > 0 {
+		cmd.Env = append(os.Environ(), env...)
+	}
 	cmd.Stdout = logFile
 	cmd.Stderr = logFile
 	cmd.SysProcAttr = sysProcAttr()
 	if err := cmd.Start(); err != nil {
 		return nil, fmt.Errorf("starting %s: %w", name, err)
 	}
-	c := &component{name: name, cmd: cmd, logPath: logPath, done: make(chan struct{})}
+	p := &Process{Name: name, cmd: cmd, LogPath: logPath, done: make(chan struct{})}
 	go func() {
-		c.waitErr = cmd.Wait()
-		close(c.done)
+		p.waitErr = cmd.Wait()
+		close(p.done)
 	}()
-	return c, nil
+	return p, nil
 }
 
-// pid returns the process id (also its process-group id).
-func (c *component) pid() int { return c.cmd.Process.Pid }
+// PID returns the process id (also its process-group id).
+func (p *Process) PID() int { return p.cmd.Process.Pid }
 
-// exited reports whether the process has exited.
-func (c *component) exited() bool {
+// Done is closed once the process has exited.
+func (p *Process) Done() <-chan struct{} { return p.done }
+
+// Exited reports whether the process has exited.
+func (p *Process) Exited() bool {
 	select {
-	case <-c.done:
+	case <-p.done:
 		return true
 	default:
 		return false
 	}
 }
 
-// signalGroup sends sig to the component's process group, if the process is still running.
-func (c *component) signalGroup(sig syscall.Signal) {
-	if c.exited() {
+// Stop ends the process as the kubelet ends a container: SIGTERM to its group, then SIGKILL
+// after grace, which is an error. Calling it again returns at once.
+func (p *Process) Stop(grace time.Duration) error {
+	if p.Exited() {
+		return nil
+	}
+	p.signalGroup(syscall.SIGTERM)
+	if waitExited([]*Process{p}, grace) {
+		return nil
+	}
+	p.signalGroup(syscall.SIGKILL)
+	<-p.done
+	return fmt.Errorf("%s did not stop within %s of SIGTERM and was killed", p.Name, grace)
+}
+
+// signalGroup sends sig to the process group, if the process is still running.
+func (p *Process) signalGroup(sig syscall.Signal) {
+	if p.Exited() {
 		return
 	}
-	if err := syscall.Kill(-c.pid(), sig); err != nil && !errors.Is(err, syscall.ESRCH) {
-		_ = c.cmd.Process.Signal(sig)
+	if err := syscall.Kill(-p.PID(), sig); err != nil && !errors.Is(err, syscall.ESRCH) {
+		_ = p.cmd.Process.Signal(sig)
 	}
 }
 
-// exitError describes an exited component with the tail of its log.
-func (c *component) exitError() error {
-	tail := tailFile(c.logPath, 30)
-	if c.waitErr == nil {
-		return fmt.Errorf("%s exited with status 0; last lines of %s:\n%s", c.name, c.logPath, tail)
+// ExitError describes an exited process with the tail of its log.
+func (p *Process) ExitError() error {
+	tail := tailFile(p.LogPath, 30)
+	if p.waitErr == nil {
+		return fmt.Errorf("%s exited with status 0; last lines of %s:\n%s", p.Name, p.LogPath, tail)
 	}
-	return fmt.Errorf("%s exited (%w); last lines of %s:\n%s", c.name, c.waitErr, c.logPath, tail)
+	return fmt.Errorf("%s exited (%w); last lines of %s:\n%s", p.Name, p.waitErr, p.LogPath, tail)
 }
 
-// logTail returns the last n lines of the component's log.
-func (c *component) logTail(n int) string { return tailFile(c.logPath, n) }
+// LogTail returns the last n lines of the process's log.
+func (p *Process) LogTail(n int) string { return tailFile(p.LogPath, n) }
 
 // tailFile returns the last n lines of the file at path (at most the last 64 KiB of it).
 func tailFile(path string, n int) string {
@@ -128,9 +154,9 @@ const nudgeAfter = 3 * time.Second
 // stage starts once it has exited or grace, counted from the start, is used up. Whatever is left
 // then is SIGKILLed. It returns the components that needed SIGKILL, and an error naming any
 // that could not be reaped even then.
-func stopComponents(stages [][]*component, grace time.Duration) (killed []string, err error) {
+func stopComponents(stages [][]*Process, grace time.Duration) (killed []string, err error) {
 	deadline := time.Now().Add(grace)
-	var all []*component
+	var all []*Process
 	for _, stage := range stages {
 		all = append(all, stage...)
 		for _, c := range stage {
@@ -144,16 +170,16 @@ func stopComponents(stages [][]*component, grace time.Duration) (killed []string
 		}
 	}
 	for _, c := range all {
-		if !c.exited() {
-			killed = append(killed, c.name)
+		if !c.Exited() {
+			killed = append(killed, c.Name)
 			c.signalGroup(syscall.SIGKILL)
 		}
 	}
 	if !waitExited(all, 10*time.Second) {
 		var stuck []string
 		for _, c := range all {
-			if !c.exited() {
-				stuck = append(stuck, fmt.Sprintf("%s (pid %d)", c.name, c.pid()))
+			if !c.Exited() {
+				stuck = append(stuck, fmt.Sprintf("%s (pid %d)", c.Name, c.PID()))
 			}
 		}
 		return killed, fmt.Errorf("processes did not exit even after SIGKILL: %s", strings.Join(stuck, ", "))
@@ -162,7 +188,7 @@ func stopComponents(stages [][]*component, grace time.Duration) (killed []string
 }
 
 // waitExited waits up to d for every component in comps to exit and reports whether they did.
-func waitExited(comps []*component, d time.Duration) bool {
+func waitExited(comps []*Process, d time.Duration) bool {
 	timeout := time.NewTimer(max(d, 0))
 	defer timeout.Stop()
 	for _, c := range comps {

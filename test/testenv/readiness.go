@@ -38,14 +38,14 @@ func WaitFor(ctx context.Context, what string, cond func(context.Context) (bool,
 // waitFor polls cond until it returns true, ctx ends, or one of the watched components exits
 // (then the error carries the tail of that component's log). cond's last error is reported
 // on timeout.
-func waitFor(ctx context.Context, what string, watch []*component, cond func(context.Context) (bool, error)) error {
+func waitFor(ctx context.Context, what string, watch []*Process, cond func(context.Context) (bool, error)) error {
 	t := time.NewTicker(pollInterval)
 	defer t.Stop()
 	var lastErr error
 	for {
 		for _, c := range watch {
-			if c.exited() {
-				return fmt.Errorf("waiting for %s: %w", what, c.exitError())
+			if c.Exited() {
+				return fmt.Errorf("waiting for %s: %w", what, c.ExitError())
 			}
 		}
 		ok, err := cond(ctx)
@@ -62,7 +62,7 @@ func waitFor(ctx context.Context, what string, watch []*component, cond func(con
 				msg += fmt.Sprintf(" (last error: %v)", lastErr)
 			}
 			for _, c := range watch {
-				msg += fmt.Sprintf("\n--- last lines of %s:\n%s", c.logPath, c.logTail(15))
+				msg += fmt.Sprintf("\n--- last lines of %s:\n%s", c.LogPath, c.LogTail(15))
 			}
 			return fmt.Errorf("%s: %w", msg, ctx.Err())
 		case <-t.C:

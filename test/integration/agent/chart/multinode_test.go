@@ -94,7 +94,9 @@ func expectMultinodeEngines(ctx context.Context, admin client.Client, ns, reason
 		Eventually(func(g Gomega) {
 			g.Expect(admin.Get(ctx, client.ObjectKey{Namespace: ns, Name: e.dcd.Name + "-0-0"}, leader)).To(Succeed())
 			g.Expect(admin.Get(ctx, client.ObjectKey{Namespace: ns, Name: e.dcd.Name + "-0-0-1"}, worker)).To(Succeed())
-			g.Expect([]corev1.PodPhase{leader.Status.Phase, worker.Status.Phase}).To(HaveEach(corev1.PodRunning))
+			g.Expect([]corev1.PodPhase{leader.Status.Phase, worker.Status.Phase}).To(HaveEach(corev1.PodRunning),
+				"leader %s on %q: %v; worker %s on %q: %v", leader.Name, leader.Spec.NodeName, leader.Status.Conditions,
+				worker.Name, worker.Spec.NodeName, worker.Status.Conditions)
 		}).WithContext(ctx).WithTimeout(rollout).WithPolling(interval).Should(Succeed())
 		leaderAddress := fmt.Sprintf("%s-0-0.%s-0.%s", e.dcd.Name, e.dcd.Name, ns)
 		for _, p := range []struct {
