@@ -87,7 +87,14 @@ type Options struct {
 	Burst int
 	// DefaultAgentNamespace is the agent namespace of registrations that name none.
 	DefaultAgentNamespace string
+	// InformerSyncTimeout bounds the start and sync of a member's informers before the manager
+	// is engaged with it; DefaultInformerSyncTimeout when zero.
+	InformerSyncTimeout time.Duration
 }
+
+// DefaultInformerSyncTimeout is how long a member's watches may take to sync before its
+// engagement fails (and is tried again).
+const DefaultInformerSyncTimeout = time.Minute
 
 // Provider is the hub's multicluster-runtime Provider: it engages one Cluster per registered
 // member. It is safe for concurrent use. The engagements of one member are serialised; those of
@@ -170,6 +177,9 @@ var (
 func NewProvider(opts Options) *Provider {
 	if opts.DefaultAgentNamespace == "" {
 		opts.DefaultAgentNamespace = "flotilla-system"
+	}
+	if opts.InformerSyncTimeout <= 0 {
+		opts.InformerSyncTimeout = DefaultInformerSyncTimeout
 	}
 	p := &Provider{
 		opts:     opts,
@@ -366,9 +376,9 @@ func (p *Provider) engageAndRecord(ctx context.Context, aware multicluster.Aware
 //     replaced never reaches the manager after its replacement, which would end the replacement's
 //     engagement in the manager's controllers;
 //   - the engagements of different members do not wait for one another: starting a member's cluster
-//     (clusters.Add waits, up to its WaitCacheTimeout, for the cache to start and sync) and engaging
-//     the manager with it (multicluster-runtime's Kind sources wait for their informers on the
-//     member to sync) only hold up that member's engagements, as far as the Provider goes.
+//     (clusters.Add waits, up to its WaitCacheTimeout, for the cache to start) and its informers
+//     (warmInformers waits, up to Options.InformerSyncTimeout, for them to sync) only hold up that
+//     member's engagements; the manager's engagement then finds the informers synced.
 func (p *Provider) engage(ctx context.Context, aware multicluster.Aware, e entry) error {
 	// A registration replaced or removed meanwhile is not engaged.
 	if !p.current(e) {
@@ -411,6 +421,15 @@ func (p *Provider) engage(ctx context.Context, aware multicluster.Aware, e entry
 	// clusters starts the cluster, waits for its cache and applies the indexers; the manager is
 	// engaged below, under the member's name.
 	if err := p.clusters.Add(engCtx, key, stoppingCluster{Cluster: cl, stopped: func() { p.drop(name, key) }}, nil); err != nil {
+		cancel()
+		return p.unlessReplaced(e, fmt.Errorf("member %s: %w", name, err))
+	}
+	// The informers the hub's controllers watch on the member start and sync here, under this
+	// member's lock only: multicluster-runtime's Kind sources start their informers and wait for
+	// them to sync while holding their controller's lock, so a member whose watches hang there
+	// would hold up that controller's engagement of every other member. They find them synced.
+	if err := warmInformers(engCtx, cl, p.opts.InformerSyncTimeout); err != nil {
+		p.clusters.Remove(key)
 		cancel()
 		return p.unlessReplaced(e, fmt.Errorf("member %s: %w", name, err))
 	}
@@ -555,6 +574,28 @@ func (p *Provider) clusterOptions(reg Registration) cluster.Option {
 		o.Client.Cache = &client.CacheOptions{DisableFor: []client.Object{&corev1.Namespace{}}}
 		o.MapperProvider = memberRESTMapper
 	}
+}
+
+// watchedKinds are the kinds the hub's controllers watch on every member (the membercluster and
+// sync controllers), as the member's cache holds them (clusterOptions).
+func watchedKinds() []client.Object {
+	return []client.Object{&flotillav1alpha1.GPUInventory{}, &coordinationv1.Lease{}, &nvidiav1beta1.DynamoComponentDeployment{}}
+}
+
+// warmInformers starts the member cluster's informers of watchedKinds and waits until they have
+// synced, for up to timeout.
+func warmInformers(ctx context.Context, cl cluster.Cluster, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	for _, obj := range watchedKinds() {
+		if _, err := cl.GetCache().GetInformer(ctx, obj); err != nil {
+			return fmt.Errorf("the watch of %T did not sync within %s: %w", obj, timeout, err)
+		}
+	}
+	if !cl.GetCache().WaitForCacheSync(ctx) {
+		return fmt.Errorf("the member's watches did not sync within %s", timeout)
+	}
+	return nil
 }
 
 // memberRESTMapper maps the kinds the hub reads or writes on a member (memberKinds) without

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -93,6 +94,22 @@ var _ = Describe("Provider", func() {
 		}
 	})
 
+	It("fails, without handing it to the manager, the engagement of a member whose watches do not sync in time", func(ctx SpecContext) {
+		p, aware := newProviderWith(members.Options{InformerSyncTimeout: 2 * time.Second})
+		runProvider(p, aware)
+		hung := newHangingServer(fleet[0], "prov-slow-hub", leaseInformerRequest)
+		err := p.Register(registration("prov-slow", hung.kubeconfig))
+		Expect(err).To(MatchError(ContainSubstring("did not sync within 2s")))
+		Expect(p.EngageError("prov-slow")).To(MatchError(ContainSubstring("did not sync within 2s")))
+		Expect(aware.engaged("prov-slow")).To(BeNil())
+		_, err = p.Get(ctx, "prov-slow")
+		Expect(err).To(MatchError(multicluster.ErrClusterNotFound))
+
+		By("engaging another member meanwhile and afterwards")
+		Expect(p.Register(registration("prov-quick", userOn(fleet[1], "prov-quick")))).To(Succeed())
+		aware.expectEngaged(ctx, p, "prov-quick", "prov-quick")
+	})
+
 	It("engages the members registered before it starts each on its own", func(ctx SpecContext) {
 		p, aware := newProvider()
 		hung := newHangingServer(fleet[0], "prov-start-hung-hub", leaseInformerRequest)
@@ -128,15 +145,19 @@ var _ = Describe("Provider", func() {
 })
 
 // syncingAware engages members as the hub's controllers are engaged: multicluster-runtime's Kind
-// sources wait in Engage for their informer on the member to sync; syncingAware waits for an
-// informer of Leases (the membercluster controller watches the agent's Lease), then records the
-// member's cluster. Unlike those controllers, it holds no lock while it waits.
+// sources start their informer on the member and wait for it to sync in Engage, holding their
+// controller's lock; syncingAware waits for an informer of Leases (the membercluster controller
+// watches the agent's Lease) holding one lock for all members, then records the member's cluster.
 type syncingAware struct {
-	mu     sync.Mutex
-	byName map[string]cluster.Cluster
+	// engageMu is the controller's lock, held while an engagement waits for the member's watch.
+	engageMu sync.Mutex
+	mu       sync.Mutex
+	byName   map[string]cluster.Cluster
 }
 
 func (a *syncingAware) Engage(ctx context.Context, name multicluster.ClusterName, cl cluster.Cluster) error {
+	a.engageMu.Lock()
+	defer a.engageMu.Unlock()
 	if _, err := cl.GetCache().GetInformer(ctx, &coordinationv1.Lease{}); err != nil {
 		return err
 	}
@@ -167,8 +188,13 @@ func (a *syncingAware) expectEngaged(ctx context.Context, p *members.Provider, n
 
 // newProvider returns a Provider for the members of the suite and an Aware for it.
 func newProvider() (*members.Provider, *syncingAware) {
-	return members.NewProvider(members.Options{Scheme: scheme, QPS: 50, Burst: 100}),
-		&syncingAware{byName: map[string]cluster.Cluster{}}
+	return newProviderWith(members.Options{})
+}
+
+// newProviderWith returns a Provider with opts, the specs' scheme and client limits, and an Aware.
+func newProviderWith(opts members.Options) (*members.Provider, *syncingAware) {
+	opts.Scheme, opts.QPS, opts.Burst = scheme, 50, 100
+	return members.NewProvider(opts), &syncingAware{byName: map[string]cluster.Cluster{}}
 }
 
 // runProvider starts p with aware until the end of the spec.
