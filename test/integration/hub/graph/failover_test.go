@@ -19,8 +19,10 @@ package graph_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -60,6 +62,7 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 		graphs := onEast(ctx, "cut-a", "cut-b")
 
 		s := startSamplerOf(ctx, graphs)
+		moves := watchMoves(ctx, ns, east, west)
 		By("freezing gpu-east's API server")
 		s.Cut(east) // before the cut: reads of east racing with it would count it down
 		resume, err := local.Members[east].Pause()
@@ -75,22 +78,20 @@ var _ = Describe("Failover under real faults", Ordered, func() {
 
 		By("waiting for each copy to be Available on gpu-west, shown meanwhile as moving from gpu-east")
 		failedOver := map[string]time.Duration{}
-		sawMoving := map[string]bool{}
 		Eventually(func(g Gomega) {
 			for _, name := range graphs {
-				got := getGraph(ctx, g, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
-				if c := got.Status.ClusterPlacement.Copies[0]; c.Cluster == west && c.Previous != nil && c.Previous.Cluster == east &&
-					c.Previous.State == flotillav1alpha1.CopyUnreachable {
-					g.Expect(c.Previous.Reason).To(ContainSubstring("unreachable for longer than the failover grace"))
-					sawMoving[name] = true
-				}
 				if _, done := failedOver[name]; !done && copyAvailable(ctx, g, west, westNamespace, name) {
 					failedOver[name] = time.Since(cut)
 				}
 			}
 			g.Expect(failedOver).To(HaveLen(len(graphs)))
 		}).WithContext(ctx).WithTimeout(failoverAfter + timeout).WithPolling(250 * time.Millisecond).Should(Succeed())
-		Expect(sawMoving).To(HaveLen(len(graphs)), "each graph showed its copy on gpu-west with its previous placement on gpu-east")
+		// The moving state may last less than a poll: the watch saw every status written.
+		Eventually(moves).WithContext(ctx).WithTimeout(timeout).Should(HaveLen(len(graphs)),
+			"each graph showed its copy on gpu-west with its previous placement on gpu-east")
+		for name, reason := range moves() {
+			Expect(reason).To(ContainSubstring("unreachable for longer than the failover grace"), "graph %s", name)
+		}
 		for _, name := range graphs {
 			Eventually(func(g Gomega) {
 				got := getGraph(ctx, g, &nvidiav1alpha1.DynamoGraphDeployment{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}})
@@ -446,4 +447,47 @@ func startSamplerOf(ctx context.Context, graphs []string) *serving.Sampler {
 		ok, _ := available(ctx, member, namespace, graph)
 		return ok
 	}, 200*time.Millisecond)
+}
+
+// watchMoves watches the graphs of namespace ns on the hub until the end of the spec, and
+// returns what it saw so far: for each graph whose status showed its copy placed on to with its
+// previous placement on from, unreachable, the reason given for that previous placement. A
+// watch sees every status the hub writes, however briefly it lasts.
+func watchMoves(ctx context.Context, ns, from, to string) func() map[string]string {
+	GinkgoHelper()
+	wc, err := client.NewWithWatch(local.Hub.Config, client.Options{Scheme: hub.Scheme()})
+	Expect(err).NotTo(HaveOccurred())
+	ctx, cancel := context.WithCancel(ctx)
+	w, err := wc.Watch(ctx, &nvidiav1alpha1.DynamoGraphDeploymentList{}, client.InNamespace(ns))
+	Expect(err).NotTo(HaveOccurred())
+	var mu sync.Mutex
+	seen := map[string]string{}
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for ev := range w.ResultChan() {
+			dgd, ok := ev.Object.(*nvidiav1alpha1.DynamoGraphDeployment)
+			if !ok || len(dgd.Status.ClusterPlacement.Copies) == 0 {
+				continue
+			}
+			if c := dgd.Status.ClusterPlacement.Copies[0]; c.Cluster == to && c.Previous != nil &&
+				c.Previous.Cluster == from && c.Previous.State == flotillav1alpha1.CopyUnreachable {
+				mu.Lock()
+				if _, ok := seen[dgd.Name]; !ok {
+					seen[dgd.Name] = c.Previous.Reason
+				}
+				mu.Unlock()
+			}
+		}
+	}()
+	DeferCleanup(func() {
+		w.Stop()
+		cancel()
+		<-done
+	})
+	return func() map[string]string {
+		mu.Lock()
+		defer mu.Unlock()
+		return maps.Clone(seen)
+	}
 }
