@@ -428,7 +428,7 @@ func (p *Provider) engage(ctx context.Context, aware multicluster.Aware, e entry
 	// member's lock only: multicluster-runtime's Kind sources start their informers and wait for
 	// them to sync while holding their controller's lock, so a member whose watches hang there
 	// would hold up that controller's engagement of every other member. They find them synced.
-	if err := warmInformers(engCtx, cl, p.opts.InformerSyncTimeout); err != nil {
+	if err := warmInformers(engCtx, cl, e.reg, p.opts.InformerSyncTimeout); err != nil {
 		p.clusters.Remove(key)
 		cancel()
 		return p.unlessReplaced(e, fmt.Errorf("member %s: %w", name, err))
@@ -554,40 +554,40 @@ func (p *Provider) restConfig(kubeconfig []byte) (*rest.Config, error) {
 func (p *Provider) clusterOptions(reg Registration) cluster.Option {
 	return func(o *cluster.Options) {
 		o.Scheme = p.opts.Scheme
-		agentNamespace := map[string]cache.Config{reg.AgentNamespace: {}}
-		dcds := cache.ByObject{Label: hubWrittenSelector()}
-		if reg.NamespaceRestriction != "" {
-			dcds.Namespaces = map[string]cache.Config{reg.NamespaceRestriction: {}}
-		}
-		o.Cache.ByObject = map[client.Object]cache.ByObject{
-			&flotillav1alpha1.GPUInventory{}: {
-				Namespaces: agentNamespace,
-				Field:      fields.OneTermEqualSelector("metadata.name", flotillav1alpha1.InventoryName),
-			},
-			&coordinationv1.Lease{}: {
-				Namespaces: agentNamespace,
-				Field:      fields.OneTermEqualSelector("metadata.name", flotillav1alpha1.AgentLeaseName),
-			},
-			&nvidiav1beta1.DynamoComponentDeployment{}: dcds,
-		}
+		o.Cache.ByObject = memberCache(reg)
 		o.Cache.DefaultTransform = cache.TransformStripManagedFields()
 		o.Client.Cache = &client.CacheOptions{DisableFor: []client.Object{&corev1.Namespace{}}}
 		o.MapperProvider = memberRESTMapper
 	}
 }
 
-// watchedKinds are the kinds the hub's controllers watch on every member (the membercluster and
-// sync controllers), as the member's cache holds them (clusterOptions).
-func watchedKinds() []client.Object {
-	return []client.Object{&flotillav1alpha1.GPUInventory{}, &coordinationv1.Lease{}, &nvidiav1beta1.DynamoComponentDeployment{}}
+// memberCache is what the member's cache holds: the kinds the hub's controllers watch there (the
+// membercluster and sync controllers), each restricted to what the hub reads.
+func memberCache(reg Registration) map[client.Object]cache.ByObject {
+	agentNamespace := map[string]cache.Config{reg.AgentNamespace: {}}
+	dcds := cache.ByObject{Label: hubWrittenSelector()}
+	if reg.NamespaceRestriction != "" {
+		dcds.Namespaces = map[string]cache.Config{reg.NamespaceRestriction: {}}
+	}
+	return map[client.Object]cache.ByObject{
+		&flotillav1alpha1.GPUInventory{}: {
+			Namespaces: agentNamespace,
+			Field:      fields.OneTermEqualSelector("metadata.name", flotillav1alpha1.InventoryName),
+		},
+		&coordinationv1.Lease{}: {
+			Namespaces: agentNamespace,
+			Field:      fields.OneTermEqualSelector("metadata.name", flotillav1alpha1.AgentLeaseName),
+		},
+		&nvidiav1beta1.DynamoComponentDeployment{}: dcds,
+	}
 }
 
-// warmInformers starts the member cluster's informers of watchedKinds and waits until they have
-// synced, for up to timeout.
-func warmInformers(ctx context.Context, cl cluster.Cluster, timeout time.Duration) error {
+// warmInformers starts the member cluster's informers of every kind its cache holds
+// (memberCache) and waits until they have synced, for up to timeout.
+func warmInformers(ctx context.Context, cl cluster.Cluster, reg Registration, timeout time.Duration) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	for _, obj := range watchedKinds() {
+	for obj := range memberCache(reg) {
 		if _, err := cl.GetCache().GetInformer(ctx, obj); err != nil {
 			return fmt.Errorf("the watch of %T did not sync within %s: %w", obj, timeout, err)
 		}
