@@ -113,7 +113,8 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 			By("deleting the topology")
 			Expect(topology.Down(state, GinkgoWriter)).To(Succeed())
 		})
-		nodeImage := strings.TrimSpace(lastLine(run(ctx, "bash", "hack/kind/build-node-image.sh", "--print-tag")))
+		nodeImage, err := topology.NodeImage(ctx)
+		Expect(err).NotTo(HaveOccurred())
 		fleet, err = topology.Up(ctx, topology.Options{State: state, NodeImage: nodeImage, Log: GinkgoWriter})
 		Expect(err).NotTo(HaveOccurred())
 	}

@@ -34,7 +34,6 @@ import (
 	"os"
 	"os/exec"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -82,15 +81,11 @@ func main() {
 func up(ctx context.Context, o topology.Options, skipCheck bool) error {
 	start := time.Now()
 	if o.NodeImage == "" {
-		out, err := exec.CommandContext(ctx, "bash", "hack/kind/build-node-image.sh", "--print-tag").Output()
+		image, err := topology.NodeImage(ctx)
 		if err != nil {
-			return fmt.Errorf("hack/kind/build-node-image.sh --print-tag: %w", err)
+			return err
 		}
-		lines := strings.Fields(string(out))
-		if len(lines) == 0 {
-			return fmt.Errorf("hack/kind/build-node-image.sh --print-tag printed no tag")
-		}
-		o.NodeImage = lines[len(lines)-1]
+		o.NodeImage = image
 	}
 	t, err := topology.Up(ctx, o)
 	if err != nil {

@@ -30,6 +30,7 @@ import (
 	kindlog "sigs.k8s.io/kind/pkg/log"
 
 	"github.com/flotilla-dev/flotilla/hack/kind/kindconfig"
+	"github.com/flotilla-dev/flotilla/test/charttest"
 )
 
 // offlineImageRepo is the repository of the node images hack/kind/build-node-image.sh builds:
@@ -89,6 +90,24 @@ func (k kind) loadImages(ctx context.Context, name string, images ...string) err
 		return fmt.Errorf("kind load docker-image %s into %s: %w", strings.Join(images, " "), name, err)
 	}
 	return nil
+}
+
+// NodeImage returns the kind node image `hack/kind/build-node-image.sh --print-tag` names (the
+// last line it prints), without building or pulling it.
+func NodeImage(ctx context.Context) (string, error) {
+	path, err := charttest.Path("hack/kind/build-node-image.sh")
+	if err != nil {
+		return "", err
+	}
+	out, err := exec.CommandContext(ctx, "bash", path, "--print-tag").Output()
+	if err != nil {
+		return "", fmt.Errorf("%s --print-tag: %w", path, err)
+	}
+	lines := strings.Fields(string(out))
+	if len(lines) == 0 {
+		return "", fmt.Errorf("%s --print-tag printed no tag", path)
+	}
+	return lines[len(lines)-1], nil
 }
 
 // checkImages fails naming the first of images the host's Docker does not have.

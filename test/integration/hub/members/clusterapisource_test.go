@@ -344,21 +344,7 @@ var _ = Describe("ClusterAPISource", func() {
 		By("creating a reachable Cluster and a reachable kubeconfig Secret")
 		live := createCluster(ctx, ns, reachable, userOn(fleet[1], reachable), nil)
 		setStatus(ctx, live, initialized)
-		memberSecret := &corev1.Secret{
-			ObjectMeta: metav1.ObjectMeta{
-				Namespace: memberSecretNamespace, Name: secretMember,
-				Labels: map[string]string{flotillav1alpha1.LabelMemberKubeconfig: "true"},
-			},
-			Data: map[string][]byte{flotillav1alpha1.KubeconfigSecretKey: userOn(fleet[1], secretMember)},
-		}
-		Expect(hub.Create(ctx, memberSecret)).To(Succeed())
-		DeferCleanup(func(ctx SpecContext) {
-			Expect(client.IgnoreNotFound(hub.Delete(ctx, memberSecret))).To(Succeed())
-			Eventually(func() bool {
-				_, ok := provider.Lookup(secretMember)
-				return ok
-			}).WithContext(ctx).WithTimeout(engageTimeout).Should(BeFalse())
-		})
+		createMemberSecret(ctx, secretMember, userOn(fleet[1], secretMember))
 
 		By("engaging the reachable members within seconds")
 		for _, name := range []string{reachable, secretMember} {
