@@ -661,6 +661,19 @@ var _ = Describe("The agent as the chart's ServiceAccount on a local cluster", O
 			logMark = agentLogs.Len()
 			startAgent(serviceAccountConfig(ctx, clusterNS, agentSA), opts)
 			expectCRDConversion(ctx, opts.Webhook.URL, clusterNS, opts.Webhook.CertSecret)
+
+			// The earlier contexts' one-GPU workers stay, placed wherever the scheduler put them:
+			// with several on one node, an engine's group (one pod on each node) could not fit.
+			// The agent serves the DCD CRD's conversion, so they are listed once it runs.
+			By("deleting the workers the earlier specs left, so that the engines find every GPU free")
+			dcds := &nvidiav1alpha1.DynamoComponentDeploymentList{}
+			Expect(admin.List(ctx, dcds)).To(Succeed())
+			for i := range dcds.Items {
+				Expect(client.IgnoreNotFound(admin.Delete(ctx, &dcds.Items[i]))).To(Succeed())
+			}
+			Eventually(func(g Gomega) {
+				g.Expect(boundGPURequests(ctx, g, admin)).To(BeZero())
+			}).WithContext(ctx).WithTimeout(rollout).WithPolling(interval).Should(Succeed())
 		}, NodeTimeout(5*time.Minute))
 
 		It("publishes LeaderWorkerSet as its multinode runtime", func(ctx SpecContext) {
